@@ -1,0 +1,73 @@
+import { z } from 'zod'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1')
+
+const positiveInt = z.coerce.number().int().positive()
+
+/** The environment the sandbox reads, once, at start. Nothing else reads `process.env`. */
+export const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    API_KEYS: z.string().optional(),
+    AUTH_TIMEOUT_SECONDS: positiveInt.default(900),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    STRICT_REQUESTS: booleanString.default(false),
+    BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+    WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    WEBHOOK_SECRET: z.string().default('sandbox-webhook-secret'),
+    WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    WEBHOOK_RETRY_BASE_MS: positiveInt.default(15_000),
+    WEBHOOK_MAX_ATTEMPTS: positiveInt.default(15),
+    SANDBOX_CONFIG: z.string().min(1).optional(),
+    SEED_DIR: z.string().min(1).optional(),
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    apiKeys: env.API_KEYS
+      ? env.API_KEYS.split(',')
+          .map((k) => k.trim())
+          .filter(Boolean)
+      : [],
+    authTimeoutSeconds: env.AUTH_TIMEOUT_SECONDS,
+    logLevel: env.LOG_LEVEL,
+    strictRequests: env.STRICT_REQUESTS,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    webhooks: {
+      url: env.WEBHOOK_URL,
+      secret: env.WEBHOOK_SECRET,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    },
+    sandboxConfigPath: env.SANDBOX_CONFIG,
+    seedDir: env.SEED_DIR,
+  }))
+
+export type Config = z.output<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses the environment; throws a ConfigError whose message names every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(env)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  return result.data
+}
+
+/** The configuration used when a test builds the app without one: defaults, quiet logs. */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides }
+}

@@ -1,0 +1,278 @@
+import type { Authorization, Charge, Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.js'
+import { AWAITING_CONSUMER, transition } from './charge-machine.js'
+import type { Clock } from './clock.js'
+import { badRequest, notFound, SandboxError } from './errors.js'
+import { type ChargeEventType, chargeEventData, compact, type EventSink, money } from './events.js'
+import { failure, type FailureCode } from './failures.js'
+import type { IdGenerator } from './ids.js'
+import type { PaymentMethods } from './payment-methods.js'
+import type { Scheduler } from './scheduler.js'
+import { simulatedDecline } from './simulation.js'
+import type { Store } from '../store/memory-store.js'
+
+export interface AuthenticationSetting {
+  type: string
+  settings?: { returnUrl?: string | undefined; [k: string]: unknown } | undefined
+}
+
+/** A create-charge request after its shape was checked (PPRO's `AuthorizationRequest`). */
+export interface CreateChargeInput {
+  paymentMethod: string
+  paymentMedium?: PaymentMedium | undefined
+  paymentDescriptor?: string | undefined
+  initiator?: Initiator | undefined
+  scheduleType?: ScheduleType | undefined
+  instrumentId?: string | undefined
+  amount: { value: number; currency: string }
+  consumer: Consumer
+  order?: Record<string, unknown> | undefined
+  merchantPaymentChargeReference?: string | undefined
+  authenticationSettings?: AuthenticationSetting[] | undefined
+  autoCapture?: boolean | undefined
+  webhooksUrl?: string | undefined
+  labels?: Record<string, string> | undefined
+}
+
+/** What the consumer does on the approval page (or a test does for them). */
+export type ConsumerOutcome = { action: 'approve' } | { action: 'decline'; failureCode?: FailureCode } | { action: 'cancel' }
+
+export interface ChargeSearch {
+  merchantPaymentChargeReference?: string | undefined
+  agreementId?: string | undefined
+  page?: string | undefined
+}
+
+export const PAGE_SIZE = 20
+
+export interface ChargeServiceDeps {
+  clock: Clock
+  ids: IdGenerator
+  store: Store
+  methods: PaymentMethods
+  scheduler: Scheduler
+  events: EventSink
+  authTimeoutSeconds: number
+}
+
+const EMPTY: never[] = []
+
+export class ChargeService {
+  constructor(private readonly d: ChargeServiceDeps) {}
+
+  /** Creates a charge: declined at once if it breaks the method's properties, else waiting for the consumer. */
+  create(merchantId: string, input: CreateChargeInput): Charge {
+    const { clock, ids, methods } = this.d
+    if (input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
+    if (input.autoCapture === false) {
+      throw badRequest(
+        'autoCapture: false is not supported: KakaoPay has no separate capture, every approved charge is captured at once',
+      )
+    }
+    const now = clock.now()
+    const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
+    const returnUrl = redirect?.settings?.returnUrl
+    const authorization: Authorization = {
+      id: ids('authz_'),
+      amount: input.amount.value,
+      status: 'AUTHENTICATION_PENDING',
+      createdAt: now,
+      updatedAt: now,
+    }
+    const charge: Charge = {
+      id: ids('charge_'),
+      merchantId,
+      status: 'AUTHORIZATION_PROCESSING',
+      paymentMethod: input.paymentMethod,
+      paymentMedium: input.paymentMedium ?? 'ECOMMERCE',
+      initiator: input.initiator ?? 'CONSUMER',
+      scheduleType: input.scheduleType,
+      instrumentId: input.instrumentId,
+      amount: input.amount.value,
+      currency: input.amount.currency,
+      country: input.consumer.country,
+      paymentDescriptor: input.paymentDescriptor,
+      merchantPaymentChargeReference: input.merchantPaymentChargeReference,
+      consumer: input.consumer,
+      order: input.order,
+      labels: input.labels,
+      returnUrl,
+      webhooksUrl: input.webhooksUrl,
+      authorizations: [authorization],
+      captures: EMPTY,
+      refunds: EMPTY,
+      discards: EMPTY,
+      voids: EMPTY,
+      createdAt: now,
+      updatedAt: now,
+    }
+    compact(charge)
+
+    const declined = methods.check({
+      paymentMethod: input.paymentMethod,
+      country: input.consumer.country,
+      currency: input.amount.currency,
+      amount: input.amount.value,
+      authenticationTypes: input.authenticationSettings?.map((s) => s.type) ?? [],
+      returnUrl,
+    })
+    this.d.store.insertCharge(charge)
+    this.#emit(charge, 'PAYMENT_CHARGE_CREATED', {
+      paymentMedium: charge.paymentMedium,
+      initiator: charge.initiator,
+      paymentDescriptor: charge.paymentDescriptor,
+      amount: money(charge.amount, charge.currency),
+      order: charge.order,
+      consumer: eventConsumer(charge.consumer),
+      authenticationSettings: input.authenticationSettings,
+    })
+    if (declined) {
+      this.#failAuthorization(charge, declined, now)
+    } else {
+      transition(charge, 'AUTHENTICATION_PENDING', now)
+      charge.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
+      this.d.scheduler.schedule(charge.authenticationDeadline, () => this.expire(charge))
+      this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', {
+        authorizationId: authorization.id,
+        amount: money(charge.amount, charge.currency),
+      })
+    }
+    return charge
+  }
+
+  /** A merchant's own charge; another merchant's id is as unknown as a made-up one. */
+  get(merchantId: string, id: string): Charge {
+    const charge = this.d.store.getCharge(id)
+    if (!charge || charge.merchantId !== merchantId) throw notFound('payment charge', id)
+    return charge
+  }
+
+  /** Any merchant's charge, for the consumer's approval page (reached by its unguessable id). */
+  findForConsumer(id: string): Charge | undefined {
+    return this.d.store.getCharge(id)
+  }
+
+  /** Newest first, PAGE_SIZE a page; `page` is the opaque `nextPage` of the previous answer. */
+  search(merchantId: string, q: ChargeSearch): { data: Charge[]; nextPage?: string } {
+    const start = q.page === undefined ? 0 : decodePage(q.page)
+    const all = this.d.store.chargesOf(merchantId)
+    const data: Charge[] = []
+    let seen = 0
+    for (let i = all.length - 1; i >= 0; i--) {
+      const c = all[i]!
+      if (q.merchantPaymentChargeReference !== undefined && c.merchantPaymentChargeReference !== q.merchantPaymentChargeReference) continue
+      if (q.agreementId !== undefined && c.agreementId !== q.agreementId) continue
+      if (seen++ < start) continue
+      if (data.length === PAGE_SIZE) return { data, nextPage: encodePage(start + PAGE_SIZE) }
+      data.push(c)
+    }
+    return { data }
+  }
+
+  /**
+   * The consumer's decision. On a charge no longer waiting for one it changes nothing and says so
+   * (`changed: false`), so a second post of the page, or a late headless call, is harmless.
+   */
+  authenticate(charge: Charge, outcome: ConsumerOutcome): { charge: Charge; changed: boolean } {
+    if (!AWAITING_CONSUMER.has(charge.status)) return { charge, changed: false }
+    const now = this.d.clock.now()
+    if (outcome.action === 'approve') {
+      const decline = simulatedDecline(charge.amount)
+      if (decline) this.#failAuthorization(charge, decline, now)
+      else this.#captureAutomatically(charge, now)
+    } else if (outcome.action === 'decline') {
+      this.#failAuthorization(charge, outcome.failureCode ?? 'AUTHENTICATION_FAILED', now)
+    } else {
+      this.#failAuthorization(charge, 'CANCELED_BY_CONSUMER', now)
+    }
+    return { charge, changed: true }
+  }
+
+  /** The authentication timeout: a charge still waiting at its deadline is discarded. */
+  expire(charge: Charge): boolean {
+    if (!AWAITING_CONSUMER.has(charge.status)) return false
+    const now = this.d.clock.now()
+    this.#discard(charge, 'AUTHENTICATION_TIMEOUT', now)
+    return true
+  }
+
+  #discard(charge: Charge, type: 'AUTHENTICATION_TIMEOUT' | 'MERCHANT_INITIATED_DISCARD', now: number): void {
+    transition(charge, 'DISCARDED', now)
+    const authz = charge.authorizations[0]!
+    authz.status = 'FAILED'
+    authz.updatedAt = now
+    charge.discards = [{ id: this.d.ids('discard_'), status: 'DISCARDED', type, createdAt: now, updatedAt: now }]
+    delete charge.authenticationDeadline
+    this.#emit(charge, 'PAYMENT_CHARGE_DISCARDED', {
+      discardType: type,
+      authorizationId: authz.id,
+      amount: money(charge.amount, charge.currency),
+    })
+  }
+
+  #captureAutomatically(charge: Charge, now: number): void {
+    transition(charge, 'CAPTURED', now)
+    const authz = charge.authorizations[0]!
+    authz.status = 'AUTHORIZED'
+    authz.updatedAt = now
+    const capture = { id: this.d.ids('capture_'), amount: charge.amount, status: 'CAPTURED' as const, createdAt: now, updatedAt: now }
+    charge.captures = [capture]
+    delete charge.authenticationDeadline
+    const amount = money(charge.amount, charge.currency)
+    this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', { authorizationId: authz.id, amount, isMultiStep: false })
+    this.#emit(charge, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED', { captureId: capture.id, amount })
+  }
+
+  #failAuthorization(charge: Charge, code: FailureCode, now: number): void {
+    transition(charge, 'FAILED', now)
+    const f = failure(code)
+    const authz = charge.authorizations[0]!
+    authz.status = 'FAILED'
+    authz.failure = f
+    authz.updatedAt = now
+    charge.failure = f
+    delete charge.authenticationDeadline
+    this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_FAILED', {
+      authorizationId: authz.id,
+      amount: money(charge.amount, charge.currency),
+      failure: eventFailure(f),
+    })
+  }
+
+  #emit(charge: Charge, type: ChargeEventType, extra: Record<string, unknown>): void {
+    this.d.events.publish({
+      id: this.d.ids(''),
+      merchantId: charge.merchantId,
+      type,
+      subject: charge.id,
+      time: this.d.clock.now(),
+      data: chargeEventData(charge, type, extra),
+      webhooksUrl: charge.webhooksUrl,
+    })
+  }
+}
+
+/** PPRO's webhook consumer (`ConsumerRequest`) has no `client`, `birthDate` or `profile`. */
+const EVENT_CONSUMER_FIELDS = ['name', 'email', 'phone', 'country', 'locale', 'taxIdentification', 'merchantConsumerReference', 'billingAddress']
+function eventConsumer(c: Consumer): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of EVENT_CONSUMER_FIELDS) if (c[k] !== undefined) out[k] = c[k]
+  return out
+}
+
+/** PPRO's webhook failure (`ProcessingFailureRequest`) has no `isRetryable`. */
+function eventFailure(f: { failureType: string; failureCode: string; providerFailureCode?: string; failureMessage: string }) {
+  const { failureType, failureCode, providerFailureCode, failureMessage } = f
+  return providerFailureCode === undefined
+    ? { failureType, failureCode, failureMessage }
+    : { failureType, failureCode, providerFailureCode, failureMessage }
+}
+
+function encodePage(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url')
+}
+
+function decodePage(page: string): number {
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(page, 'base64url').toString())
+  if (!m) throw badRequest(`page: "${page}" is not a page token from a nextPage field`)
+  return Number(m[1])
+}

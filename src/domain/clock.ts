@@ -1,0 +1,43 @@
+/** Where the sandbox reads the time. Injected so tests pin it and never sleep. */
+export interface Clock {
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
+
+/**
+ * The sandbox clock: a base clock plus an offset that only grows. Users move it forward through
+ * `POST /sandbox/clock` to reach an authentication timeout or the end of the refund window at once.
+ */
+export class SandboxClock implements Clock {
+  #offsetMs = 0
+  constructor(private readonly base: Clock) {}
+
+  now(): number {
+    return this.base.now() + this.#offsetMs
+  }
+
+  get offsetMs(): number {
+    return this.#offsetMs
+  }
+
+  advance(ms: number): void {
+    this.#offsetMs += ms
+  }
+}
+
+/** A clock that moves only when told to: for tests. */
+export class ManualClock implements Clock {
+  constructor(private ms: number = Date.parse('2026-01-15T09:00:00.000Z')) {}
+  now(): number {
+    return this.ms
+  }
+  advance(ms: number): void {
+    this.ms += ms
+  }
+  set(ms: number): void {
+    this.ms = ms
+  }
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString()

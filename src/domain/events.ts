@@ -1,0 +1,62 @@
+import type { Charge } from './charge.js'
+
+/**
+ * Something that happened, as PPRO names it in its webhooks. The domain records it; the webhooks
+ * module wraps it in PPRO's CloudEvents envelope, signs it and delivers it off the request path.
+ */
+export interface SandboxEvent {
+  id: string
+  merchantId: string
+  type: string
+  /** The resource the event is about: a charge or agreement id (CloudEvents `subject`). */
+  subject: string
+  time: number
+  data: Record<string, unknown>
+  /** The resource's own webhook URL, if the merchant gave one; else the merchant's configured URL. */
+  webhooksUrl?: string | undefined
+}
+
+export interface EventSink {
+  publish(event: SandboxEvent): void
+}
+
+export type ChargeEventType =
+  | 'PAYMENT_CHARGE_CREATED'
+  | 'PAYMENT_CHARGE_AUTHENTICATION_PENDING'
+  | 'PAYMENT_CHARGE_DISCARDED'
+  | 'PAYMENT_CHARGE_DISCARD_FAILED'
+  | 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING'
+  | 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED'
+  | 'PAYMENT_CHARGE_AUTHORIZATION_FAILED'
+  | 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED'
+  | 'PAYMENT_CHARGE_CAPTURE_FAILED'
+  | 'PAYMENT_CHARGE_VOID_SUCCEEDED'
+  | 'PAYMENT_CHARGE_VOID_FAILED'
+  | 'PAYMENT_CHARGE_REFUND_PENDING'
+  | 'PAYMENT_CHARGE_REFUND_SUCCEEDED'
+  | 'PAYMENT_CHARGE_REFUND_FAILED'
+  | 'FUNDS_STATE_CHANGED'
+
+/** Money as webhooks carry it, `{value, currency}` (on the charge itself amounts are bare integers). */
+export const money = (value: number, currency: string) => ({ value, currency })
+
+/** Drops undefined fields so an event carries only what PPRO's schema names and the charge has. */
+export function compact<T extends object>(o: T): T {
+  const r = o as Record<string, unknown>
+  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k]
+  return o
+}
+
+/** The fields every charge event carries, then the event's own. */
+export function chargeEventData(charge: Charge, type: ChargeEventType, extra: Record<string, unknown> = {}) {
+  return compact({
+    paymentChargeId: charge.id,
+    paymentChargeStatus: charge.status,
+    paymentMethod: charge.paymentMethod,
+    merchantId: charge.merchantId,
+    merchantPaymentChargeReference: charge.merchantPaymentChargeReference,
+    orderReferenceNumber: typeof charge.order?.orderReferenceNumber === 'string' ? charge.order.orderReferenceNumber : undefined,
+    type,
+    ...extra,
+  })
+}

@@ -1,0 +1,88 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import type { FailureCode } from './failures.js'
+
+/** One payment method's properties, as PPRO's page for it lists them. Loaded from fixtures, not code. */
+export const PaymentMethodSchema = z.strictObject({
+  paymentMethod: z.string().regex(/^[A-Z0-9_]+$/),
+  displayName: z.string(),
+  source: z.string().optional(),
+  markets: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1),
+  processingCurrencies: z.array(z.string().length(3)).min(1),
+  consumerCurrencies: z.array(z.string().length(3)),
+  settlementCurrencies: z.array(z.string().length(3)),
+  authenticationMethods: z.array(z.string()).min(1),
+  minimumAmount: z.object({ value: z.number().int().nonnegative(), currency: z.string().length(3) }),
+  maximumAmount: z.object({ value: z.number().int().positive(), currency: z.string().length(3) }),
+  recurringPayments: z.boolean(),
+  separateCaptures: z.boolean(),
+  refunds: z.array(z.enum(['FULL', 'PARTIAL', 'MULTIPLE'])),
+  refundValidityDays: z.number().int().positive(),
+  chargebacks: z.boolean(),
+  checkoutPage: z.object({
+    brandColor: z.string(),
+    brandTextColor: z.string(),
+    currencySuffix: z.string(),
+    locale: z.string(),
+  }),
+})
+
+export type PaymentMethod = z.output<typeof PaymentMethodSchema>
+
+export const DEFAULT_FIXTURES_DIR = new URL('../../fixtures/payment-methods/', import.meta.url)
+
+/** Reads every `*.json` in the folder; a file that breaks the schema stops the start with its name. */
+export async function loadPaymentMethods(dir: URL | string = DEFAULT_FIXTURES_DIR): Promise<PaymentMethods> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
+  const methods: PaymentMethod[] = []
+  for (const name of names) {
+    const file = typeof dir === 'string' ? `${dir.replace(/\/$/, '')}/${name}` : new URL(name, dir)
+    const parsed = PaymentMethodSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
+    if (!parsed.success) {
+      throw new Error(`fixture ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+    }
+    methods.push(parsed.data)
+  }
+  return new PaymentMethods(methods)
+}
+
+/** What a payment request asks of a method, in the terms its properties speak of. */
+export interface MethodRequest {
+  paymentMethod: string
+  country: string
+  currency: string
+  amount: number
+  authenticationTypes: readonly string[]
+  returnUrl: string | undefined
+}
+
+export class PaymentMethods {
+  readonly #byName: Map<string, PaymentMethod>
+  constructor(methods: readonly PaymentMethod[]) {
+    this.#byName = new Map(methods.map((m) => [m.paymentMethod, m]))
+  }
+
+  get(name: string): PaymentMethod | undefined {
+    return this.#byName.get(name)
+  }
+
+  get names(): string[] {
+    return [...this.#byName.keys()]
+  }
+
+  /**
+   * The first property the request breaks, as the failure code PPRO declines it with, or undefined.
+   * Checked in the order a merchant would fix them: method, market, currency, amount, authentication.
+   */
+  check(req: MethodRequest): FailureCode | undefined {
+    const m = this.#byName.get(req.paymentMethod)
+    if (!m) return 'INVALID_PAYMENT_METHOD'
+    if (!m.markets.includes(req.country)) return 'COUNTRY_NOT_SUPPORTED'
+    if (!m.processingCurrencies.includes(req.currency)) return 'INVALID_CURRENCY'
+    if (req.amount < m.minimumAmount.value || req.amount > m.maximumAmount.value) return 'AMOUNT_NOT_SUPPORTED'
+    if (m.authenticationMethods.includes('REDIRECT')) {
+      if (!req.authenticationTypes.includes('REDIRECT') || !req.returnUrl) return 'INVALID_AUTHENTICATION_SETTINGS'
+    }
+    return undefined
+  }
+}

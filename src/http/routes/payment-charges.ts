@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Sandbox } from '../../domain/sandbox.js'
+import { ChargeParamsSchema, CreateChargeBodySchema, SearchChargesQuerySchema } from '../schemas/charges.js'
+import { chargeView } from '../views.js'
+import { methodNotAllowed } from './method-not-allowed.js'
+
+export interface RouteOptions {
+  sandbox: Sandbox
+  baseUrl: string
+}
+
+export async function paymentChargeRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { charges } = sandbox
+  const now = () => sandbox.clock.now()
+
+  app.post('/v1/payment-charges', { schema: { body: CreateChargeBodySchema } }, async (req) =>
+    chargeView(charges.create(req.merchantId, req.body), baseUrl),
+  )
+
+  app.get('/v1/payment-charges', { schema: { querystring: SearchChargesQuerySchema } }, async (req) => {
+    const { data, nextPage } = charges.search(req.merchantId, req.query)
+    const self = new URL(`${baseUrl}${req.url}`)
+    const links: Record<string, { href: string }> = { self: { href: self.href } }
+    if (nextPage) {
+      self.searchParams.set('page', nextPage)
+      links.next = { href: self.href }
+    }
+    return { data: data.map((c) => chargeView(c, baseUrl)), nextPage, _links: links }
+  })
+
+  app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req) =>
+    chargeView(charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
+  )
+
+  methodNotAllowed(fastify, '/v1/payment-charges', ['GET', 'POST'], now)
+  methodNotAllowed(fastify, '/v1/payment-charges/:paymentChargeId', ['GET'], now)
+}

@@ -1,0 +1,90 @@
+import type { Authorization, Capture, Charge, Discard, Refund, Void } from '../domain/charge.js'
+import { iso } from '../domain/clock.js'
+
+/**
+ * The charge as PPRO answers it (`PaymentChargeResponse`). No top-level amount: it sits on each
+ * authorization, capture and refund, as a bare integer. `authenticationMethods` only while the
+ * consumer still has to act.
+ */
+export function chargeView(c: Charge, baseUrl: string) {
+  return {
+    id: c.id,
+    paymentMethod: c.paymentMethod,
+    paymentMedium: c.paymentMedium,
+    initiator: c.initiator,
+    agreementId: c.agreementId,
+    instrumentId: c.instrumentId,
+    currency: c.currency,
+    country: c.country,
+    paymentDescriptor: c.paymentDescriptor,
+    status: c.status,
+    consumer: c.consumer,
+    order: c.order,
+    failure: c.failure,
+    authenticationMethods:
+      c.status === 'AUTHENTICATION_PENDING'
+        ? [{ type: 'REDIRECT', details: { requestUrl: checkoutUrl(baseUrl, c.id), requestMethod: 'GET' } }]
+        : undefined,
+    authorizations: c.authorizations.map((a) => authorizationView(c, a)),
+    captures: c.captures.map(captureView),
+    refunds: c.refunds.map(refundView),
+    discards: c.discards.map(discardView),
+    voids: c.voids.map(voidView),
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+    labels: c.labels,
+    _links: { self: { href: `${baseUrl}/v1/payment-charges/${c.id}` } },
+  }
+}
+
+export type ChargeView = ReturnType<typeof chargeView>
+
+export function checkoutUrl(baseUrl: string, id: string): string {
+  return `${baseUrl}/checkout/${id}`
+}
+
+export function authorizationView(c: Charge, a: Authorization) {
+  return {
+    id: a.id,
+    amount: a.amount,
+    status: a.status,
+    merchantPaymentChargeReference: c.merchantPaymentChargeReference,
+    failure: a.failure,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+  }
+}
+
+export function captureView(k: Capture) {
+  return { id: k.id, amount: k.amount, status: k.status, createdAt: iso(k.createdAt), updatedAt: iso(k.updatedAt) }
+}
+
+export function refundView(r: Refund) {
+  return {
+    id: r.id,
+    amount: r.amount,
+    status: r.status,
+    merchantRefundReference: r.merchantRefundReference,
+    refundReason: r.refundReason,
+    refundDescriptor: r.refundDescriptor,
+    failure: r.failure,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    labels: r.labels,
+  }
+}
+
+export function discardView(d: Discard) {
+  return {
+    id: d.id,
+    status: d.status,
+    merchantDiscardReference: d.merchantDiscardReference,
+    type: d.type,
+    createdAt: iso(d.createdAt),
+    updatedAt: iso(d.updatedAt),
+  }
+}
+
+export function voidView(v: Void) {
+  return { id: v.id, amount: v.amount, status: v.status, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) }
+}

@@ -1,0 +1,93 @@
+import type { Test } from 'tap'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildApp, type BuildAppOptions } from '../../src/app.js'
+import { ManualClock } from '../../src/domain/clock.js'
+import type { SandboxEvent } from '../../src/domain/events.js'
+import { sequentialIds } from '../../src/domain/ids.js'
+import { schemaErrors } from './openapi.js'
+
+export const MERCHANT = 'merch_test_A'
+export const OTHER_MERCHANT = 'merch_test_B'
+export const AUTH = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': MERCHANT }
+export const OTHER_AUTH = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': OTHER_MERCHANT }
+
+/** The request of PPRO's KakaoPay page, verbatim. */
+export function seedCharge(overrides: Record<string, unknown> = {}) {
+  return {
+    paymentMethod: 'KAKAOPAY',
+    paymentDescriptor: 'Order description',
+    amount: { value: 15000, currency: 'KRW' },
+    consumer: { name: 'John Smith', country: 'KR' },
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
+    ...overrides,
+  }
+}
+
+/** Which PPRO schema describes the JSON answer of a route, for the contract check of every reply. */
+function schemaFor(method: string, path: string, status: number): string | undefined {
+  if (status >= 400) return status === 401 ? undefined : 'ExceptionResponseBody'
+  if (/^\/v1\/payment-charges\/?$/.test(path)) return method === 'GET' ? 'GetPaymentChargesResponse' : 'PaymentChargeResponse'
+  if (/^\/v1\/payment-charges\/[^/]+$/.test(path)) return 'PaymentChargeResponse'
+  return undefined
+}
+
+/** Fields PPRO's schema does not require but the sandbox always sends on a charge. */
+const CHARGE_FIELDS = ['id', 'paymentMethod', 'paymentMedium', 'initiator', 'currency', 'country', 'status', 'consumer',
+  'authorizations', 'captures', 'refunds', 'discards', 'voids', 'createdAt', 'updatedAt', '_links']
+
+export function chargePresenceErrors(body: Record<string, unknown>): string[] {
+  const errors = CHARGE_FIELDS.filter((f) => !(f in body)).map((f) => `missing ${f}`)
+  if ('amount' in body) errors.push('top-level amount on a charge')
+  if (body.status === 'AUTHENTICATION_PENDING' && !Array.isArray(body.authenticationMethods)) errors.push('pending charge without authenticationMethods')
+  if (body.status !== 'AUTHENTICATION_PENDING' && 'authenticationMethods' in body) errors.push('authenticationMethods on a finished charge')
+  return errors
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  clock: ManualClock
+  events: SandboxEvent[]
+  /** inject() with the default merchant's credentials unless headers say otherwise. */
+  call(opts: InjectOptions): Promise<LightMyRequestResponse>
+  /** How many replies the contract check validated so far. */
+  checked(): number
+}
+
+/**
+ * Builds the app with a manual clock and sequential ids, and checks every JSON reply of the
+ * charge routes against PPRO's OpenAPI schema (published and strict) as it is sent: the contract
+ * test covers every charge body any test produces.
+ */
+export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp> {
+  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock()
+  const events: SandboxEvent[] = []
+  const app = await buildApp({
+    clock,
+    ids: sequentialIds(),
+    logger: false,
+    events: { publish: (e) => void events.push(e) },
+    ...options,
+  })
+  let count = 0
+  app.addHook('onSend', async (request, reply, payload) => {
+    const path = request.url.split('?')[0]!
+    const schema = schemaFor(request.method, path, reply.statusCode)
+    if (schema && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
+      const body = JSON.parse(payload) as Record<string, unknown>
+      const errors = schemaErrors('charges', schema, body)
+      if (schema === 'PaymentChargeResponse') errors.push(...chargePresenceErrors(body))
+      if (schema === 'GetPaymentChargesResponse') for (const c of body.data as Record<string, unknown>[]) errors.push(...chargePresenceErrors(c))
+      t.same(errors, [], `${request.method} ${request.url} ${reply.statusCode} conforms to ${schema}`)
+      count++
+    }
+    return payload
+  })
+  t.teardown(() => app.close())
+  return {
+    app,
+    clock,
+    events,
+    call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
+    checked: () => count,
+  }
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+
+/**
+ * PPRO's published OpenAPI files as JSON Schema validators, the way shared/ppro-openapi/README.md
+ * says a contract test should use them: the file as one schema with an $id, validated twice, once
+ * as published and once against a stricter in-memory copy that rejects fields PPRO does not define.
+ */
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+const OPENAPI_DIR = new URL('../../../shared/ppro-openapi/', import.meta.url)
+const FILES = {
+  charges: 'ppro-payment-charges.json',
+  agreements: 'ppro-payment-agreements.json',
+  webhooks: 'ppro-gpg-webhooks.json',
+} as const
+export type SpecName = keyof typeof FILES
+
+type Json = Record<string, unknown>
+
+/** Component schemas used as an `allOf` base must stay open, or their subtypes' fields are refused. */
+function allOfBases(doc: Json): Set<string> {
+  const bases = new Set<string>()
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk)
+    if (!node || typeof node !== 'object') return
+    const o = node as Json
+    if (Array.isArray(o.allOf)) {
+      for (const part of o.allOf as Json[]) {
+        const ref = part.$ref
+        if (typeof ref === 'string') bases.add(ref.split('/').pop()!)
+      }
+    }
+    Object.values(o).forEach(walk)
+  }
+  walk(doc)
+  return bases
+}
+
+function strictCopy(doc: Json): Json {
+  const copy = structuredClone(doc)
+  const bases = allOfBases(copy)
+  const schemas = ((copy.components as Json).schemas ?? {}) as Record<string, Json>
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (schema.properties && !bases.has(name)) schema.unevaluatedProperties = false
+  }
+  for (const hook of Object.values((copy.webhooks ?? {}) as Record<string, Json>)) {
+    const env = ((((hook.post as Json).requestBody as Json).content as Json)['application/json'] as Json).schema as Json
+    env.unevaluatedProperties = false
+  }
+  return copy
+}
+
+const cache = new Map<string, { loose: ValidateFunction; strict: ValidateFunction }>()
+const ajvs = new Map<boolean, Ajv2020>()
+
+function ajv(strict: boolean): Ajv2020 {
+  let a = ajvs.get(strict)
+  if (!a) {
+    a = addFormats(new Ajv2020({ strict: false, allErrors: true, validateFormats: true }))
+    for (const [name, file] of Object.entries(FILES)) {
+      const doc = JSON.parse(readFileSync(new URL(file, OPENAPI_DIR), 'utf8')) as Json
+      a.addSchema({ ...(strict ? strictCopy(doc) : doc), $id: `https://ppro.example/${name}.json` })
+    }
+    ajvs.set(strict, a)
+  }
+  return a
+}
+
+function validator(spec: SpecName, pointer: string) {
+  const key = `${spec}#${pointer}`
+  let v = cache.get(key)
+  if (!v) {
+    const ref = `https://ppro.example/${spec}.json#${pointer}`
+    v = { loose: ajv(false).compile({ $ref: ref }), strict: ajv(true).compile({ $ref: ref }) }
+    cache.set(key, v)
+  }
+  return v
+}
+
+/** Errors of a body against a component schema, published and strict; an empty list means it conforms. */
+export function schemaErrors(spec: SpecName, component: string, body: unknown): string[] {
+  return check(validator(spec, `/components/schemas/${component}`), body)
+}
+
+/** Errors of a webhook body against the envelope of the named webhook ("Charge Created"). */
+export function webhookErrors(name: string, body: unknown): string[] {
+  const pointer = `/webhooks/${name.replace(/ /g, '%20')}/post/requestBody/content/application~1json/schema`
+  return check(validator('webhooks', pointer), body)
+}
+
+function check(v: { loose: ValidateFunction; strict: ValidateFunction }, body: unknown): string[] {
+  const errors: string[] = []
+  for (const [label, fn] of [['published', v.loose], ['strict', v.strict]] as const) {
+    if (!fn(body)) for (const e of fn.errors ?? []) errors.push(`${label}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`)
+  }
+  return errors
+}
