@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { type Config, defaultConfig } from './config.js'
 import { type Clock, systemClock } from './domain/clock.js'
-import type { EventSink, SandboxEvent } from './domain/events.js'
+import type { SandboxEvent } from './domain/events.js'
 import { type IdGenerator, randomIds } from './domain/ids.js'
 import { loadPaymentMethods, type PaymentMethods } from './domain/payment-methods.js'
 import { Sandbox } from './domain/sandbox.js'
@@ -12,7 +12,12 @@ import { checkoutRoutes } from './http/pages/checkout-routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { paymentChargeRoutes } from './http/routes/payment-charges.js'
 import { unknownFieldsOf, zodValidatorCompiler } from './http/validation.js'
+import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
+import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
+import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
+
+const SHUTDOWN_GRACE_MS = 3000
 
 export interface BuildAppOptions {
   config?: Partial<Config>
@@ -20,8 +25,13 @@ export interface BuildAppOptions {
   ids?: IdGenerator
   store?: Store
   methods?: PaymentMethods
-  events?: EventSink
+  transport?: WebhookTransport
+  /** Per-merchant webhook URL and secret, added to those of the SANDBOX_CONFIG file. */
+  merchants?: Record<string, MerchantSettings>
+  /** Sees every event as it is published. */
+  onEvent?: (event: SandboxEvent) => void
   logger?: FastifyServerOptions['logger']
+  loggerInstance?: FastifyServerOptions['loggerInstance']
 }
 
 declare module 'fastify' {
@@ -35,7 +45,7 @@ declare module 'fastify' {
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = defaultConfig(options.config)
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     bodyLimit: config.bodyLimit,
     // PPRO's Request-Reference, when sent, is the request id (`reqId`) of every log line.
     requestIdHeader: 'request-reference',
@@ -44,15 +54,22 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<ZodTypeProvider>()
 
   const methods = options.methods ?? (await loadPaymentMethods())
-  const recorded: SandboxEvent[] = []
+  const file = config.sandboxConfigPath ? await loadSandboxConfigFile(config.sandboxConfigPath) : { merchants: {} }
+  const merchants = new MerchantRegistry(
+    { webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret },
+    { ...file.merchants, ...options.merchants },
+  )
   const sandbox = new Sandbox({
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
     methods,
-    events: options.events ?? { publish: (e) => void recorded.push(e) },
+    merchants,
+    transport: options.transport ?? fetchTransport,
+    webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
-    onError: (err) => app.log.error({ err }, 'scheduled task failed'),
+    logger: app.log.child({ component: 'sandbox' }),
+    onEvent: options.onEvent,
   })
   app.decorate('sandbox', sandbox)
   app.decorate('config', config)
@@ -67,7 +84,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(envelope(404, `no such endpoint: ${request.method} ${request.url.split('?')[0]}`, now()))
   })
-  app.addHook('onClose', async () => sandbox.close())
+  // On close (SIGTERM): the server has stopped accepting requests; deliveries in flight get a short grace.
+  app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
 
   await app.register(healthRoutes)
   await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
@@ -86,6 +104,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       done()
     })
     await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+    await api.register(sandboxWebhookRoutes, { sandbox })
   })
   return app
 }

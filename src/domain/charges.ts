@@ -190,8 +190,9 @@ export class ChargeService {
   /** The authentication timeout: a charge still waiting at its deadline is discarded. */
   expire(charge: Charge): boolean {
     if (!AWAITING_CONSUMER.has(charge.status)) return false
-    const now = this.d.clock.now()
-    this.#discard(charge, 'AUTHENTICATION_TIMEOUT', now)
+    // Recorded at the deadline itself, however late the timer or the next request noticed it.
+    const at = Math.min(this.d.clock.now(), charge.authenticationDeadline ?? Infinity)
+    this.#discard(charge, 'AUTHENTICATION_TIMEOUT', at)
     return true
   }
 
@@ -244,8 +245,9 @@ export class ChargeService {
       merchantId: charge.merchantId,
       type,
       subject: charge.id,
-      time: this.d.clock.now(),
+      time: charge.updatedAt,
       data: chargeEventData(charge, type, extra),
+      agreementId: charge.agreementId,
       webhooksUrl: charge.webhooksUrl,
     })
   }

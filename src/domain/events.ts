@@ -12,6 +12,8 @@ export interface SandboxEvent {
   subject: string
   time: number
   data: Record<string, unknown>
+  /** The agreement a charge event belongs to, so the agreement's deliveries list its charges' too. */
+  agreementId?: string | undefined
   /** The resource's own webhook URL, if the merchant gave one; else the merchant's configured URL. */
   webhooksUrl?: string | undefined
 }

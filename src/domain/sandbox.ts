@@ -1,37 +1,57 @@
 import { ChargeService } from './charges.js'
 import { type Clock, SandboxClock } from './clock.js'
-import type { EventSink } from './events.js'
+import type { SandboxEvent } from './events.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
 import { Scheduler } from './scheduler.js'
 import type { Store } from '../store/memory-store.js'
+import { type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
+import type { MerchantRegistry } from '../webhooks/merchants.js'
+import type { WebhookTransport } from '../webhooks/transport.js'
 
 export interface SandboxDeps {
   clock: Clock
   ids: IdGenerator
   store: Store
   methods: PaymentMethods
-  events: EventSink
+  merchants: MerchantRegistry
+  transport: WebhookTransport
+  webhooks: WebhookSettings
   authTimeoutSeconds: number
-  onError?: (err: unknown) => void
+  logger: Logger & { error(obj: object, msg: string): void }
+  /** Sees every event as it is published (tests). */
+  onEvent?: ((event: SandboxEvent) => void) | undefined
 }
 
 /** The whole simulator without HTTP: what `buildApp` serves, and what a test can drive directly. */
 export class Sandbox {
   readonly clock: SandboxClock
   readonly scheduler: Scheduler
+  readonly webhooks: WebhookDispatcher
   readonly charges: ChargeService
 
   constructor(readonly deps: SandboxDeps) {
     this.clock = new SandboxClock(deps.clock)
-    this.scheduler = new Scheduler(this.clock, deps.onError)
+    this.scheduler = new Scheduler(this.clock, (err) => deps.logger.error({ err }, 'scheduled task failed'))
+    this.webhooks = new WebhookDispatcher({
+      clock: this.clock,
+      scheduler: this.scheduler,
+      transport: deps.transport,
+      merchants: deps.merchants,
+      settings: deps.webhooks,
+      logger: deps.logger,
+    })
+    const onEvent = deps.onEvent
+    const events = onEvent
+      ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) }
+      : this.webhooks
     this.charges = new ChargeService({
       clock: this.clock,
       ids: deps.ids,
       store: deps.store,
       methods: deps.methods,
       scheduler: this.scheduler,
-      events: deps.events,
+      events,
       authTimeoutSeconds: deps.authTimeoutSeconds,
     })
   }
@@ -41,7 +61,25 @@ export class Sandbox {
     this.scheduler.runDue()
   }
 
-  close(): void {
+  /**
+   * Moves the sandbox clock forward and runs everything that became due, in time order, each at its
+   * own time: a timeout passed on the way is recorded at its deadline, a retry it schedules counts
+   * from then, and so on up to the target.
+   */
+  advance(ms: number): void {
+    const target = this.clock.now() + ms
+    for (let next = this.scheduler.peek(); next !== undefined && next <= target; next = this.scheduler.peek()) {
+      const now = this.clock.now()
+      if (next > now) this.clock.advance(next - now)
+      this.scheduler.runDue()
+    }
+    const now = this.clock.now()
+    if (target > now) this.clock.advance(target - now)
+    this.scheduler.runDue()
+  }
+
+  async close(graceMs: number): Promise<void> {
     this.scheduler.close()
+    await this.webhooks.close(graceMs)
   }
 }

@@ -29,6 +29,11 @@ export class Scheduler {
     return this.#heap.length
   }
 
+  /** When the earliest task is due, or undefined when nothing is scheduled. */
+  peek(): number | undefined {
+    return this.#heap[0]?.at
+  }
+
   schedule(at: number, run: () => void): void {
     if (this.#closed) return
     this.#push({ at, seq: this.#seq++, run })

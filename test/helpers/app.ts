@@ -4,7 +4,8 @@ import { buildApp, type BuildAppOptions } from '../../src/app.js'
 import { ManualClock } from '../../src/domain/clock.js'
 import type { SandboxEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
-import { schemaErrors } from './openapi.js'
+import { eventBody } from '../../src/webhooks/dispatcher.js'
+import { eventErrors, schemaErrors } from './openapi.js'
 
 export const MERCHANT = 'merch_test_A'
 export const OTHER_MERCHANT = 'merch_test_B'
@@ -65,7 +66,11 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     clock,
     ids: sequentialIds(),
     logger: false,
-    events: { publish: (e) => void events.push(e) },
+    onEvent: (e) => {
+      events.push(e)
+      // Every event any test produces is checked against PPRO's webhooks file as it is published.
+      t.same(eventErrors(JSON.parse(eventBody(e))), [], `event ${e.type} conforms to the webhooks file`)
+    },
     ...options,
   })
   let count = 0

@@ -96,3 +96,26 @@ function check(v: { loose: ValidateFunction; strict: ValidateFunction }, body: u
   }
   return errors
 }
+
+/** PPRO's webhook name in the webhooks file for an event type: PAYMENT_CHARGE_CREATED -> "Charge Created". */
+export function webhookName(type: string): string {
+  const special: Record<string, string> = {
+    PAYMENT_CHARGE_DISCARDED: 'Charge Discard Succeeded',
+    FUNDS_STATE_CHANGED: 'Funds State Changed',
+  }
+  if (special[type]) return special[type]
+  const words = type.replace(/^PAYMENT_/, '').split('_')
+  return words.map((w) => (w === 'BY' ? 'by' : w[0] + w.slice(1).toLowerCase())).join(' ')
+}
+
+/** Errors of a webhook body against the schema its type names, plus the fields the sandbox always sends. */
+export function eventErrors(body: Record<string, unknown>): string[] {
+  const errors = webhookErrors(webhookName(String(body.type)), body)
+  for (const f of ['specversion', 'source', 'datacontenttype', 'id', 'type', 'subject', 'time', 'data']) if (!(f in body)) errors.push(`missing ${f}`)
+  const data = (body.data ?? {}) as Record<string, unknown>
+  if (data.type !== body.type) errors.push('data.type differs from type')
+  const charge = String(body.type).startsWith('PAYMENT_CHARGE_') || body.type === 'FUNDS_STATE_CHANGED'
+  const required = charge ? ['paymentChargeId', 'paymentChargeStatus', 'paymentMethod', 'merchantId'] : ['paymentAgreementId', 'paymentAgreementStatus', 'paymentMethod', 'merchantId']
+  for (const f of required) if (!(f in data)) errors.push(`data.${f} missing`)
+  return errors
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { iso } from '../../domain/clock.js'
+import type { Sandbox } from '../../domain/sandbox.js'
+import type { Delivery } from '../../webhooks/dispatcher.js'
+
+const ListQuerySchema = z.object({
+  chargeId: z.string().optional(),
+  agreementId: z.string().optional(),
+  type: z.string().optional(),
+})
+const EventParamsSchema = z.object({ eventId: z.string() })
+
+/** A delivery as the inspection endpoint shows it: the event as sent, and every attempt. */
+export function deliveryView(d: Delivery) {
+  return {
+    eventId: d.eventId,
+    type: d.type,
+    subject: d.subject,
+    chargeId: d.chargeId,
+    agreementId: d.agreementId,
+    url: d.url ?? null,
+    status: d.status,
+    createdAt: iso(d.createdAt),
+    payload: JSON.parse(d.body) as unknown,
+    attempts: d.attempts.map((a, i) => ({
+      attempt: i + 1,
+      at: iso(a.at),
+      statusCode: a.statusCode,
+      error: a.error,
+      durationMs: a.durationMs,
+      nextAttemptAt: a.nextAttemptAt === undefined ? undefined : iso(a.nextAttemptAt),
+      replay: a.replay,
+    })),
+  }
+}
+
+/** Sandbox-only: what webhooks the calling merchant was sent, and a way to send one again. */
+export async function sandboxWebhookRoutes(fastify: FastifyInstance, { sandbox }: { sandbox: Sandbox }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+
+  app.get('/sandbox/webhooks', { schema: { querystring: ListQuerySchema } }, async (req) => ({
+    data: sandbox.webhooks.list(req.merchantId, req.query).map(deliveryView),
+  }))
+
+  app.post('/sandbox/webhooks/:eventId/replay', { schema: { params: EventParamsSchema } }, async (req) =>
+    deliveryView(await sandbox.webhooks.replay(req.merchantId, req.params.eventId)),
+  )
+}

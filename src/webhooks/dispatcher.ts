@@ -1,0 +1,235 @@
+import type { Clock } from '../domain/clock.js'
+import { iso } from '../domain/clock.js'
+import { notFound } from '../domain/errors.js'
+import type { EventSink, SandboxEvent } from '../domain/events.js'
+import type { Scheduler } from '../domain/scheduler.js'
+import type { MerchantRegistry } from './merchants.js'
+import { pproSignature, webhookSignature } from './signing.js'
+import type { WebhookTransport } from './transport.js'
+
+export interface WebhookSettings {
+  timeoutMs: number
+  retryBaseMs: number
+  maxAttempts: number
+}
+
+export interface Logger {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+}
+
+export interface Attempt {
+  /** Sandbox-clock time the attempt started. */
+  at: number
+  statusCode?: number
+  error?: string
+  durationMs: number
+  /** Sandbox-clock time of the retry this failure scheduled, if any. */
+  nextAttemptAt?: number
+  replay?: boolean
+}
+
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
+
+/** One event and what became of it. The body is kept as the exact bytes sent, for signing and replay. */
+export interface Delivery {
+  eventId: string
+  merchantId: string
+  type: string
+  subject: string
+  chargeId?: string
+  agreementId?: string
+  createdAt: number
+  body: string
+  url: string | undefined
+  status: DeliveryStatus
+  attempts: Attempt[]
+}
+
+export interface DeliveryFilter {
+  chargeId?: string | undefined
+  agreementId?: string | undefined
+  type?: string | undefined
+}
+
+const ENVELOPE = { specversion: '1.0.2', source: 'https://www.ppro.com', datacontenttype: 'application/json' }
+
+/** The exact bytes sent for an event: PPRO's CloudEvents envelope around the event's data. */
+export function eventBody(event: SandboxEvent): string {
+  return JSON.stringify({ ...ENVELOPE, id: event.id, type: event.type, subject: event.subject, time: iso(event.time), data: event.data })
+}
+
+/**
+ * Sends PPRO's webhooks off the request path. Every event is recorded first (and kept even when no URL
+ * is configured); first attempts of one resource's events go out one after another in the order they
+ * happened; failures retry on the sandbox clock, `retryBaseMs` doubling, at most `maxAttempts` in all.
+ * Deliveries of different resources run concurrently, so a receiver that hangs delays no one else.
+ */
+export class WebhookDispatcher implements EventSink {
+  readonly #byMerchant = new Map<string, Delivery[]>()
+  readonly #byId = new Map<string, Delivery>()
+  /** Per resource, the first attempt still running or waiting: the next event of it queues behind. */
+  readonly #chains = new Map<string, Promise<void>>()
+  readonly #inFlight = new Set<Promise<void>>()
+  #closed = false
+
+  constructor(
+    private readonly d: {
+      clock: Clock
+      scheduler: Scheduler
+      transport: WebhookTransport
+      merchants: MerchantRegistry
+      settings: WebhookSettings
+      logger: Logger
+    },
+  ) {}
+
+  publish(event: SandboxEvent): void {
+    const body = eventBody(event)
+    const url = event.webhooksUrl ?? this.d.merchants.webhookUrl(event.merchantId)
+    const delivery: Delivery = {
+      eventId: event.id,
+      merchantId: event.merchantId,
+      type: event.type,
+      subject: event.subject,
+      createdAt: event.time,
+      body,
+      url,
+      status: url ? 'PENDING' : 'NOT_SENT',
+      attempts: [],
+    }
+    const chargeId = event.data.paymentChargeId
+    const agreementId = event.data.paymentAgreementId ?? event.agreementId
+    if (typeof chargeId === 'string') delivery.chargeId = chargeId
+    if (typeof agreementId === 'string') delivery.agreementId = agreementId
+    this.#byId.set(delivery.eventId, delivery)
+    const list = this.#byMerchant.get(event.merchantId)
+    if (list) list.push(delivery)
+    else this.#byMerchant.set(event.merchantId, [delivery])
+    if (!url || this.#closed) return
+
+    const previous = this.#chains.get(delivery.subject) ?? Promise.resolve()
+    const next = previous.then(() => this.#attempt(delivery, false))
+    this.#chains.set(delivery.subject, next)
+    void next.then(() => {
+      if (this.#chains.get(delivery.subject) === next) this.#chains.delete(delivery.subject)
+    })
+  }
+
+  /** A merchant's deliveries, oldest first, filtered. */
+  list(merchantId: string, filter: DeliveryFilter = {}): Delivery[] {
+    return (this.#byMerchant.get(merchantId) ?? []).filter(
+      (d) =>
+        (filter.chargeId === undefined || d.chargeId === filter.chargeId) &&
+        (filter.agreementId === undefined || d.agreementId === filter.agreementId) &&
+        (filter.type === undefined || d.type === filter.type),
+    )
+  }
+
+  get(merchantId: string, eventId: string): Delivery {
+    const d = this.#byId.get(eventId)
+    if (!d || d.merchantId !== merchantId) throw notFound('webhook event', eventId)
+    return d
+  }
+
+  /** Sends an event again now, to the URL it had (or the merchant's current one), and waits for the answer. */
+  async replay(merchantId: string, eventId: string): Promise<Delivery> {
+    const delivery = this.get(merchantId, eventId)
+    delivery.url ??= this.d.merchants.webhookUrl(merchantId)
+    if (!delivery.url) return delivery
+    await this.#attempt(delivery, true)
+    return delivery
+  }
+
+  /** Forgets a merchant's events (sandbox reset). Retries already scheduled find nothing and stop. */
+  deleteMerchant(merchantId: string): void {
+    for (const d of this.#byMerchant.get(merchantId) ?? []) this.#byId.delete(d.eventId)
+    this.#byMerchant.delete(merchantId)
+  }
+
+  /** Resolves once no attempt is running or queued: tests await it instead of polling. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0 || this.#chains.size > 0) {
+      await Promise.allSettled([...this.#inFlight, ...this.#chains.values()])
+    }
+  }
+
+  /** Stops scheduling; gives attempts in flight up to `graceMs` to finish. */
+  async close(graceMs: number): Promise<void> {
+    this.#closed = true
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs)
+    })
+    await Promise.race([Promise.allSettled([...this.#inFlight]), grace])
+    clearTimeout(timer)
+  }
+
+  /** `due`: the sandbox time a scheduled retry was due, recorded as its time even when the clock jumped past it. */
+  #attempt(delivery: Delivery, replay: boolean, due?: number): Promise<void> {
+    const run = this.#send(delivery, replay, due)
+    this.#inFlight.add(run)
+    void run.finally(() => this.#inFlight.delete(run))
+    return run
+  }
+
+  async #send(delivery: Delivery, replay: boolean, due?: number): Promise<void> {
+    if (!this.#byId.has(delivery.eventId) || !delivery.url) return
+    const { clock, settings, merchants, logger } = this.d
+    const secret = merchants.webhookSecret(delivery.merchantId)
+    const at = due ?? clock.now()
+    const attempt: Attempt = { at, durationMs: 0 }
+    if (replay) attempt.replay = true
+    delivery.attempts.push(attempt)
+    const started = performance.now()
+    try {
+      const { status } = await this.d.transport({
+        url: delivery.url,
+        body: delivery.body,
+        timeoutMs: settings.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-signature': webhookSignature(delivery.body, secret),
+          'ppro-signature': pproSignature(delivery.body, secret, Math.floor(at / 1000)),
+        },
+      })
+      attempt.statusCode = status
+    } catch (err) {
+      attempt.error = describeError(err)
+    }
+    attempt.durationMs = Math.round(performance.now() - started)
+    const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
+    const log = { eventId: delivery.eventId, type: delivery.type, url: delivery.url, attempt: delivery.attempts.length }
+    if (ok) {
+      delivery.status = 'DELIVERED'
+      logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
+      return
+    }
+    if (replay || delivery.status === 'DELIVERED') return
+    const scheduled = delivery.attempts.filter((a) => !a.replay).length
+    const outcome = attempt.error ?? `HTTP ${attempt.statusCode}`
+    if (scheduled >= settings.maxAttempts || this.#closed) {
+      delivery.status = 'FAILED'
+      logger.warn({ ...log, outcome }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
+      return
+    }
+    const next = at + settings.retryBaseMs * 2 ** (scheduled - 1)
+    attempt.nextAttemptAt = next
+    logger.info({ ...log, outcome, nextAttemptAt: iso(next) }, 'webhook not acknowledged; will retry')
+    const retry = () => {
+      if (delivery.status === 'PENDING' && !this.#closed) void this.#attempt(delivery, false, next)
+    }
+    // The sandbox clock may have moved past the retry while this attempt was in flight: send it now.
+    if (next <= clock.now()) retry()
+    else this.d.scheduler.schedule(next, retry)
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout'
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause
+    return cause?.code ?? cause?.message ?? err.message
+  }
+  return String(err)
+}
