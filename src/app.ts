@@ -10,7 +10,9 @@ import { authHook } from './http/auth.js'
 import { envelope, makeErrorHandler } from './http/errors.js'
 import { checkoutRoutes } from './http/pages/checkout-routes.js'
 import { healthRoutes } from './http/routes/health.js'
+import { chargeOperationRoutes } from './http/routes/charge-operations.js'
 import { paymentChargeRoutes } from './http/routes/payment-charges.js'
+import { registerIdempotency } from './http/idempotency.js'
 import { unknownFieldsOf, zodValidatorCompiler } from './http/validation.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
@@ -93,6 +95,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
     api.removeContentTypeParser('text/plain')
     api.addHook('onRequest', authHook(config.apiKeys))
+    registerIdempotency(api, sandbox.idempotency, sandbox.clock)
     // Due timeouts and retries run before any read or write, so every answer reflects the clock.
     api.addHook('preHandler', (request, reply, done) => {
       sandbox.tick()
@@ -104,6 +107,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       done()
     })
     await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+    await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
   })
   return app

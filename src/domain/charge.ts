@@ -32,10 +32,22 @@ export interface Authorization {
   updatedAt: number
 }
 
+/** Where the money of a capture or refund is (`FUNDS_STATE_CHANGED`); absent means the initial state. */
+export type FundsState =
+  | 'CAPTURE_FUNDS_NOT_EXPECTED'
+  | 'CAPTURE_FUNDS_MISSING'
+  | 'CAPTURE_FUNDS_WAITING'
+  | 'CAPTURE_FUNDS_RECEIVED'
+  | 'REFUND_FUNDS_NOT_EXPECTED'
+  | 'REFUND_FUNDS_REJECTED'
+  | 'REFUND_FUNDS_WAITING'
+  | 'REFUND_FUNDS_SENT'
+
 export interface Capture {
   id: string
   amount: number
   status: 'CAPTURED' | 'FAILED'
+  fundsState?: FundsState
   createdAt: number
   updatedAt: number
 }
@@ -49,6 +61,7 @@ export interface Refund {
   refundDescriptor?: string
   labels?: Record<string, string>
   failure?: Failure
+  fundsState?: FundsState
   createdAt: number
   updatedAt: number
 }

@@ -1,8 +1,8 @@
-import type { Authorization, Charge, Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.js'
+import type { Authorization, Charge, Consumer, Discard, DiscardType, Initiator, PaymentMedium, ScheduleType } from './charge.js'
 import { AWAITING_CONSUMER, transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
-import { type ChargeEventType, chargeEventData, compact, type EventSink, money } from './events.js'
+import { chargeEvent, type ChargeEventType, compact, eventFailure, type EventSink, money } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
@@ -187,6 +187,40 @@ export class ChargeService {
     return { charge, changed: true }
   }
 
+  /** `POST .../discards`: the merchant gives up on a charge the consumer has not finished. */
+  discardByMerchant(charge: Charge, merchantDiscardReference?: string): Discard {
+    if (!AWAITING_CONSUMER.has(charge.status)) {
+      throw badRequest(
+        `payment charge ${charge.id} is ${charge.status}: only a charge waiting for the consumer (AUTHENTICATION_PENDING) can be discarded`,
+      )
+    }
+    this.#discard(charge, 'MERCHANT_INITIATED_DISCARD', this.d.clock.now(), merchantDiscardReference)
+    return charge.discards[0]!
+  }
+
+  /** KakaoPay captures every approved charge at once: a separate capture is refused, saying why. */
+  refuseCapture(charge: Charge): never {
+    throw badRequest(
+      charge.status === 'AUTHENTICATION_PENDING'
+        ? `KakaoPay has no separate capture: payment charge ${charge.id} is captured automatically when the consumer approves it`
+        : `KakaoPay has no separate capture: payment charge ${charge.id} is ${charge.status}${charge.captures.length ? ' and was captured automatically on approval' : ''}`,
+    )
+  }
+
+  /** Nothing is ever authorized-but-uncaptured with KakaoPay, so nothing can be voided. */
+  refuseVoid(charge: Charge): never {
+    throw badRequest(
+      `KakaoPay charges are captured at once, so there is nothing to void on payment charge ${charge.id} (${charge.status}); refund a captured charge instead`,
+    )
+  }
+
+  /** REDIRECT authentication is confirmed by the consumer on the approval page, not by the merchant. */
+  refuseConfirmation(charge: Charge): never {
+    throw badRequest(
+      `payment charge ${charge.id} uses REDIRECT authentication: the consumer confirms it on the approval page; there is nothing for the merchant to confirm`,
+    )
+  }
+
   /** The authentication timeout: a charge still waiting at its deadline is discarded. */
   expire(charge: Charge): boolean {
     if (!AWAITING_CONSUMER.has(charge.status)) return false
@@ -196,17 +230,18 @@ export class ChargeService {
     return true
   }
 
-  #discard(charge: Charge, type: 'AUTHENTICATION_TIMEOUT' | 'MERCHANT_INITIATED_DISCARD', now: number): void {
+  #discard(charge: Charge, type: DiscardType, now: number, merchantDiscardReference?: string): void {
     transition(charge, 'DISCARDED', now)
     const authz = charge.authorizations[0]!
     authz.status = 'FAILED'
     authz.updatedAt = now
-    charge.discards = [{ id: this.d.ids('discard_'), status: 'DISCARDED', type, createdAt: now, updatedAt: now }]
+    charge.discards = [compact({ id: this.d.ids('discard_'), status: 'DISCARDED' as const, type, merchantDiscardReference, createdAt: now, updatedAt: now })]
     delete charge.authenticationDeadline
     this.#emit(charge, 'PAYMENT_CHARGE_DISCARDED', {
       discardType: type,
       authorizationId: authz.id,
       amount: money(charge.amount, charge.currency),
+      merchantDiscardReference,
     })
   }
 
@@ -240,16 +275,7 @@ export class ChargeService {
   }
 
   #emit(charge: Charge, type: ChargeEventType, extra: Record<string, unknown>): void {
-    this.d.events.publish({
-      id: this.d.ids(''),
-      merchantId: charge.merchantId,
-      type,
-      subject: charge.id,
-      time: charge.updatedAt,
-      data: chargeEventData(charge, type, extra),
-      agreementId: charge.agreementId,
-      webhooksUrl: charge.webhooksUrl,
-    })
+    this.d.events.publish(chargeEvent(this.d.ids, charge, type, extra))
   }
 }
 
@@ -259,14 +285,6 @@ function eventConsumer(c: Consumer): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const k of EVENT_CONSUMER_FIELDS) if (c[k] !== undefined) out[k] = c[k]
   return out
-}
-
-/** PPRO's webhook failure (`ProcessingFailureRequest`) has no `isRetryable`. */
-function eventFailure(f: { failureType: string; failureCode: string; providerFailureCode?: string; failureMessage: string }) {
-  const { failureType, failureCode, providerFailureCode, failureMessage } = f
-  return providerFailureCode === undefined
-    ? { failureType, failureCode, failureMessage }
-    : { failureType, failureCode, providerFailureCode, failureMessage }
 }
 
 function encodePage(offset: number): string {

@@ -1,4 +1,5 @@
 import type { Charge } from './charge.js'
+import type { IdGenerator } from './ids.js'
 
 /**
  * Something that happened, as PPRO names it in its webhooks. The domain records it; the webhooks
@@ -61,4 +62,24 @@ export function chargeEventData(charge: Charge, type: ChargeEventType, extra: Re
     type,
     ...extra,
   })
+}
+
+/** The event of a change just made to a charge, timed at the charge's `updatedAt`. */
+export function chargeEvent(ids: IdGenerator, charge: Charge, type: ChargeEventType, extra: Record<string, unknown>): SandboxEvent {
+  return {
+    id: ids(''),
+    merchantId: charge.merchantId,
+    type,
+    subject: charge.id,
+    time: charge.updatedAt,
+    data: chargeEventData(charge, type, extra),
+    agreementId: charge.agreementId,
+    webhooksUrl: charge.webhooksUrl,
+  }
+}
+
+/** PPRO's webhook failure (`ProcessingFailureRequest`) has no `isRetryable`. */
+export function eventFailure(f: { failureType: string; failureCode: string; providerFailureCode?: string; failureMessage: string }) {
+  const { failureType, failureCode, providerFailureCode, failureMessage } = f
+  return compact({ failureType, failureCode, providerFailureCode, failureMessage })
 }

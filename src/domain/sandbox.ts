@@ -3,7 +3,9 @@ import { type Clock, SandboxClock } from './clock.js'
 import type { SandboxEvent } from './events.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
+import { RefundService } from './refunds.js'
 import { Scheduler } from './scheduler.js'
+import { IdempotencyStore } from '../store/idempotency-store.js'
 import type { Store } from '../store/memory-store.js'
 import { type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
@@ -29,6 +31,9 @@ export class Sandbox {
   readonly scheduler: Scheduler
   readonly webhooks: WebhookDispatcher
   readonly charges: ChargeService
+  readonly refunds: RefundService
+  /** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
+  readonly idempotency = new IdempotencyStore(24 * 3_600_000)
 
   constructor(readonly deps: SandboxDeps) {
     this.clock = new SandboxClock(deps.clock)
@@ -54,12 +59,20 @@ export class Sandbox {
       events,
       authTimeoutSeconds: deps.authTimeoutSeconds,
     })
+    this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events })
   }
 
   /** Runs what has become due. Called on every API entry, so reads after a deadline see its effect. */
   tick(): void {
     this.scheduler.runDue()
+    const now = this.clock.now()
+    if (now >= this.#nextSweep) {
+      this.#nextSweep = now + 3_600_000
+      this.idempotency.sweep(now)
+    }
   }
+
+  #nextSweep = 0
 
   /**
    * Moves the sandbox clock forward and runs everything that became due, in time order, each at its

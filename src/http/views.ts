@@ -88,3 +88,27 @@ export function discardView(d: Discard) {
 export function voidView(v: Void) {
   return { id: v.id, amount: v.amount, status: v.status, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) }
 }
+
+/** `GET .../funds-statuses`: where the money of the capture and each refund is. */
+export function fundsStatusesView(c: Charge) {
+  const money = (value: number) => ({ value, currency: c.currency })
+  return [
+    ...c.captures.map((k) => ({
+      operationId: k.id,
+      operationType: 'CAPTURE' as const,
+      fundsStatus: k.fundsState ?? (k.status === 'CAPTURED' ? 'CAPTURE_FUNDS_WAITING' : 'CAPTURE_FUNDS_NOT_EXPECTED'),
+      amount: money(k.amount),
+      settlementCurrency: 'USD',
+      updatedAt: iso(k.updatedAt),
+    })),
+    ...c.refunds.map((r) => ({
+      operationId: r.id,
+      operationType: 'REFUND' as const,
+      fundsStatus: r.fundsState ?? (r.status === 'FAILED' ? 'REFUND_FUNDS_NOT_EXPECTED' : 'REFUND_FUNDS_WAITING'),
+      amount: money(r.amount),
+      merchantRefundReference: r.merchantRefundReference,
+      settlementCurrency: 'USD',
+      updatedAt: iso(r.updatedAt),
+    })),
+  ]
+}

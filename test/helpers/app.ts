@@ -25,11 +25,23 @@ export function seedCharge(overrides: Record<string, unknown> = {}) {
 }
 
 /** Which PPRO schema describes the JSON answer of a route, for the contract check of every reply. */
+const SUBRESOURCES: Record<string, [list: string, one: string]> = {
+  authorizations: ['GetAuthorizationsResponse', 'PaymentChargeAuthorizationResponse'],
+  captures: ['GetCapturesResponse', 'PaymentChargeCaptureResponse'],
+  refunds: ['GetRefundsResponse', 'PaymentChargeRefundResponse'],
+  voids: ['GetVoidsResponse', 'PaymentChargeVoidResponse'],
+  discards: ['', 'PaymentChargeDiscardResponse'],
+}
+
 function schemaFor(method: string, path: string, status: number): string | undefined {
+  if (!path.startsWith('/v1/payment-charges')) return undefined
   if (status >= 400) return status === 401 ? undefined : 'ExceptionResponseBody'
   if (/^\/v1\/payment-charges\/?$/.test(path)) return method === 'GET' ? 'GetPaymentChargesResponse' : 'PaymentChargeResponse'
   if (/^\/v1\/payment-charges\/[^/]+$/.test(path)) return 'PaymentChargeResponse'
-  return undefined
+  const sub = /^\/v1\/payment-charges\/[^/]+\/([a-z-]+)(\/[^/]+)?$/.exec(path)
+  const kinds = sub ? SUBRESOURCES[sub[1]!] : undefined
+  if (!kinds) return undefined
+  return method === 'POST' || sub![2] ? kinds[1] : kinds[0]
 }
 
 /** Fields PPRO's schema does not require but the sandbox always sends on a charge. */
@@ -95,4 +107,11 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
     checked: () => count,
   }
+}
+
+/** A charge the consumer approved on the page: `CAPTURED`, 15,000 won unless overridden. */
+export async function approvedCharge(ctx: TestApp, overrides: Record<string, unknown> = {}, headers: Record<string, string> = AUTH) {
+  const created = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), headers })).json()
+  await ctx.app.inject({ method: 'POST', url: `/checkout/${created.id}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=approve' })
+  return (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${created.id}`, headers })).json() as Record<string, any> & { id: string }
 }

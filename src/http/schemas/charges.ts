@@ -43,3 +43,38 @@ export const SearchChargesQuerySchema = z.object({
   agreementId: z.string().optional(),
   page: z.string().optional(),
 })
+
+const RefundReasonSchema = z.enum(['RETURN', 'DUPLICATE', 'FRAUD', 'CUSTOMER_REQUEST', 'PRE_DISPUTE', 'OTHER'])
+
+/** `POST .../refunds`: PPRO's `RefundRequest`. */
+export const RefundBodySchema = z.strictObject({
+  amount: z.int().min(1),
+  merchantRefundReference: z.string().optional(),
+  refundReason: RefundReasonSchema.optional(),
+  refundDescriptor: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+})
+
+/** `POST .../captures`: PPRO's `CaptureRequest`, validated before KakaoPay refuses it. */
+export const CaptureBodySchema = z.strictObject({
+  amount: z.int().min(1),
+  merchantCaptureReference: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+})
+
+/** `POST .../voids`: PPRO's `VoidRequest`. */
+export const VoidBodySchema = z.strictObject({
+  amount: z.int().min(1),
+  merchantVoidReference: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+})
+
+/** `POST .../authorizations`: PPRO's `ConfirmationRequest`. */
+export const ConfirmationBodySchema = z.strictObject({
+  authenticationResult: z.strictObject({ type: z.string().optional(), details: z.record(z.string(), z.unknown()) }),
+})
+
+/** `POST .../discards` (the sandbox's own path: PPRO publishes none). */
+export const DiscardBodySchema = z.strictObject({ merchantDiscardReference: z.string().optional() }).nullish()
+
+export const SubresourceParamsSchema = z.object({ paymentChargeId: z.string(), subresourceId: z.string() })
