@@ -14,6 +14,8 @@ import { chargeOperationRoutes } from './http/routes/charge-operations.js'
 import { paymentChargeRoutes } from './http/routes/payment-charges.js'
 import { registerIdempotency } from './http/idempotency.js'
 import { unknownFieldsOf, zodValidatorCompiler } from './http/validation.js'
+import { applySeed } from './seed.js'
+import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
 import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
@@ -73,6 +75,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
   })
+  if (config.seedDir) {
+    const seeded = await applySeed(config.seedDir, sandbox, merchants)
+    app.log.info(seeded, `seeded from ${config.seedDir}`)
+  }
   app.decorate('sandbox', sandbox)
   app.decorate('config', config)
   app.decorateRequest('merchantId', '')
@@ -94,6 +100,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
     api.removeContentTypeParser('text/plain')
+    // Real clients send Content-Type: application/json with an empty body on body-less POSTs
+    // (approve, discard, replay): an empty body is no body, not malformed JSON.
+    const json = api.getDefaultJsonParser('remove', 'remove')
+    api.removeContentTypeParser('application/json')
+    api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') done(null, undefined)
+      else json(request, body as string, done)
+    })
     api.addHook('onRequest', authHook(config.apiKeys))
     registerIdempotency(api, sandbox.idempotency, sandbox.clock)
     // Due timeouts and retries run before any read or write, so every answer reflects the clock.
@@ -109,6 +123,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
+    await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   })
   return app
 }

@@ -1,4 +1,5 @@
 import type { Failure } from './failures.js'
+import type { Simulation } from './simulation.js'
 
 /** Every status PPRO gives a payment charge (`PaymentChargeResponse.status`). */
 export const CHARGE_STATUSES = [
@@ -124,4 +125,6 @@ export interface Charge {
   updatedAt: number
   /** When an unfinished authentication is discarded (AUTHENTICATION_TIMEOUT). */
   authenticationDeadline?: number
+  /** What the `paymentDescriptor` asked the simulator for, when it asked anything. */
+  simulation?: Simulation
 }

@@ -7,7 +7,8 @@ import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
 import type { Scheduler } from './scheduler.js'
-import { simulatedDecline } from './simulation.js'
+import type { FundsEvents } from './funds.js'
+import { parseDescriptor, simulatedDecline } from './simulation.js'
 import type { Store } from '../store/memory-store.js'
 
 export interface AuthenticationSetting {
@@ -51,7 +52,9 @@ export interface ChargeServiceDeps {
   methods: PaymentMethods
   scheduler: Scheduler
   events: EventSink
+  funds: FundsEvents
   authTimeoutSeconds: number
+  logger: { info(obj: object, msg: string): void }
 }
 
 const EMPTY: never[] = []
@@ -105,6 +108,11 @@ export class ChargeService {
       createdAt: now,
       updatedAt: now,
     }
+    const { simulation, ignored } = parseDescriptor(input.paymentDescriptor)
+    if (simulation) charge.simulation = simulation
+    if (ignored.length > 0) {
+      this.d.logger.info({ chargeId: charge.id, ignored }, 'paymentDescriptor simulation keys ignored')
+    }
     compact(charge)
 
     const declined = methods.check({
@@ -130,13 +138,24 @@ export class ChargeService {
     } else {
       transition(charge, 'AUTHENTICATION_PENDING', now)
       charge.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
-      this.d.scheduler.schedule(charge.authenticationDeadline, () => this.expire(charge))
+      this.d.scheduler.schedule(charge.authenticationDeadline, () => this.#live(charge) && this.expire(charge))
       this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', {
         authorizationId: authorization.id,
         amount: money(charge.amount, charge.currency),
       })
+      const action = simulation?.consumerAction
+      if (action) {
+        const outcome: ConsumerOutcome =
+          action === 'decline' ? { action, failureCode: simulation.declineCode ?? 'AUTHENTICATION_FAILED' } : { action }
+        this.d.scheduler.schedule(now + (simulation.consumerActionDelayMs ?? 0), () => this.#live(charge) && this.authenticate(charge, outcome))
+      }
     }
     return charge
+  }
+
+  /** Still stored: a reset (`DELETE /sandbox/data`) leaves scheduled work nothing to act on. */
+  #live(charge: Charge): boolean {
+    return this.d.store.getCharge(charge.id) === charge
   }
 
   /** A merchant's own charge; another merchant's id is as unknown as a made-up one. */
@@ -176,9 +195,9 @@ export class ChargeService {
     if (!AWAITING_CONSUMER.has(charge.status)) return { charge, changed: false }
     const now = this.d.clock.now()
     if (outcome.action === 'approve') {
-      const decline = simulatedDecline(charge.amount)
-      if (decline) this.#failAuthorization(charge, decline, now)
-      else this.#captureAutomatically(charge, now)
+      const sim = charge.simulation
+      if (sim?.providerConfirmation) this.#awaitProvider(charge, now, now + (sim.providerConfirmationDelayMs ?? 0))
+      else this.#authorize(charge, now)
     } else if (outcome.action === 'decline') {
       this.#failAuthorization(charge, outcome.failureCode ?? 'AUTHENTICATION_FAILED', now)
     } else {
@@ -221,6 +240,13 @@ export class ChargeService {
     )
   }
 
+  /** `POST /sandbox/payment-charges/{id}/expire`: the timeout, now. */
+  expireNow(charge: Charge): boolean {
+    if (!AWAITING_CONSUMER.has(charge.status)) return false
+    this.#discard(charge, 'AUTHENTICATION_TIMEOUT', this.d.clock.now())
+    return true
+  }
+
   /** The authentication timeout: a charge still waiting at its deadline is discarded. */
   expire(charge: Charge): boolean {
     if (!AWAITING_CONSUMER.has(charge.status)) return false
@@ -245,6 +271,26 @@ export class ChargeService {
     })
   }
 
+  /** The provider's answer: PPRO's simulator amounts decline, anything else is authorized and captured. */
+  #authorize(charge: Charge, now: number): void {
+    const decline = simulatedDecline(charge.amount)
+    if (decline) this.#failAuthorization(charge, decline, now)
+    else this.#captureAutomatically(charge, now)
+  }
+
+  /** `providerConfirmation=true`: approved by the consumer, waiting on the provider (`AUTHORIZATION_ASYNC`). */
+  #awaitProvider(charge: Charge, now: number, confirmAt: number): void {
+    transition(charge, 'AUTHORIZATION_ASYNC', now)
+    const authz = charge.authorizations[0]!
+    authz.status = 'PROVIDER_CONFIRMATION_PENDING'
+    authz.updatedAt = now
+    delete charge.authenticationDeadline
+    this.#emit(charge, 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING', { authorizationId: authz.id, amount: money(charge.amount, charge.currency) })
+    this.d.scheduler.schedule(confirmAt, () => {
+      if (this.#live(charge) && charge.status === 'AUTHORIZATION_ASYNC') this.#authorize(charge, Math.min(this.d.clock.now(), confirmAt))
+    })
+  }
+
   #captureAutomatically(charge: Charge, now: number): void {
     transition(charge, 'CAPTURED', now)
     const authz = charge.authorizations[0]!
@@ -256,6 +302,7 @@ export class ChargeService {
     const amount = money(charge.amount, charge.currency)
     this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', { authorizationId: authz.id, amount, isMultiStep: false })
     this.#emit(charge, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED', { captureId: capture.id, amount })
+    this.d.funds.scheduleFor(charge, capture, 'CAPTURE', now)
   }
 
   #failAuthorization(charge: Charge, code: FailureCode, now: number): void {

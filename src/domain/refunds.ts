@@ -5,7 +5,9 @@ import { badRequest } from './errors.js'
 import { chargeEvent, compact, eventFailure, type EventSink, money } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
+import type { FundsEvents } from './funds.js'
 import type { PaymentMethods } from './payment-methods.js'
+import type { Scheduler } from './scheduler.js'
 
 /** `POST .../refunds`: PPRO's `RefundRequest`. */
 export interface RefundInput {
@@ -36,6 +38,9 @@ export interface RefundServiceDeps {
   ids: IdGenerator
   methods: PaymentMethods
   events: EventSink
+  scheduler: Scheduler
+  funds: FundsEvents
+  isLive: (charge: Charge) => boolean
 }
 
 /**
@@ -57,10 +62,11 @@ export class RefundService {
     const declined: FailureCode | undefined =
       now > capture.createdAt + validityDays * DAY_MS ? 'REFUND_PERIOD_EXPIRED' : input.amount > left ? 'EXCEEDS_REFUNDABLE_AMOUNT' : undefined
 
+    const pending = !declined && charge.simulation?.refundPending === true
     const refund: Refund = compact({
       id: this.d.ids('refund_'),
       amount: input.amount,
-      status: declined ? ('FAILED' as const) : ('REFUNDED' as const),
+      status: declined ? ('FAILED' as const) : pending ? ('PENDING' as const) : ('REFUNDED' as const),
       merchantRefundReference: input.merchantRefundReference,
       refundReason: input.refundReason,
       refundDescriptor: input.refundDescriptor,
@@ -70,15 +76,37 @@ export class RefundService {
       updatedAt: now,
     })
     charge.refunds = [...charge.refunds, refund]
+    if (pending) {
+      if (charge.status === 'CAPTURED') transition(charge, 'REFUND_PROCESSING', now)
+      else charge.updatedAt = now
+      this.#announce(charge, refund)
+      const settleAt = now + (charge.simulation?.refundPendingDelayMs ?? 0)
+      this.d.scheduler.schedule(settleAt, () => this.d.isLive(charge) && this.#settle(charge, refund, Math.min(this.d.clock.now(), settleAt)))
+      return refund
+    }
     if (!declined && input.amount === left) transition(charge, 'REFUNDED', now)
     else charge.updatedAt = now
-
-    const extra = { refundId: refund.id, amount: money(refund.amount, charge.currency), merchantRefundReference: refund.merchantRefundReference }
-    this.d.events.publish(
-      refund.failure
-        ? chargeEvent(this.d.ids, charge, 'PAYMENT_CHARGE_REFUND_FAILED', { ...extra, failure: eventFailure(refund.failure) })
-        : chargeEvent(this.d.ids, charge, 'PAYMENT_CHARGE_REFUND_SUCCEEDED', extra),
-    )
+    this.#announce(charge, refund)
+    if (refund.status === 'REFUNDED') this.d.funds.scheduleFor(charge, refund, 'REFUND', now)
     return refund
+  }
+
+  /** `refundPending=true`: the provider answers later, as `refundPendingResult` says. */
+  #settle(charge: Charge, refund: Refund, now: number): void {
+    const ok = charge.simulation?.refundPendingResult !== 'FAILED'
+    refund.status = ok ? 'REFUNDED' : 'FAILED'
+    if (!ok) refund.failure = failure('REFUND_DECLINED')
+    refund.updatedAt = now
+    if (charge.refunds.some((r) => r.status === 'PENDING')) charge.updatedAt = now
+    else transition(charge, capturedAmount(charge) === refundedAmount(charge) ? 'REFUNDED' : 'CAPTURED', now)
+    this.#announce(charge, refund)
+    if (ok) this.d.funds.scheduleFor(charge, refund, 'REFUND', now)
+  }
+
+  #announce(charge: Charge, refund: Refund): void {
+    const extra = { refundId: refund.id, amount: money(refund.amount, charge.currency), merchantRefundReference: refund.merchantRefundReference }
+    const type = refund.status === 'PENDING' ? 'PAYMENT_CHARGE_REFUND_PENDING' : refund.status === 'REFUNDED' ? 'PAYMENT_CHARGE_REFUND_SUCCEEDED' : 'PAYMENT_CHARGE_REFUND_FAILED'
+    if (refund.failure) Object.assign(extra, { failure: eventFailure(refund.failure) })
+    this.d.events.publish(chargeEvent(this.d.ids, charge, type, extra))
   }
 }

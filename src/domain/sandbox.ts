@@ -1,4 +1,6 @@
+import type { Charge } from './charge.js'
 import { ChargeService } from './charges.js'
+import { FundsEvents } from './funds.js'
 import { type Clock, SandboxClock } from './clock.js'
 import type { SandboxEvent } from './events.js'
 import type { IdGenerator } from './ids.js'
@@ -50,6 +52,8 @@ export class Sandbox {
     const events = onEvent
       ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) }
       : this.webhooks
+    const isLive = (charge: Charge) => deps.store.getCharge(charge.id) === charge
+    const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive })
     this.charges = new ChargeService({
       clock: this.clock,
       ids: deps.ids,
@@ -57,9 +61,20 @@ export class Sandbox {
       methods: deps.methods,
       scheduler: this.scheduler,
       events,
+      funds,
       authTimeoutSeconds: deps.authTimeoutSeconds,
+      logger: deps.logger,
     })
-    this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events })
+    this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events, scheduler: this.scheduler, funds, isLive })
+  }
+
+  /** `DELETE /sandbox/data`: a merchant's charges, events and idempotency keys, and nothing of anyone else's. */
+  reset(merchantId: string): { charges: number; events: number } {
+    const counts = { charges: this.deps.store.chargesOf(merchantId).length, events: this.webhooks.list(merchantId).length }
+    this.deps.store.deleteMerchant(merchantId)
+    this.webhooks.deleteMerchant(merchantId)
+    this.idempotency.deleteMerchant(merchantId)
+    return counts
   }
 
   /** Runs what has become due. Called on every API entry, so reads after a deadline see its effect. */

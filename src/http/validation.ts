@@ -24,10 +24,11 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out
 }
 
-function describe(iss: Issue & { input?: unknown }): string {
+function describe(iss: Issue): string {
   switch (iss.code) {
     case 'invalid_type':
-      if (iss.input === undefined) return 'is required'
+      // zod leaves `input` out when it is undefined; its message says so either way.
+      if (iss.message.endsWith('received undefined')) return 'is required'
       if (iss.expected === 'int') return 'must be an integer'
       if (iss.expected === 'boolean') return 'must be true or false'
       return `must be ${/^[aeiou]/.test(iss.expected) ? 'an' : 'a'} ${iss.expected}`
@@ -52,7 +53,7 @@ function describe(iss: Issue & { input?: unknown }): string {
       return options ? `must be one of ${options.map(String).join(', ')}` : 'does not match any allowed shape'
     }
     case 'unrecognized_keys':
-      return `unknown field(s): ${iss.keys.join(', ')}`
+      return `has unknown field(s): ${iss.keys.join(', ')}`
     default:
       return iss.message
   }
@@ -67,7 +68,9 @@ export function describeIssues(issues: readonly Issue[]): string {
         const best = iss.errors.reduce((a, b) => (b.length < a.length ? b : a))
         return describeIssues(best.map((i) => ({ ...i, path: [...iss.path, ...i.path] })))
       }
-      return path ? `${path} ${describe(iss)}` : describe(iss)
+      // An empty body arrives as null: for the body itself that means it is missing.
+      if (!path) return `the request body ${iss.code === 'invalid_type' && iss.message.endsWith('received null') ? 'is required' : describe(iss)}`
+      return `${path} ${describe(iss)}`
     })
     .join('; ')
 }
@@ -95,7 +98,7 @@ function deleteUnknown(data: unknown, issues: readonly Issue[]): void {
 export function zodValidatorCompiler(strict: boolean): FastifySchemaCompiler<z.ZodType> {
   return ({ schema }) =>
     (data: unknown) => {
-      const first = schema.safeParse(data, { reportInput: true })
+      const first = schema.safeParse(data)
       if (first.success) return { value: first.data }
       const issues = first.error.issues
       const unknown = unknownPaths(issues)
@@ -106,7 +109,7 @@ export function zodValidatorCompiler(strict: boolean): FastifySchemaCompiler<z.Z
         return { error: new RequestValidationError(message + suffix, unknown) }
       }
       deleteUnknown(data, issues)
-      const second = schema.safeParse(data, { reportInput: true })
+      const second = schema.safeParse(data)
       if (!second.success) return { error: new RequestValidationError(describeIssues(second.error.issues), unknown) }
       if (second.data && typeof second.data === 'object') unknownFieldsOf.set(second.data, unknown)
       return { value: second.data }

@@ -1,0 +1,35 @@
+import type { Capture, Charge, Refund } from './charge.js'
+import { chargeEvent, compact, type EventSink, money } from './events.js'
+import type { IdGenerator } from './ids.js'
+import type { Scheduler } from './scheduler.js'
+
+/**
+ * `fundsEventType` / `fundsEventScheduleDelay`: the money of a capture (a `CAPTURE_*` state) or of each
+ * successful refund (a `REFUND_*` state) reaches that state later, announced by `FUNDS_STATE_CHANGED`.
+ */
+export class FundsEvents {
+  constructor(
+    private readonly d: { ids: IdGenerator; scheduler: Scheduler; events: EventSink; isLive: (charge: Charge) => boolean },
+  ) {}
+
+  scheduleFor(charge: Charge, operation: Capture | Refund, type: 'CAPTURE' | 'REFUND', now: number): void {
+    const sim = charge.simulation
+    if (!sim?.fundsEventType || !sim.fundsEventType.startsWith(`${type}_`)) return
+    const state = sim.fundsEventType
+    const at = now + (sim.fundsEventScheduleDelayMs ?? 0)
+    this.d.scheduler.schedule(at, () => {
+      if (!this.d.isLive(charge)) return
+      operation.fundsState = state
+      this.d.events.publish({
+        ...chargeEvent(this.d.ids, charge, 'FUNDS_STATE_CHANGED', compact({
+          paymentOperationId: operation.id,
+          paymentOperationType: type,
+          fundsState: state,
+          amount: money(operation.amount, charge.currency),
+          merchantRefundReference: 'merchantRefundReference' in operation ? operation.merchantRefundReference : undefined,
+        })),
+        time: at,
+      })
+    })
+  }
+}

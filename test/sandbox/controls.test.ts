@@ -1,0 +1,140 @@
+import t from 'tap'
+import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
+
+const create = async (ctx: TestApp, overrides: Record<string, unknown> = {}, headers?: Record<string, string>) =>
+  (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), ...(headers ? { headers } : {}) })).json()
+const control = (ctx: TestApp, id: string, action: string, payload?: object, headers?: Record<string, string>) =>
+  ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${id}/${action}`, ...(payload ? { payload } : {}), ...(headers ? { headers } : {}) })
+const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
+
+t.test('headless approve: the same state and events as the page', async (t) => {
+  const ctx = await buildTestApp(t)
+  const viaPage = await approvedCharge(ctx)
+  const c = await create(ctx)
+  const res = await control(ctx, c.id, 'approve')
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  t.same(body, await read(ctx, c.id), 'answers the updated charge')
+  t.match(body, { status: 'CAPTURED', authorizations: [{ status: 'AUTHORIZED' }], captures: [{ amount: 15000, status: 'CAPTURED' }] })
+  const types = (id: string) => ctx.events.filter((e) => e.subject === id).map((e) => e.type)
+  t.same(types(c.id), types(viaPage.id))
+})
+
+t.test('headless decline with any provider code, cancel and expire', async (t) => {
+  const ctx = await buildTestApp(t)
+  const a = await create(ctx)
+  t.match((await control(ctx, a.id, 'decline')).json(), { status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' } }, 'default code')
+  const b = await create(ctx)
+  t.match((await control(ctx, b.id, 'decline', { failureCode: 'INSUFFICIENT_FUNDS' })).json(), { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS', providerFailureCode: 'INSUFFICIENT_FUNDS' } })
+  const c = await create(ctx)
+  const bad = await control(ctx, c.id, 'decline', { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' })
+  t.equal(bad.statusCode, 400, 'only provider decline codes')
+  t.match(bad.json().failureMessage, /^failureCode must be one of AUTHENTICATION_FAILED, CANCELED_BY_CONSUMER, GENERIC_DECLINE, INSUFFICIENT_FUNDS/)
+  t.equal((await read(ctx, c.id)).status, 'AUTHENTICATION_PENDING')
+  t.match((await control(ctx, c.id, 'cancel')).json(), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
+  const d = await create(ctx)
+  ctx.clock.advance(10_000)
+  const expired = (await control(ctx, d.id, 'expire')).json()
+  t.match(expired, { status: 'DISCARDED', discards: [{ type: 'AUTHENTICATION_TIMEOUT', createdAt: '2026-01-15T09:00:10.000Z' }] })
+  t.equal(ctx.events.at(-1)?.type, 'PAYMENT_CHARGE_DISCARDED')
+})
+
+t.test('on a finished charge every control answers 409 and changes nothing', async (t) => {
+  const ctx = await buildTestApp(t)
+  const c = await approvedCharge(ctx)
+  const events = ctx.events.length
+  for (const action of ['approve', 'decline', 'cancel', 'expire']) {
+    const res = await control(ctx, c.id, action)
+    t.equal(res.statusCode, 409, action)
+    t.match(res.json(), { status: 409, failureMessage: `payment charge ${c.id} is CAPTURED: its outcome is already decided, nothing was changed` })
+  }
+  t.same(await read(ctx, c.id), c)
+  t.equal(ctx.events.length, events)
+  t.equal((await control(ctx, c.id, 'approve', undefined, OTHER_AUTH)).statusCode, 404, "another merchant's charge is unknown")
+  t.equal((await ctx.app.inject({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/approve` })).statusCode, 401)
+})
+
+t.test('concurrent approve and cancel of one charge: exactly one wins', async (t) => {
+  const ctx = await buildTestApp(t)
+  for (let i = 0; i < 10; i++) {
+    const c = await create(ctx)
+    const [approve, cancel] = await Promise.all([control(ctx, c.id, 'approve'), control(ctx, c.id, 'cancel')])
+    const codes = [approve.statusCode, cancel.statusCode].sort()
+    t.same(codes, [200, 409], `round ${i}: one 200, one 409`)
+    const final = await read(ctx, c.id)
+    t.equal(final.status, approve.statusCode === 200 ? 'CAPTURED' : 'FAILED')
+    t.equal(ctx.events.filter((e) => e.subject === c.id).length, approve.statusCode === 200 ? 4 : 3, 'one outcome in the events')
+  }
+})
+
+t.test('the sandbox clock: discards a pending charge at exactly its deadline, not a second before', async (t) => {
+  const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 900 } })
+  const start = await ctx.call({ method: 'GET', url: '/sandbox/clock' })
+  t.same(start.json(), { now: '2026-01-15T09:00:00.000Z', offsetSeconds: 0 })
+  const c = await create(ctx)
+  const moved = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 899 } })
+  t.same(moved.json(), { now: '2026-01-15T09:14:59.000Z', offsetSeconds: 899 })
+  t.equal((await read(ctx, c.id)).status, 'AUTHENTICATION_PENDING', 'a second before')
+  await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 1 } })
+  t.match(await read(ctx, c.id), { status: 'DISCARDED', updatedAt: '2026-01-15T09:15:00.000Z' })
+  t.match(ctx.events.at(-1), { type: 'PAYMENT_CHARGE_DISCARDED' })
+  t.equal(ctx.events.at(-1)?.time, Date.parse('2026-01-15T09:15:00.000Z'))
+
+  const jumped = await create(ctx)
+  await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
+  t.match(await read(ctx, jumped.id), { status: 'DISCARDED', updatedAt: '2026-01-15T09:30:00.000Z' }, 'a move past the deadline records it at the deadline')
+  t.same((await ctx.call({ method: 'GET', url: '/sandbox/clock' })).json(), { now: '2026-01-16T09:15:00.000Z', offsetSeconds: 87_300 })
+  const later = await create(ctx)
+  t.equal((await read(ctx, later.id)).createdAt, '2026-01-16T09:15:00.000Z', 'timestamps follow the sandbox clock')
+})
+
+t.test('the sandbox clock reaches the end of the refund window and expires idempotency keys', async (t) => {
+  const ctx = await buildTestApp(t)
+  const c = await approvedCharge(ctx)
+  await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 365 * 86_400 } })
+  t.equal((await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 100 } })).json().status, 'REFUNDED', 'day 365')
+  await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 0.001 } })
+  t.match((await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 100 } })).json(), { status: 'FAILED', failure: { failureCode: 'REFUND_PERIOD_EXPIRED' } })
+
+  const key = { 'request-idempotency-key': 'clocked' }
+  const first = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: key })).json()
+  await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
+  const second = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: key })
+  t.not(second.json().id, first.id, 'the key expired with the moved clock')
+})
+
+t.test('clock requests are checked', async (t) => {
+  const ctx = await buildTestApp(t)
+  for (const payload of [{}, { advanceSeconds: -1 }, { advanceSeconds: '10' }, { advanceSeconds: 10 * 366 * 86_400 + 1 }]) {
+    const res = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload })
+    t.equal(res.statusCode, 400, JSON.stringify(payload))
+    t.match(res.json().failureMessage, /^advanceSeconds /)
+  }
+  t.same((await ctx.call({ method: 'GET', url: '/sandbox/clock' })).json().offsetSeconds, 0, 'unchanged')
+})
+
+t.test("reset removes the caller's charges, events and keys, and nothing of another merchant", async (t) => {
+  const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60 } })
+  const mine = await create(ctx, {}, undefined)
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': 'k1' } })
+  const theirs = await create(ctx, {}, OTHER_AUTH)
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' } })
+  const res = await ctx.call({ method: 'DELETE', url: '/sandbox/data' })
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { deleted: { charges: 2, events: 4 } })
+  t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${mine.id}` })).statusCode, 404)
+  t.same((await ctx.call({ method: 'GET', url: '/v1/payment-charges' })).json().data, [])
+  t.same((await ctx.call({ method: 'GET', url: '/sandbox/webhooks' })).json().data, [])
+  const fresh = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': 'k1' } })
+  t.equal(fresh.headers['request-idempotency'], undefined, 'my keys are gone')
+
+  t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${theirs.id}`, headers: OTHER_AUTH })).json().status, 'AUTHENTICATION_PENDING')
+  t.equal((await ctx.call({ method: 'GET', url: '/sandbox/webhooks', headers: OTHER_AUTH })).json().data.length, 4)
+  const replay = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' } })
+  t.equal(replay.headers['request-idempotency'], 'true', "the other merchant's keys remain")
+
+  const eventsBefore = ctx.events.filter((e) => e.merchantId === MERCHANT).length
+  ctx.app.sandbox.advance(120_000)
+  t.equal(ctx.events.filter((e) => e.merchantId === MERCHANT).length, eventsBefore + 1, "a deleted charge's timeout does nothing; only the fresh charge times out")
+  t.equal(ctx.app.sandbox.webhooks.list(OTHER_MERCHANT).filter((d) => d.type === 'PAYMENT_CHARGE_DISCARDED').length, 2, "the other merchant's charges time out as usual")
+})
