@@ -11,9 +11,11 @@ import { envelope, makeErrorHandler } from './http/errors.js'
 import { checkoutRoutes } from './http/pages/checkout-routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { chargeOperationRoutes } from './http/routes/charge-operations.js'
+import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
 import { paymentChargeRoutes } from './http/routes/payment-charges.js'
 import { registerIdempotency } from './http/idempotency.js'
 import { unknownFieldsOf, zodValidatorCompiler } from './http/validation.js'
+import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
@@ -72,6 +74,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     transport: options.transport ?? fetchTransport,
     webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
+    checkoutUrl: (id) => checkoutUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
   })
@@ -122,6 +125,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     })
     await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+    await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
     await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   })

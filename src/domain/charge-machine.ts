@@ -1,5 +1,7 @@
-import { CHARGE_STATUSES, type Charge, type ChargeStatus } from './charge.js'
-import { badRequest } from './errors.js'
+import type { Charge, ChargeStatus } from './charge.js'
+import { defineMachine } from './machine.js'
+
+export { TransitionError } from './machine.js'
 
 /**
  * PPRO's charge life as data: from each status, the statuses it may move to. KakaoPay uses the
@@ -22,35 +24,16 @@ export const TRANSITIONS: Readonly<Record<ChargeStatus, readonly ChargeStatus[]>
   FAILED: [],
 }
 
-/** Statuses a charge never leaves. */
-export const TERMINAL: ReadonlySet<ChargeStatus> = new Set(CHARGE_STATUSES.filter((s) => TRANSITIONS[s].length === 0))
+const machine = defineMachine('payment charge', TRANSITIONS)
+
+export const TERMINAL = machine.terminal
+export const canTransition = machine.canTransition
+export const nextStatus = machine.nextStatus
 
 /** Statuses in which the consumer (or a test standing in for one) can still decide the outcome. */
 export const AWAITING_CONSUMER: ReadonlySet<ChargeStatus> = new Set(['AUTHENTICATION_PENDING'])
 
-export class TransitionError extends Error {
-  override name = 'TransitionError'
-  constructor(
-    readonly from: ChargeStatus,
-    readonly to: ChargeStatus,
-  ) {
-    super(`a charge in status ${from} cannot move to ${to}`)
-  }
-}
-
-export function canTransition(from: ChargeStatus, to: ChargeStatus): boolean {
-  return TRANSITIONS[from].includes(to)
-}
-
-/** The next status, or a TransitionError naming the refused move. Pure. */
-export function nextStatus(from: ChargeStatus, to: ChargeStatus): ChargeStatus | TransitionError {
-  return canTransition(from, to) ? to : new TransitionError(from, to)
-}
-
-/** The one place a stored charge changes status. Refused moves are 400s that name both statuses. */
+/** The one place a stored charge changes status. */
 export function transition(charge: Charge, to: ChargeStatus, at: number): void {
-  const next = nextStatus(charge.status, to)
-  if (next instanceof TransitionError) throw badRequest(`payment charge ${charge.id}: ${next.message}`)
-  charge.status = next
-  charge.updatedAt = at
+  machine.transition(charge, to, at)
 }

@@ -2,7 +2,7 @@ import type { Authorization, Charge, Consumer, Discard, DiscardType, Initiator, 
 import { AWAITING_CONSUMER, transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
-import { chargeEvent, type ChargeEventType, compact, eventFailure, type EventSink, money } from './events.js'
+import { chargeEvent, type ChargeEventType, compact, eventConsumer, eventFailure, type EventSink, money } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
@@ -54,6 +54,7 @@ export interface ChargeServiceDeps {
   events: EventSink
   funds: FundsEvents
   authTimeoutSeconds: number
+  checkoutUrl: (id: string) => string
   logger: { info(obj: object, msg: string): void }
 }
 
@@ -62,18 +63,83 @@ const EMPTY: never[] = []
 export class ChargeService {
   constructor(private readonly d: ChargeServiceDeps) {}
 
-  /** Creates a charge: declined at once if it breaks the method's properties, else waiting for the consumer. */
-  create(merchantId: string, input: CreateChargeInput): Charge {
-    const { clock, ids, methods } = this.d
+  /**
+   * Creates a charge: declined at once if it breaks the method's properties, else waiting for the
+   * consumer. `agreementId` links an agreement's initial charge, approved with the agreement.
+   */
+  create(merchantId: string, input: CreateChargeInput, agreementId?: string): Charge {
+    const now = this.d.clock.now()
+    const charge = this.#newCharge(merchantId, input, now, agreementId)
+    const authorization = charge.authorizations[0]!
+    const simulation = charge.simulation
+    const declined = this.d.methods.check({
+      paymentMethod: input.paymentMethod,
+      country: input.consumer.country,
+      currency: input.amount.currency,
+      amount: input.amount.value,
+      authenticationTypes: input.authenticationSettings?.map((s) => s.type) ?? [],
+      returnUrl: charge.returnUrl,
+    })
+    this.#insert(charge, input)
+    if (declined) {
+      this.#failAuthorization(charge, declined, now)
+    } else {
+      transition(charge, 'AUTHENTICATION_PENDING', now)
+      charge.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
+      this.d.scheduler.schedule(charge.authenticationDeadline, () => this.#live(charge) && this.expire(charge))
+      this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', {
+        authorizationId: authorization.id,
+        amount: money(charge.amount, charge.currency),
+        authenticationMethods: [{ type: 'REDIRECT', details: { requestUrl: this.d.checkoutUrl(charge.id), requestMethod: 'GET' } }],
+      })
+      const action = simulation?.consumerAction
+      if (action) {
+        const outcome: ConsumerOutcome =
+          action === 'decline' ? { action, failureCode: simulation.declineCode ?? 'AUTHENTICATION_FAILED' } : { action }
+        this.d.scheduler.schedule(now + (simulation.consumerActionDelayMs ?? 0), () => this.#live(charge) && this.authenticate(charge, outcome))
+      }
+    }
+    return charge
+  }
+
+  /** Still stored: a reset (`DELETE /sandbox/data`) leaves scheduled work nothing to act on. */
+  #live(charge: Charge): boolean {
+    return this.d.store.getCharge(charge.id) === charge
+  }
+
+  /**
+   * `POST /v1/payment-agreements/{id}/payment-charges`: a merchant-initiated charge, decided at once with
+   * no consumer step. `agreementDecline` is the agreement's own answer (revoked, inactive, amount).
+   */
+  createMerchantInitiated(merchantId: string, input: CreateChargeInput, agreementId: string, agreementDecline: FailureCode | undefined): Charge {
+    const now = this.d.clock.now()
+    const charge = this.#newCharge(merchantId, input, now, agreementId)
+    const declined =
+      agreementDecline ??
+      this.d.methods.check({
+        paymentMethod: input.paymentMethod,
+        country: input.consumer.country,
+        currency: input.amount.currency,
+        amount: input.amount.value,
+        authenticationTypes: [],
+        returnUrl: undefined,
+        merchantInitiated: true,
+      })
+    this.#insert(charge, input)
+    if (declined) this.#failAuthorization(charge, declined, now)
+    else this.#authorize(charge, now)
+    return charge
+  }
+
+  #newCharge(merchantId: string, input: CreateChargeInput, now: number, agreementId: string | undefined): Charge {
+    const { ids } = this.d
     if (input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
     if (input.autoCapture === false) {
       throw badRequest(
         'autoCapture: false is not supported: KakaoPay has no separate capture, every approved charge is captured at once',
       )
     }
-    const now = clock.now()
     const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
-    const returnUrl = redirect?.settings?.returnUrl
     const authorization: Authorization = {
       id: ids('authz_'),
       amount: input.amount.value,
@@ -89,6 +155,7 @@ export class ChargeService {
       paymentMedium: input.paymentMedium ?? 'ECOMMERCE',
       initiator: input.initiator ?? 'CONSUMER',
       scheduleType: input.scheduleType,
+      agreementId,
       instrumentId: input.instrumentId,
       amount: input.amount.value,
       currency: input.amount.currency,
@@ -98,7 +165,7 @@ export class ChargeService {
       consumer: input.consumer,
       order: input.order,
       labels: input.labels,
-      returnUrl,
+      returnUrl: redirect?.settings?.returnUrl,
       webhooksUrl: input.webhooksUrl,
       authorizations: [authorization],
       captures: EMPTY,
@@ -113,16 +180,10 @@ export class ChargeService {
     if (ignored.length > 0) {
       this.d.logger.info({ chargeId: charge.id, ignored }, 'paymentDescriptor simulation keys ignored')
     }
-    compact(charge)
+    return compact(charge)
+  }
 
-    const declined = methods.check({
-      paymentMethod: input.paymentMethod,
-      country: input.consumer.country,
-      currency: input.amount.currency,
-      amount: input.amount.value,
-      authenticationTypes: input.authenticationSettings?.map((s) => s.type) ?? [],
-      returnUrl,
-    })
+  #insert(charge: Charge, input: CreateChargeInput): void {
     this.d.store.insertCharge(charge)
     this.#emit(charge, 'PAYMENT_CHARGE_CREATED', {
       paymentMedium: charge.paymentMedium,
@@ -133,29 +194,6 @@ export class ChargeService {
       consumer: eventConsumer(charge.consumer),
       authenticationSettings: input.authenticationSettings,
     })
-    if (declined) {
-      this.#failAuthorization(charge, declined, now)
-    } else {
-      transition(charge, 'AUTHENTICATION_PENDING', now)
-      charge.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
-      this.d.scheduler.schedule(charge.authenticationDeadline, () => this.#live(charge) && this.expire(charge))
-      this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', {
-        authorizationId: authorization.id,
-        amount: money(charge.amount, charge.currency),
-      })
-      const action = simulation?.consumerAction
-      if (action) {
-        const outcome: ConsumerOutcome =
-          action === 'decline' ? { action, failureCode: simulation.declineCode ?? 'AUTHENTICATION_FAILED' } : { action }
-        this.d.scheduler.schedule(now + (simulation.consumerActionDelayMs ?? 0), () => this.#live(charge) && this.authenticate(charge, outcome))
-      }
-    }
-    return charge
-  }
-
-  /** Still stored: a reset (`DELETE /sandbox/data`) leaves scheduled work nothing to act on. */
-  #live(charge: Charge): boolean {
-    return this.d.store.getCharge(charge.id) === charge
   }
 
   /** A merchant's own charge; another merchant's id is as unknown as a made-up one. */
@@ -326,13 +364,6 @@ export class ChargeService {
   }
 }
 
-/** PPRO's webhook consumer (`ConsumerRequest`) has no `client`, `birthDate` or `profile`. */
-const EVENT_CONSUMER_FIELDS = ['name', 'email', 'phone', 'country', 'locale', 'taxIdentification', 'merchantConsumerReference', 'billingAddress']
-function eventConsumer(c: Consumer): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const k of EVENT_CONSUMER_FIELDS) if (c[k] !== undefined) out[k] = c[k]
-  return out
-}
 
 function encodePage(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url')

@@ -1,4 +1,4 @@
-import type { Charge } from './charge.js'
+import type { Charge, Consumer } from './charge.js'
 import type { IdGenerator } from './ids.js'
 
 /**
@@ -82,4 +82,13 @@ export function chargeEvent(ids: IdGenerator, charge: Charge, type: ChargeEventT
 export function eventFailure(f: { failureType: string; failureCode: string; providerFailureCode?: string; failureMessage: string }) {
   const { failureType, failureCode, providerFailureCode, failureMessage } = f
   return compact({ failureType, failureCode, providerFailureCode, failureMessage })
+}
+
+const EVENT_CONSUMER_FIELDS = ['name', 'email', 'phone', 'country', 'locale', 'taxIdentification', 'merchantConsumerReference', 'billingAddress']
+
+/** PPRO's webhook consumer (`ConsumerRequest`) has no `client`, `birthDate` or `profile`. */
+export function eventConsumer(c: Consumer): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of EVENT_CONSUMER_FIELDS) if (c[k] !== undefined) out[k] = c[k]
+  return out
 }

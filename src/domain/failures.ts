@@ -24,6 +24,7 @@ const CATALOGUE = {
   INVALID_AMOUNT: ['INTERNAL_DECLINE', 'The amount does not match the payment agreement', false],
   AGREEMENT_REVOKED: ['INTERNAL_DECLINE', 'The payment agreement has been revoked', false],
   AGREEMENT_INACTIVE: ['INTERNAL_DECLINE', 'The payment agreement is not active', false],
+  AUTHENTICATION_TIMEOUT: ['INTERNAL_DECLINE', 'The consumer did not complete authentication in time', true],
   EXCEEDS_REFUNDABLE_AMOUNT: ['INTERNAL_DECLINE', 'The refund exceeds the amount left to refund', false],
   REFUND_PERIOD_EXPIRED: ['INTERNAL_DECLINE', 'The refund validity period of the payment method has passed', false],
   // The provider's own answers.

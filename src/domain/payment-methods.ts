@@ -54,6 +54,8 @@ export interface MethodRequest {
   amount: number
   authenticationTypes: readonly string[]
   returnUrl: string | undefined
+  /** A charge on an active agreement: no consumer step, so no authentication settings are needed. */
+  merchantInitiated?: boolean
 }
 
 export class PaymentMethods {
@@ -80,9 +82,22 @@ export class PaymentMethods {
     if (!m.markets.includes(req.country)) return 'COUNTRY_NOT_SUPPORTED'
     if (!m.processingCurrencies.includes(req.currency)) return 'INVALID_CURRENCY'
     if (req.amount < m.minimumAmount.value || req.amount > m.maximumAmount.value) return 'AMOUNT_NOT_SUPPORTED'
-    if (m.authenticationMethods.includes('REDIRECT')) {
+    if (m.authenticationMethods.includes('REDIRECT') && !req.merchantInitiated) {
       if (!req.authenticationTypes.includes('REDIRECT') || !req.returnUrl) return 'INVALID_AUTHENTICATION_SETTINGS'
     }
     return undefined
   }
+
+  /** What an agreement asks of a method: recurring support, the consumer's market, the currency, authentication. */
+  checkAgreement(req: Omit<MethodRequest, 'amount' | 'currency' | 'merchantInitiated'> & { currency?: string | undefined }): FailureCode | undefined {
+    const m = this.#byName.get(req.paymentMethod)
+    if (!m || !m.recurringPayments) return 'INVALID_PAYMENT_METHOD'
+    if (!m.markets.includes(req.country)) return 'COUNTRY_NOT_SUPPORTED'
+    if (req.currency !== undefined && !m.processingCurrencies.includes(req.currency)) return 'INVALID_CURRENCY'
+    if (m.authenticationMethods.includes('REDIRECT') && (!req.authenticationTypes.includes('REDIRECT') || !req.returnUrl)) {
+      return 'INVALID_AUTHENTICATION_SETTINGS'
+    }
+    return undefined
+  }
 }
+

@@ -1,4 +1,5 @@
 import type { Charge } from './charge.js'
+import { AgreementService } from './agreements.js'
 import { ChargeService } from './charges.js'
 import { FundsEvents } from './funds.js'
 import { type Clock, SandboxClock } from './clock.js'
@@ -22,6 +23,8 @@ export interface SandboxDeps {
   transport: WebhookTransport
   webhooks: WebhookSettings
   authTimeoutSeconds: number
+  /** The consumer's approval page of a charge or agreement, on the sandbox's public URL. */
+  checkoutUrl: (id: string) => string
   logger: Logger & { error(obj: object, msg: string): void }
   /** Sees every event as it is published (tests). */
   onEvent?: ((event: SandboxEvent) => void) | undefined
@@ -34,6 +37,7 @@ export class Sandbox {
   readonly webhooks: WebhookDispatcher
   readonly charges: ChargeService
   readonly refunds: RefundService
+  readonly agreements: AgreementService
   /** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
   readonly idempotency = new IdempotencyStore(24 * 3_600_000)
 
@@ -63,14 +67,27 @@ export class Sandbox {
       events,
       funds,
       authTimeoutSeconds: deps.authTimeoutSeconds,
+      checkoutUrl: deps.checkoutUrl,
       logger: deps.logger,
     })
     this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events, scheduler: this.scheduler, funds, isLive })
+    this.agreements = new AgreementService({
+      clock: this.clock,
+      ids: deps.ids,
+      store: deps.store,
+      methods: deps.methods,
+      scheduler: this.scheduler,
+      events,
+      charges: this.charges,
+      authTimeoutSeconds: deps.authTimeoutSeconds,
+      requestUrl: deps.checkoutUrl,
+    })
   }
 
-  /** `DELETE /sandbox/data`: a merchant's charges, events and idempotency keys, and nothing of anyone else's. */
-  reset(merchantId: string): { charges: number; events: number } {
-    const counts = { charges: this.deps.store.chargesOf(merchantId).length, events: this.webhooks.list(merchantId).length }
+  /** `DELETE /sandbox/data`: a merchant's charges, agreements, events and idempotency keys, and nothing of anyone else's. */
+  reset(merchantId: string): { charges: number; agreements: number; events: number } {
+    const { store } = this.deps
+    const counts = { charges: store.chargesOf(merchantId).length, agreements: store.agreementsOf(merchantId).length, events: this.webhooks.list(merchantId).length }
     this.deps.store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)
     this.idempotency.deleteMerchant(merchantId)

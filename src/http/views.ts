@@ -1,3 +1,4 @@
+import type { Agreement } from '../domain/agreement.js'
 import type { Authorization, Capture, Charge, Discard, Refund, Void } from '../domain/charge.js'
 import { iso } from '../domain/clock.js'
 
@@ -111,4 +112,69 @@ export function fundsStatusesView(c: Charge) {
       updatedAt: iso(r.updatedAt),
     })),
   ]
+}
+
+/** The agreement as PPRO answers it (`AgreementResponse`). */
+export function agreementView(a: Agreement, baseUrl: string) {
+  return {
+    id: a.id,
+    status: a.status,
+    failure: a.failure,
+    description: a.description,
+    merchantPaymentAgreementReference: a.merchantPaymentAgreementReference,
+    paymentMethod: a.paymentMethod,
+    frequency: a.frequency,
+    startDate: a.startDate === undefined ? undefined : iso(a.startDate),
+    endDate: a.endDate === undefined ? undefined : iso(a.endDate),
+    amount: a.amount,
+    instrumentId: a.instrumentId,
+    amountType: a.amountType,
+    consumer: a.consumer,
+    authenticationMethods:
+      a.status === 'AUTHENTICATION_PENDING'
+        ? [{ type: 'REDIRECT', details: { requestUrl: checkoutUrl(baseUrl, a.id), requestMethod: 'GET' } }]
+        : undefined,
+    // PPRO's history and revocation entries declare `failure` in a way no value satisfies; it stays off.
+    history: a.history.map((h) => ({ id: h.id, status: h.status, createdAt: iso(h.createdAt) })),
+    revocations: a.revocations.map((r) => ({ id: r.id, revocationStatus: r.revocationStatus, createdAt: iso(r.createdAt) })),
+    initialPaymentChargeId: a.initialPaymentChargeId,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+    labels: a.labels,
+  }
+}
+
+/**
+ * A charge as `POST /v1/payment-agreements/{id}/payment-charges` answers it (`AgreementChargeResponse`):
+ * narrower than a charge (no agreementId, initiator, paymentMedium, discards or _links), and its
+ * sub-resources carry only the fields of the agreements file.
+ */
+export function agreementChargeView(c: Charge) {
+  return {
+    id: c.id,
+    paymentMethod: c.paymentMethod,
+    currency: c.currency,
+    country: c.country,
+    paymentDescriptor: c.paymentDescriptor,
+    instrumentId: c.instrumentId,
+    status: c.status,
+    consumer: c.consumer,
+    order: c.order,
+    failure: c.failure,
+    authorizations: c.authorizations.map((a) => authorizationView(c, a)),
+    captures: c.captures.map(captureView),
+    refunds: c.refunds.map((r) => ({
+      id: r.id,
+      amount: r.amount,
+      status: r.status,
+      merchantRefundReference: r.merchantRefundReference,
+      failure: r.failure,
+      createdAt: iso(r.createdAt),
+      updatedAt: iso(r.updatedAt),
+    })),
+    voids: c.voids.map(voidView),
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+    labels: c.labels,
+  }
 }

@@ -1,3 +1,4 @@
+import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
 
 /**
@@ -9,12 +10,18 @@ export interface Store {
   insertCharge(charge: Charge): void
   /** A merchant's charges, oldest first. */
   chargesOf(merchantId: string): readonly Charge[]
+  getAgreement(id: string): Agreement | undefined
+  insertAgreement(agreement: Agreement): void
+  agreementsOf(merchantId: string): readonly Agreement[]
+  /** Forgets a merchant's charges and agreements. */
   deleteMerchant(merchantId: string): void
 }
 
 export class MemoryStore implements Store {
   readonly #charges = new Map<string, Charge>()
   readonly #byMerchant = new Map<string, Charge[]>()
+  readonly #agreements = new Map<string, Agreement>()
+  readonly #agreementsByMerchant = new Map<string, Agreement[]>()
 
   getCharge(id: string): Charge | undefined {
     return this.#charges.get(id)
@@ -31,8 +38,25 @@ export class MemoryStore implements Store {
     return this.#byMerchant.get(merchantId) ?? []
   }
 
+  getAgreement(id: string): Agreement | undefined {
+    return this.#agreements.get(id)
+  }
+
+  insertAgreement(agreement: Agreement): void {
+    this.#agreements.set(agreement.id, agreement)
+    const list = this.#agreementsByMerchant.get(agreement.merchantId)
+    if (list) list.push(agreement)
+    else this.#agreementsByMerchant.set(agreement.merchantId, [agreement])
+  }
+
+  agreementsOf(merchantId: string): readonly Agreement[] {
+    return this.#agreementsByMerchant.get(merchantId) ?? []
+  }
+
   deleteMerchant(merchantId: string): void {
     for (const c of this.#byMerchant.get(merchantId) ?? []) this.#charges.delete(c.id)
     this.#byMerchant.delete(merchantId)
+    for (const a of this.#agreementsByMerchant.get(merchantId) ?? []) this.#agreements.delete(a.id)
+    this.#agreementsByMerchant.delete(merchantId)
   }
 }

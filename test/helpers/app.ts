@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/domain/clock.js'
 import type { SandboxEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
-import { eventErrors, schemaErrors } from './openapi.js'
+import { eventErrors, schemaErrors, type SpecName } from './openapi.js'
 
 export const MERCHANT = 'merch_test_A'
 export const OTHER_MERCHANT = 'merch_test_B'
@@ -33,16 +33,26 @@ const SUBRESOURCES: Record<string, [list: string, one: string]> = {
   discards: ['', 'PaymentChargeDiscardResponse'],
 }
 
-function schemaFor(method: string, path: string, status: number): string | undefined {
+function schemaFor(method: string, path: string, status: number): [SpecName, string] | undefined {
+  if (/^\/sandbox\/payment-charges\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['charges', 'PaymentChargeResponse'] : undefined
+  if (/^\/sandbox\/payment-agreements\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['agreements', 'AgreementResponse'] : undefined
+  if (path.startsWith('/v1/payment-agreements')) {
+    if (status >= 400) return status === 401 ? undefined : ['agreements', 'ExceptionResponseBody']
+    if (/^\/v1\/payment-agreements\/[^/]+\/payment-charges$/.test(path)) return ['agreements', 'AgreementChargeResponse']
+    if (/^\/v1\/payment-agreements\/[^/]+\/revocations$/.test(path)) return ['agreements', 'AgreementRevocationResponse']
+    return ['agreements', 'AgreementResponse']
+  }
   if (!path.startsWith('/v1/payment-charges')) return undefined
-  if (status >= 400) return status === 401 ? undefined : 'ExceptionResponseBody'
-  if (/^\/v1\/payment-charges\/?$/.test(path)) return method === 'GET' ? 'GetPaymentChargesResponse' : 'PaymentChargeResponse'
-  if (/^\/v1\/payment-charges\/[^/]+$/.test(path)) return 'PaymentChargeResponse'
+  if (status >= 400) return status === 401 ? undefined : ['charges', 'ExceptionResponseBody']
+  if (/^\/v1\/payment-charges\/?$/.test(path)) return ['charges', method === 'GET' ? 'GetPaymentChargesResponse' : 'PaymentChargeResponse']
+  if (/^\/v1\/payment-charges\/[^/]+$/.test(path)) return ['charges', 'PaymentChargeResponse']
   const sub = /^\/v1\/payment-charges\/[^/]+\/([a-z-]+)(\/[^/]+)?$/.exec(path)
   const kinds = sub ? SUBRESOURCES[sub[1]!] : undefined
   if (!kinds) return undefined
-  return method === 'POST' || sub![2] ? kinds[1] : kinds[0]
+  return ['charges', method === 'POST' || sub![2] ? kinds[1] : kinds[0]]
 }
+
+const AGREEMENT_FIELDS = ['id', 'status', 'paymentMethod', 'consumer', 'history', 'revocations', 'createdAt', 'updatedAt']
 
 /** Fields PPRO's schema does not require but the sandbox always sends on a charge. */
 const CHARGE_FIELDS = ['id', 'paymentMethod', 'paymentMedium', 'initiator', 'currency', 'country', 'status', 'consumer',
@@ -88,12 +98,17 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   let count = 0
   app.addHook('onSend', async (request, reply, payload) => {
     const path = request.url.split('?')[0]!
-    const schema = schemaFor(request.method, path, reply.statusCode)
-    if (schema && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
+    const found = schemaFor(request.method, path, reply.statusCode)
+    if (found && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
+      const [spec, schema] = found
       const body = JSON.parse(payload) as Record<string, unknown>
-      const errors = schemaErrors('charges', schema, body)
+      const errors = schemaErrors(spec, schema, body)
       if (schema === 'PaymentChargeResponse') errors.push(...chargePresenceErrors(body))
       if (schema === 'GetPaymentChargesResponse') for (const c of body.data as Record<string, unknown>[]) errors.push(...chargePresenceErrors(c))
+      if (schema === 'AgreementResponse') errors.push(...AGREEMENT_FIELDS.filter((f) => !(f in body)).map((f) => `missing ${f}`))
+      if (schema === 'AgreementChargeResponse') {
+        errors.push(...['id', 'status', 'paymentMethod', 'currency', 'authorizations', 'captures', 'refunds', 'voids', 'createdAt'].filter((f) => !(f in body)).map((f) => `missing ${f}`))
+      }
       t.same(errors, [], `${request.method} ${request.url} ${reply.statusCode} conforms to ${schema}`)
       count++
     }

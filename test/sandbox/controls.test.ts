@@ -121,7 +121,7 @@ t.test("reset removes the caller's charges, events and keys, and nothing of anot
   await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' } })
   const res = await ctx.call({ method: 'DELETE', url: '/sandbox/data' })
   t.equal(res.statusCode, 200)
-  t.same(res.json(), { deleted: { charges: 2, events: 4 } })
+  t.same(res.json(), { deleted: { charges: 2, agreements: 0, events: 4 } })
   t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${mine.id}` })).statusCode, 404)
   t.same((await ctx.call({ method: 'GET', url: '/v1/payment-charges' })).json().data, [])
   t.same((await ctx.call({ method: 'GET', url: '/sandbox/webhooks' })).json().data, [])

@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { Agreement } from '../../domain/agreement.js'
 import type { Charge } from '../../domain/charge.js'
 import type { ConsumerOutcome } from '../../domain/charges.js'
 import { ID_PATTERN } from '../../domain/ids.js'
@@ -28,31 +29,87 @@ export async function checkoutRoutes(app: FastifyInstance, { sandbox, baseUrl }:
   const page = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html)
   const notFound = (reply: FastifyReply) => page(reply, 404, renderNotFound())
 
-  const find = (id: string): Charge | undefined => {
-    if (!ID_PATTERN.test(id) || !id.startsWith('charge_')) return undefined
+  /** The page's subject, by id: a charge or an agreement, of any merchant (the id is the secret). */
+  const find = (id: string): { view: () => CheckoutView; decide: (o: ConsumerOutcome) => void; returnUrl?: string | undefined } | undefined => {
+    if (!ID_PATTERN.test(id)) return undefined
     sandbox.tick()
-    return sandbox.charges.findForConsumer(id)
+    if (id.startsWith('charge_')) {
+      const charge = sandbox.charges.findForConsumer(id)
+      return charge && { view: () => chargePage(sandbox, charge, baseUrl), decide: (o) => sandbox.charges.authenticate(charge, o), returnUrl: charge.returnUrl }
+    }
+    if (id.startsWith('agr_')) {
+      const agreement = sandbox.agreements.findForConsumer(id)
+      return agreement && { view: () => agreementPage(sandbox, agreement, baseUrl), decide: (o) => sandbox.agreements.authenticate(agreement, o), returnUrl: agreement.returnUrl }
+    }
+    return undefined
   }
 
   app.get<{ Params: { id: string } }>('/checkout/:id', async (req, reply) => {
-    const charge = find(req.params.id)
-    if (!charge) return notFound(reply)
-    return page(reply, 200, renderCheckout(chargePage(sandbox, charge, baseUrl)))
+    const subject = find(req.params.id)
+    if (!subject) return notFound(reply)
+    return page(reply, 200, renderCheckout(subject.view()))
   })
 
   app.post<{ Params: { id: string }; Body: { action?: unknown } | undefined }>('/checkout/:id', async (req, reply) => {
-    const charge = find(req.params.id)
-    if (!charge) return notFound(reply)
+    const subject = find(req.params.id)
+    if (!subject) return notFound(reply)
     const action = req.body?.action
     if (typeof action !== 'string' || !ACTIONS.has(action)) {
-      const view = chargePage(sandbox, charge, baseUrl)
+      const view = subject.view()
       view.outcome = { tone: 'failure', title: 'Unknown choice', detail: 'Choose approve, fail or cancel.' }
       return page(reply, 400, renderCheckout(view))
     }
-    sandbox.charges.authenticate(charge, { action } as ConsumerOutcome)
+    subject.decide({ action } as ConsumerOutcome)
     // PPRO sends the consumer back to the returnUrl exactly as the merchant gave it.
-    return reply.code(303).header('location', charge.returnUrl!).header('cache-control', 'no-store').send()
+    return reply.code(303).header('location', subject.returnUrl!).header('cache-control', 'no-store').send()
   })
+}
+
+const FREQUENCY: Record<string, [string, string]> = { DAILY: ['day', 'days'], WEEKLY: ['week', 'weeks'], MONTHLY: ['month', 'months'], YEARLY: ['year', 'years'] }
+
+/** The registration page of a recurring payment: what, how often, how much. */
+function agreementPage(sandbox: Sandbox, a: Agreement, baseUrl: string): CheckoutView {
+  const method = sandbox.deps.methods.get(a.paymentMethod)
+  const look = method?.checkoutPage
+  const won = (m: { value: number; currency: string }) => formatAmount(m.value, m.currency, look?.currencySuffix)
+  const rows: Array<[string, string]> = [['가맹점 · Merchant', a.description ?? a.merchantPaymentAgreementReference ?? '']]
+  rows.push([
+    '금액 · Amount',
+    !a.amount || a.amountType === 'VARIABLE' || !a.amountType
+      ? a.amount ? `${won(a.amount)} (varies)` : 'Varies by payment'
+      : a.amountType === 'MAX' ? `Up to ${won(a.amount)}` : won(a.amount),
+  ])
+  if (a.frequency) {
+    const n = a.frequency.interval ?? 1
+    const [one, many] = FREQUENCY[a.frequency.type]!
+    rows.push(['주기 · Frequency', n === 1 ? `Every ${one}` : `Every ${n} ${many}`])
+  }
+  const initial = a.initialPaymentChargeId ? sandbox.deps.store.getCharge(a.initialPaymentChargeId) : undefined
+  if (initial) rows.push(['첫 결제 · First payment', formatAmount(initial.amount, initial.currency, look?.currencySuffix)])
+  if (a.consumer.name) rows.push(['구매자 · Consumer', a.consumer.name])
+  const view: CheckoutView = {
+    brandColor: look?.brandColor ?? '#FEE500',
+    brandTextColor: look?.brandTextColor ?? '#191919',
+    methodName: method?.displayName ?? a.paymentMethod,
+    heading: '정기결제 등록 · Register a recurring payment',
+    rows,
+  }
+  if (a.status === 'AUTHENTICATION_PENDING') {
+    view.actionUrl = `${baseUrl}/checkout/${a.id}`
+    view.note = 'Approving lets this merchant charge your KakaoPay without asking again, as shown above, until you or the merchant cancel it.'
+    return view
+  }
+  view.heading = '정기결제 등록 결과 · Registration result'
+  view.outcome =
+    a.status === 'ACTIVE'
+      ? { tone: 'success', title: '등록 완료 · Recurring payment registered', detail: 'Status ACTIVE.' }
+      : a.status === 'FAILED'
+        ? a.failure?.failureCode === 'CANCELED_BY_CONSUMER'
+          ? { tone: 'neutral', title: '등록 취소 · Registration canceled', detail: 'The registration was canceled.' }
+          : { tone: 'failure', title: '등록 실패 · Registration failed', detail: `Declined: ${a.failure?.failureCode ?? 'unknown reason'}.` }
+        : { tone: 'neutral', title: '해지됨 · Recurring payment ended', detail: `Status ${a.status}.` }
+  if (a.returnUrl) view.returnUrl = a.returnUrl
+  return view
 }
 
 function chargePage(sandbox: Sandbox, c: Charge, baseUrl: string): CheckoutView {

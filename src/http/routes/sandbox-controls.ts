@@ -5,13 +5,17 @@ import type { Charge } from '../../domain/charge.js'
 import type { ConsumerOutcome } from '../../domain/charges.js'
 import { conflict } from '../../domain/errors.js'
 import { type FailureCode, PROVIDER_DECLINE_CODES } from '../../domain/failures.js'
+import type { Agreement } from '../../domain/agreement.js'
+import { AgreementParamsSchema } from '../schemas/agreements.js'
 import { ChargeParamsSchema } from '../schemas/charges.js'
-import { chargeView } from '../views.js'
+import { agreementView, chargeView } from '../views.js'
 import type { RouteOptions } from './payment-charges.js'
 
 const DeclineBodySchema = z
   .strictObject({ failureCode: z.enum(PROVIDER_DECLINE_CODES as [FailureCode, ...FailureCode[]]).optional() })
   .nullish()
+
+const RevokeBodySchema = z.strictObject({ by: z.enum(['CONSUMER', 'PROVIDER']) })
 
 const TEN_YEARS_S = 10 * 366 * 86_400
 const ClockBodySchema = z.strictObject({ advanceSeconds: z.number().min(0).max(TEN_YEARS_S) })
@@ -55,6 +59,40 @@ export async function sandboxControlRoutes(fastify: FastifyInstance, { sandbox, 
   app.post('/sandbox/clock', { schema: { body: ClockBodySchema } }, async (req) => {
     sandbox.advance(Math.round(req.body.advanceSeconds * 1000))
     return clockView()
+  })
+
+  const agreementParams = { params: AgreementParamsSchema }
+  const decideAgreement = (agreement: Agreement, outcome: ConsumerOutcome) => {
+    if (!sandbox.agreements.authenticate(agreement, outcome).changed) throw agreementFinished(agreement)
+    return agreementView(agreement, baseUrl)
+  }
+  const agreementFinished = (a: Agreement) =>
+    conflict(`payment agreement ${a.id} is ${a.status}: the consumer's decision is already made, nothing was changed`)
+  const agreement = (merchantId: string, id: string) => sandbox.agreements.get(merchantId, id)
+
+  app.post('/sandbox/payment-agreements/:agreementId/approve', { schema: agreementParams }, async (req) =>
+    decideAgreement(agreement(req.merchantId, req.params.agreementId), { action: 'approve' }),
+  )
+  app.post('/sandbox/payment-agreements/:agreementId/decline', { schema: { ...agreementParams, body: DeclineBodySchema } }, async (req) =>
+    decideAgreement(agreement(req.merchantId, req.params.agreementId), {
+      action: 'decline',
+      failureCode: req.body?.failureCode ?? 'AUTHENTICATION_FAILED',
+    }),
+  )
+  app.post('/sandbox/payment-agreements/:agreementId/cancel', { schema: agreementParams }, async (req) =>
+    decideAgreement(agreement(req.merchantId, req.params.agreementId), { action: 'cancel' }),
+  )
+  app.post('/sandbox/payment-agreements/:agreementId/expire', { schema: agreementParams }, async (req) => {
+    const a = agreement(req.merchantId, req.params.agreementId)
+    if (!sandbox.agreements.expire(a, sandbox.clock.now())) throw agreementFinished(a)
+    return agreementView(a, baseUrl)
+  })
+  /** Revocation by the consumer (in the KakaoPay app) or the provider, which no merchant API can do. */
+  app.post('/sandbox/payment-agreements/:agreementId/revoke', { schema: { ...agreementParams, body: RevokeBodySchema } }, async (req) => {
+    const a = agreement(req.merchantId, req.params.agreementId)
+    const result = sandbox.agreements.revoke(a, req.body.by)
+    if (result.status === 'FAILED') throw conflict(`payment agreement ${a.id} is ${a.status}: it cannot be revoked`)
+    return agreementView(a, baseUrl)
   })
 
   app.delete('/sandbox/data', async (req) => ({ deleted: sandbox.reset(req.merchantId) }))

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { badRequest } from '../../domain/errors.js'
+import { ConfirmationBodySchema } from '../schemas/charges.js'
+import { AgreementChargeBodySchema, AgreementParamsSchema, CreateAgreementBodySchema, RevocationBodySchema } from '../schemas/agreements.js'
+import { agreementChargeView, agreementView } from '../views.js'
+import { methodNotAllowed } from './method-not-allowed.js'
+import type { RouteOptions } from './payment-charges.js'
+
+const BASE = '/v1/payment-agreements/:agreementId'
+
+/** Recurring payments: agreements, the charges a merchant makes on them, and revocation. */
+export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { agreements } = sandbox
+  const now = () => sandbox.clock.now()
+  const params = { params: AgreementParamsSchema }
+
+  app.post('/v1/payment-agreements', { schema: { body: CreateAgreementBodySchema } }, async (req) =>
+    agreementView(agreements.create(req.merchantId, req.body), baseUrl),
+  )
+  app.get(BASE, { schema: params }, async (req) => agreementView(agreements.get(req.merchantId, req.params.agreementId), baseUrl))
+  app.post(`${BASE}/payment-charges`, { schema: { ...params, body: AgreementChargeBodySchema } }, async (req) =>
+    agreementChargeView(agreements.charge(agreements.get(req.merchantId, req.params.agreementId), req.body)),
+  )
+  app.post(`${BASE}/revocations`, { schema: { ...params, body: RevocationBodySchema } }, async (req) =>
+    agreements.revoke(agreements.get(req.merchantId, req.params.agreementId), 'MERCHANT'),
+  )
+  app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) => {
+    const agreement = agreements.get(req.merchantId, req.params.agreementId)
+    throw badRequest(
+      `payment agreement ${agreement.id} uses REDIRECT authentication: the consumer confirms it on the approval page; there is nothing for the merchant to confirm`,
+    )
+  })
+
+  methodNotAllowed(fastify, '/v1/payment-agreements', ['POST'], now)
+  methodNotAllowed(fastify, BASE, ['GET'], now)
+  for (const sub of ['payment-charges', 'revocations', 'authorizations']) methodNotAllowed(fastify, `${BASE}/${sub}`, ['POST'], now)
+}
