@@ -35,25 +35,25 @@ export interface Agreement {
   status: AgreementStatus
   paymentMethod: string
   paymentMedium: PaymentMedium
-  description?: string
-  merchantPaymentAgreementReference?: string
-  frequency?: { type: 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY'; interval?: number | undefined }
-  startDate?: number
-  endDate?: number
-  amount?: { value: number; currency: string }
-  amountType?: AmountType
+  description?: string | undefined
+  merchantPaymentAgreementReference?: string | undefined
+  frequency?: { type: 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY'; interval?: number | undefined } | undefined
+  startDate?: number | undefined
+  endDate?: number | undefined
+  amount?: { value: number; currency: string } | undefined
+  amountType?: AmountType | undefined
   consumer: Consumer
-  instrumentId?: string
-  failure?: Failure
+  instrumentId?: string | undefined
+  failure?: Failure | undefined
   history: HistoryEntry[]
   revocations: Revocation[]
-  initialPaymentChargeId?: string
-  labels?: Record<string, string>
-  returnUrl?: string
-  webhooksUrl?: string
+  initialPaymentChargeId?: string | undefined
+  labels?: Record<string, string> | undefined
+  returnUrl?: string | undefined
+  webhooksUrl?: string | undefined
   createdAt: number
   updatedAt: number
-  authenticationDeadline?: number
+  authenticationDeadline?: number | undefined
 }
 
 /** PPRO's agreement life as data. Revocation ends an agreement; so does a failed sign-up. */

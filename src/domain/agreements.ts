@@ -3,7 +3,7 @@ import type { Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.
 import type { AuthenticationSetting, ChargeService, ConsumerOutcome, CreateChargeInput } from './charges.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
-import { compact, eventConsumer, eventFailure, type EventSink, type SandboxEvent, money } from './events.js'
+import { eventConsumer, eventFailure, type EventSink, type SandboxEvent, money } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
@@ -82,9 +82,9 @@ export class AgreementService {
     if (input.amount && input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
     const now = clock.now()
     const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
-    const agreement: Agreement = compact({
+    const agreement: Agreement = {
       id: ids('agr_'),
-      merchantId,
+      merchantId: this.d.store.merchantKey(merchantId),
       status: 'INITIALIZING' as const,
       paymentMethod: input.paymentMethod,
       paymentMedium: input.paymentMedium ?? 'ECOMMERCE',
@@ -101,9 +101,13 @@ export class AgreementService {
       labels: input.labels,
       returnUrl: redirect?.settings?.returnUrl,
       webhooksUrl: input.webhooksUrl,
+      instrumentId: undefined,
+      failure: undefined,
+      initialPaymentChargeId: undefined,
       createdAt: now,
       updatedAt: now,
-    })
+      authenticationDeadline: undefined,
+    }
     const declined = this.d.methods.checkAgreement({
       paymentMethod: input.paymentMethod,
       country: input.consumer.country,
@@ -127,7 +131,7 @@ export class AgreementService {
     }
     this.#move(agreement, 'AUTHENTICATION_PENDING', now)
     agreement.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
-    this.d.scheduler.schedule(agreement.authenticationDeadline, () => this.#live(agreement) && this.expire(agreement))
+    this.d.scheduler.schedule(agreement.authenticationDeadline, this.#timeout, agreement)
     this.#emit(agreement, 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING', {
       authenticationMethods: [{ type: 'REDIRECT', details: { requestUrl: this.d.requestUrl(agreement.id), requestMethod: 'GET' } }],
     })
@@ -153,7 +157,7 @@ export class AgreementService {
   authenticate(agreement: Agreement, outcome: ConsumerOutcome): { agreement: Agreement; changed: boolean } {
     if (agreement.status !== 'AUTHENTICATION_PENDING') return { agreement, changed: false }
     const now = this.d.clock.now()
-    delete agreement.authenticationDeadline
+    agreement.authenticationDeadline = undefined
     if (outcome.action === 'approve') {
       agreement.instrumentId = this.d.ids('instr_')
       this.#move(agreement, 'ACTIVE', now)
@@ -173,7 +177,7 @@ export class AgreementService {
   expire(agreement: Agreement, at?: number): boolean {
     if (agreement.status !== 'AUTHENTICATION_PENDING') return false
     const when = at ?? Math.min(this.d.clock.now(), agreement.authenticationDeadline ?? Infinity)
-    delete agreement.authenticationDeadline
+    agreement.authenticationDeadline = undefined
     this.#fail(agreement, 'AUTHENTICATION_TIMEOUT', when)
     const initial = agreement.initialPaymentChargeId ? this.d.store.getCharge(agreement.initialPaymentChargeId) : undefined
     if (initial) this.d.charges.expireNow(initial)
@@ -190,7 +194,7 @@ export class AgreementService {
       return { status: 'FAILED', failure: failure(isRevoked(agreement.status) ? 'AGREEMENT_REVOKED' : 'AGREEMENT_INACTIVE') }
     }
     const now = this.d.clock.now()
-    delete agreement.authenticationDeadline
+    agreement.authenticationDeadline = undefined
     agreement.revocations = [...agreement.revocations, { id: this.d.ids('rev_'), revocationStatus: status, createdAt: now }]
     this.#move(agreement, status, now)
     this.#emit(agreement, `PAYMENT_AGREEMENT_${status}`, {})
@@ -241,6 +245,10 @@ export class AgreementService {
     }
   }
 
+  readonly #timeout = (agreement: Agreement) => {
+    if (this.#live(agreement)) this.expire(agreement)
+  }
+
   #live(agreement: Agreement): boolean {
     return this.d.store.getAgreement(agreement.id) === agreement
   }
@@ -264,15 +272,15 @@ export class AgreementService {
       type,
       subject: agreement.id,
       time: agreement.updatedAt,
-      data: compact({
+      data: {
         paymentAgreementId: agreement.id,
         paymentAgreementStatus: agreement.status,
         paymentMethod: agreement.paymentMethod,
         type,
         merchantPaymentAgreementReference: agreement.merchantPaymentAgreementReference,
         merchantId: agreement.merchantId,
-        ...compact(extra),
-      }),
+        ...extra,
+      },
       agreementId: agreement.id,
       webhooksUrl: agreement.webhooksUrl,
     }

@@ -28,7 +28,7 @@ export interface Authorization {
   id: string
   amount: number
   status: AuthorizationStatus
-  failure?: Failure
+  failure?: Failure | undefined
   createdAt: number
   updatedAt: number
 }
@@ -48,7 +48,7 @@ export interface Capture {
   id: string
   amount: number
   status: 'CAPTURED' | 'FAILED'
-  fundsState?: FundsState
+  fundsState?: FundsState | undefined
   createdAt: number
   updatedAt: number
 }
@@ -57,12 +57,12 @@ export interface Refund {
   id: string
   amount: number
   status: 'REFUNDED' | 'PENDING' | 'FAILED'
-  merchantRefundReference?: string
-  refundReason?: RefundReason
-  refundDescriptor?: string
-  labels?: Record<string, string>
-  failure?: Failure
-  fundsState?: FundsState
+  merchantRefundReference?: string | undefined
+  refundReason?: RefundReason | undefined
+  refundDescriptor?: string | undefined
+  labels?: Record<string, string> | undefined
+  failure?: Failure | undefined
+  fundsState?: FundsState | undefined
   createdAt: number
   updatedAt: number
 }
@@ -71,7 +71,7 @@ export interface Discard {
   id: string
   status: 'DISCARDED' | 'FAILED'
   type: DiscardType
-  merchantDiscardReference?: string
+  merchantDiscardReference?: string | undefined
   createdAt: number
   updatedAt: number
 }

@@ -1,8 +1,8 @@
-import type { Authorization, Charge, Consumer, Discard, DiscardType, Initiator, PaymentMedium, ScheduleType } from './charge.js'
+import type { Authorization, Capture, Charge, Consumer, Discard, DiscardType, Initiator, PaymentMedium, ScheduleType } from './charge.js'
 import { AWAITING_CONSUMER, transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
-import { chargeEvent, type ChargeEventType, compact, eventConsumer, eventFailure, type EventSink, money } from './events.js'
+import { chargeEvent, type ChargeEventType, eventConsumer, eventFailure, type EventSink, money } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
@@ -86,7 +86,7 @@ export class ChargeService {
     } else {
       transition(charge, 'AUTHENTICATION_PENDING', now)
       charge.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
-      this.d.scheduler.schedule(charge.authenticationDeadline, () => this.#live(charge) && this.expire(charge))
+      this.d.scheduler.schedule(charge.authenticationDeadline, this.#timeout, charge)
       this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', {
         authorizationId: authorization.id,
         amount: money(charge.amount, charge.currency),
@@ -100,6 +100,11 @@ export class ChargeService {
       }
     }
     return charge
+  }
+
+  /** The authentication timeout task: one shared function, the charge as its argument (no closure a charge). */
+  readonly #timeout = (charge: Charge) => {
+    if (this.#live(charge)) this.expire(charge)
   }
 
   /** Still stored: a reset (`DELETE /sandbox/data`) leaves scheduled work nothing to act on. */
@@ -140,16 +145,19 @@ export class ChargeService {
       )
     }
     const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
+    const { simulation, ignored } = parseDescriptor(input.paymentDescriptor)
+    // Every field is set here, undefined or not, so all charges share one compact object shape.
     const authorization: Authorization = {
       id: ids('authz_'),
       amount: input.amount.value,
       status: 'AUTHENTICATION_PENDING',
+      failure: undefined,
       createdAt: now,
       updatedAt: now,
     }
     const charge: Charge = {
       id: ids('charge_'),
-      merchantId,
+      merchantId: this.d.store.merchantKey(merchantId),
       status: 'AUTHORIZATION_PROCESSING',
       paymentMethod: input.paymentMethod,
       paymentMedium: input.paymentMedium ?? 'ECOMMERCE',
@@ -167,6 +175,7 @@ export class ChargeService {
       labels: input.labels,
       returnUrl: redirect?.settings?.returnUrl,
       webhooksUrl: input.webhooksUrl,
+      failure: undefined,
       authorizations: [authorization],
       captures: EMPTY,
       refunds: EMPTY,
@@ -174,13 +183,13 @@ export class ChargeService {
       voids: EMPTY,
       createdAt: now,
       updatedAt: now,
+      authenticationDeadline: undefined,
+      simulation,
     }
-    const { simulation, ignored } = parseDescriptor(input.paymentDescriptor)
-    if (simulation) charge.simulation = simulation
     if (ignored.length > 0) {
       this.d.logger.info({ chargeId: charge.id, ignored }, 'paymentDescriptor simulation keys ignored')
     }
-    return compact(charge)
+    return charge
   }
 
   #insert(charge: Charge, input: CreateChargeInput): void {
@@ -299,8 +308,8 @@ export class ChargeService {
     const authz = charge.authorizations[0]!
     authz.status = 'FAILED'
     authz.updatedAt = now
-    charge.discards = [compact({ id: this.d.ids('discard_'), status: 'DISCARDED' as const, type, merchantDiscardReference, createdAt: now, updatedAt: now })]
-    delete charge.authenticationDeadline
+    charge.discards = [{ id: this.d.ids('discard_'), status: 'DISCARDED', type, merchantDiscardReference, createdAt: now, updatedAt: now }]
+    charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_DISCARDED', {
       discardType: type,
       authorizationId: authz.id,
@@ -322,7 +331,7 @@ export class ChargeService {
     const authz = charge.authorizations[0]!
     authz.status = 'PROVIDER_CONFIRMATION_PENDING'
     authz.updatedAt = now
-    delete charge.authenticationDeadline
+    charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING', { authorizationId: authz.id, amount: money(charge.amount, charge.currency) })
     this.d.scheduler.schedule(confirmAt, () => {
       if (this.#live(charge) && charge.status === 'AUTHORIZATION_ASYNC') this.#authorize(charge, Math.min(this.d.clock.now(), confirmAt))
@@ -334,9 +343,9 @@ export class ChargeService {
     const authz = charge.authorizations[0]!
     authz.status = 'AUTHORIZED'
     authz.updatedAt = now
-    const capture = { id: this.d.ids('capture_'), amount: charge.amount, status: 'CAPTURED' as const, createdAt: now, updatedAt: now }
+    const capture: Capture = { id: this.d.ids('capture_'), amount: charge.amount, status: 'CAPTURED', fundsState: undefined, createdAt: now, updatedAt: now }
     charge.captures = [capture]
-    delete charge.authenticationDeadline
+    charge.authenticationDeadline = undefined
     const amount = money(charge.amount, charge.currency)
     this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', { authorizationId: authz.id, amount, isMultiStep: false })
     this.#emit(charge, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED', { captureId: capture.id, amount })
@@ -351,7 +360,7 @@ export class ChargeService {
     authz.failure = f
     authz.updatedAt = now
     charge.failure = f
-    delete charge.authenticationDeadline
+    charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_FAILED', {
       authorizationId: authz.id,
       amount: money(charge.amount, charge.currency),

@@ -43,16 +43,10 @@ export type ChargeEventType =
 /** Money as webhooks carry it, `{value, currency}` (on the charge itself amounts are bare integers). */
 export const money = (value: number, currency: string) => ({ value, currency })
 
-/** Drops undefined fields so an event carries only what PPRO's schema names and the charge has. */
-export function compact<T extends object>(o: T): T {
-  const r = o as Record<string, unknown>
-  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k]
-  return o
-}
-
 /** The fields every charge event carries, then the event's own. */
 export function chargeEventData(charge: Charge, type: ChargeEventType, extra: Record<string, unknown> = {}) {
-  return compact({
+  // Undefined fields stay in the object (JSON leaves them out); deleting them would cost memory.
+  return {
     paymentChargeId: charge.id,
     paymentChargeStatus: charge.status,
     paymentMethod: charge.paymentMethod,
@@ -61,7 +55,7 @@ export function chargeEventData(charge: Charge, type: ChargeEventType, extra: Re
     orderReferenceNumber: typeof charge.order?.orderReferenceNumber === 'string' ? charge.order.orderReferenceNumber : undefined,
     type,
     ...extra,
-  })
+  }
 }
 
 /** The event of a change just made to a charge, timed at the charge's `updatedAt`. */
@@ -81,13 +75,15 @@ export function chargeEvent(ids: IdGenerator, charge: Charge, type: ChargeEventT
 /** PPRO's webhook failure (`ProcessingFailureRequest`) has no `isRetryable`. */
 export function eventFailure(f: { failureType: string; failureCode: string; providerFailureCode?: string; failureMessage: string }) {
   const { failureType, failureCode, providerFailureCode, failureMessage } = f
-  return compact({ failureType, failureCode, providerFailureCode, failureMessage })
+  return { failureType, failureCode, providerFailureCode, failureMessage }
 }
 
 const EVENT_CONSUMER_FIELDS = ['name', 'email', 'phone', 'country', 'locale', 'taxIdentification', 'merchantConsumerReference', 'billingAddress']
 
 /** PPRO's webhook consumer (`ConsumerRequest`) has no `client`, `birthDate` or `profile`. */
 export function eventConsumer(c: Consumer): Record<string, unknown> {
+  // Most consumers carry nothing PPRO's webhook leaves out: share the stored object then.
+  if (Object.keys(c).every((k) => EVENT_CONSUMER_FIELDS.includes(k))) return c
   const out: Record<string, unknown> = {}
   for (const k of EVENT_CONSUMER_FIELDS) if (c[k] !== undefined) out[k] = c[k]
   return out

@@ -1,5 +1,5 @@
 import type { Capture, Charge, Refund } from './charge.js'
-import { chargeEvent, compact, type EventSink, money } from './events.js'
+import { chargeEvent, type EventSink, money } from './events.js'
 import type { IdGenerator } from './ids.js'
 import type { Scheduler } from './scheduler.js'
 
@@ -21,13 +21,13 @@ export class FundsEvents {
       if (!this.d.isLive(charge)) return
       operation.fundsState = state
       this.d.events.publish({
-        ...chargeEvent(this.d.ids, charge, 'FUNDS_STATE_CHANGED', compact({
+        ...chargeEvent(this.d.ids, charge, 'FUNDS_STATE_CHANGED', {
           paymentOperationId: operation.id,
           paymentOperationType: type,
           fundsState: state,
           amount: money(operation.amount, charge.currency),
           merchantRefundReference: 'merchantRefundReference' in operation ? operation.merchantRefundReference : undefined,
-        })),
+        }),
         time: at,
       })
     })

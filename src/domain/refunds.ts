@@ -2,7 +2,7 @@ import type { Charge, Refund, RefundReason } from './charge.js'
 import { transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
 import { badRequest } from './errors.js'
-import { chargeEvent, compact, eventFailure, type EventSink, money } from './events.js'
+import { chargeEvent, eventFailure, type EventSink, money } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { FundsEvents } from './funds.js'
@@ -63,7 +63,7 @@ export class RefundService {
       now > capture.createdAt + validityDays * DAY_MS ? 'REFUND_PERIOD_EXPIRED' : input.amount > left ? 'EXCEEDS_REFUNDABLE_AMOUNT' : undefined
 
     const pending = !declined && charge.simulation?.refundPending === true
-    const refund: Refund = compact({
+    const refund: Refund = {
       id: this.d.ids('refund_'),
       amount: input.amount,
       status: declined ? ('FAILED' as const) : pending ? ('PENDING' as const) : ('REFUNDED' as const),
@@ -72,9 +72,10 @@ export class RefundService {
       refundDescriptor: input.refundDescriptor,
       labels: input.labels,
       failure: declined ? failure(declined) : undefined,
+      fundsState: undefined,
       createdAt: now,
       updatedAt: now,
-    })
+    }
     charge.refunds = [...charge.refunds, refund]
     if (pending) {
       if (charge.status === 'CAPTURED') transition(charge, 'REFUND_PROCESSING', now)

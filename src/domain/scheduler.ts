@@ -3,7 +3,9 @@ import type { Clock } from './clock.js'
 interface Task {
   at: number
   seq: number
-  run: () => void
+  // A shared function and its argument: no closure allocated per scheduled task.
+  run: (arg: any) => void
+  arg: unknown
 }
 
 /**
@@ -34,9 +36,9 @@ export class Scheduler {
     return this.#heap[0]?.at
   }
 
-  schedule(at: number, run: () => void): void {
+  schedule<T>(at: number, run: (arg: T) => void, arg?: T): void {
     if (this.#closed) return
-    this.#push({ at, seq: this.#seq++, run })
+    this.#push({ at, seq: this.#seq++, run, arg })
     this.#arm()
   }
 
@@ -49,7 +51,7 @@ export class Scheduler {
       while (this.#heap.length > 0 && this.#heap[0]!.at <= now) {
         const task = this.#pop()!
         try {
-          task.run()
+          task.run(task.arg)
         } catch (err) {
           this.onError(err)
         }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Clock } from '../domain/clock.js'
 import type { IdempotencyStore, IdempotentEntry } from '../store/idempotency-store.js'
 import { envelope } from './errors.js'
@@ -27,53 +27,55 @@ function fingerprint(request: FastifyRequest): string {
 }
 
 /**
- * PPRO's `Request-Idempotency-Key` on every POST of the scope it is registered in: a replay answers the
- * first response with `Request-Idempotency: true`; another body, or the first still running, is a 409;
+ * PPRO's `Request-Idempotency-Key`, as route hooks for the POST routes: a replay answers the first
+ * response with `Request-Idempotency: true`; another body, or the first still running, is a 409;
  * 4xx (and 5xx) answers are not remembered, so a corrected retry goes through; an empty key is no key.
  */
-export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore, clock: Clock): void {
-  // preValidation: after the credentials (onRequest) and the body parser, before the schema changes the body.
-  app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done) => {
-    const raw = request.headers['request-idempotency-key']
-    const key = typeof raw === 'string' ? raw.trim() : ''
-    if (request.method !== 'POST' || key === '') return done()
-    const now = clock.now()
-    const fp = fingerprint(request)
-    const entry = store.get(request.merchantId, key, now)
-    if (!entry) {
-      request.idempotency = { key, entry: store.begin(request.merchantId, key, fp, now) }
-      return done()
-    }
-    if (entry.fingerprint !== fp) {
-      reply.code(409).send(envelope(409, `Request-Idempotency-Key "${key}" was already used for a different request`, now))
-      return
-    }
-    if (!entry.response) {
-      reply.code(409).send(envelope(409, `a request with Request-Idempotency-Key "${key}" is still being processed`, now))
-      return
-    }
-    reply
-      .code(entry.response.statusCode)
-      .header('content-type', entry.response.contentType)
-      .header('request-idempotency', 'true')
-      .send(entry.response.body)
-  })
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const idem = request.idempotency
-    if (idem) {
-      request.idempotency = undefined
-      if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
-        idem.entry.response = { statusCode: reply.statusCode, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body: payload }
-      } else {
-        store.forget(request.merchantId, idem.key, idem.entry)
+export function idempotencyHooks(store: IdempotencyStore, clock: Clock) {
+  return {
+    // preValidation: after the credentials (onRequest) and the body parser, before the schema changes the body.
+    preValidation(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      const raw = request.headers['request-idempotency-key']
+      const key = typeof raw === 'string' ? raw.trim() : ''
+      if (key === '') return done()
+      const now = clock.now()
+      const fp = fingerprint(request)
+      const entry = store.get(request.merchantId, key, now)
+      if (!entry) {
+        request.idempotency = { key, entry: store.begin(request.merchantId, key, fp, now) }
+        return done()
       }
-    }
-    done(null, payload)
-  })
+      if (entry.fingerprint !== fp) {
+        reply.code(409).send(envelope(409, `Request-Idempotency-Key "${key}" was already used for a different request`, now))
+        return
+      }
+      if (!entry.response) {
+        reply.code(409).send(envelope(409, `a request with Request-Idempotency-Key "${key}" is still being processed`, now))
+        return
+      }
+      reply
+        .code(entry.response.statusCode)
+        .header('content-type', entry.response.contentType)
+        .header('request-idempotency', 'true')
+        .send(entry.response.body)
+    },
 
-  app.addHook('onRequestAbort', (request, done) => {
-    if (request.idempotency) store.forget(request.merchantId, request.idempotency.key, request.idempotency.entry)
-    done()
-  })
+    onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+      const idem = request.idempotency
+      if (idem) {
+        request.idempotency = undefined
+        if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
+          idem.entry.response = { statusCode: reply.statusCode, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body: payload }
+        } else {
+          store.forget(request.merchantId, idem.key, idem.entry)
+        }
+      }
+      done(null, payload)
+    },
+
+    onRequestAbort(request: FastifyRequest, done: HookHandlerDoneFunction): void {
+      if (request.idempotency) store.forget(request.merchantId, request.idempotency.key, request.idempotency.entry)
+      done()
+    },
+  }
 }

@@ -1,4 +1,4 @@
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler, HookHandlerDoneFunction } from 'fastify'
 import type { z } from 'zod'
 
 type Issue = z.core.$ZodIssue
@@ -114,4 +114,14 @@ export function zodValidatorCompiler(strict: boolean): FastifySchemaCompiler<z.Z
       if (second.data && typeof second.data === 'object') unknownFieldsOf.set(second.data, unknown)
       return { value: second.data }
     }
+}
+
+/** preHandler of POST routes: names ignored unknown fields in `Sandbox-Warning` and the log. */
+export function warnUnknownFields(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const unknown = request.body && typeof request.body === 'object' ? unknownFieldsOf.get(request.body) : undefined
+  if (unknown) {
+    reply.header('sandbox-warning', `ignored unknown field(s): ${unknown.join(', ')}`)
+    request.log.warn({ unknownFields: unknown }, 'request carried fields PPRO does not define; they were ignored')
+  }
+  done()
 }

@@ -6,6 +6,8 @@ import type { Charge } from '../domain/charge.js'
  * every change to one record happens inside one synchronous call, so no lock is needed.
  */
 export interface Store {
+  /** One shared string per merchant id, so thousands of records do not each hold a copy. */
+  merchantKey(merchantId: string): string
   getCharge(id: string): Charge | undefined
   insertCharge(charge: Charge): void
   /** A merchant's charges, oldest first. */
@@ -22,6 +24,14 @@ export class MemoryStore implements Store {
   readonly #byMerchant = new Map<string, Charge[]>()
   readonly #agreements = new Map<string, Agreement>()
   readonly #agreementsByMerchant = new Map<string, Agreement[]>()
+  readonly #merchantKeys = new Map<string, string>()
+
+  merchantKey(merchantId: string): string {
+    const key = this.#merchantKeys.get(merchantId)
+    if (key !== undefined) return key
+    this.#merchantKeys.set(merchantId, merchantId)
+    return merchantId
+  }
 
   getCharge(id: string): Charge | undefined {
     return this.#charges.get(id)

@@ -31,20 +31,27 @@ export interface Attempt {
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
 
-/** One event and what became of it. The body is kept as the exact bytes sent, for signing and replay. */
+/**
+ * One event and what became of it. The event's data objects are immutable once published, so its body
+ * (`eventBody`) is the same bytes every time it is built: it is built to send, not stored, which keeps
+ * the sandbox small when it records thousands of events.
+ */
 export interface Delivery {
-  eventId: string
+  /** The event (`SandboxEvent`), flattened into its delivery record: one object an event. */
+  id: string
   merchantId: string
   type: string
   subject: string
-  chargeId?: string
-  agreementId?: string
-  createdAt: number
-  body: string
+  time: number
+  data: Record<string, unknown>
+  chargeId: string | undefined
+  agreementId: string | undefined
   url: string | undefined
   status: DeliveryStatus
   attempts: Attempt[]
 }
+
+const NO_ATTEMPTS: Attempt[] = []
 
 export interface DeliveryFilter {
   chargeId?: string | undefined
@@ -55,7 +62,7 @@ export interface DeliveryFilter {
 const ENVELOPE = { specversion: '1.0.2', source: 'https://www.ppro.com', datacontenttype: 'application/json' }
 
 /** The exact bytes sent for an event: PPRO's CloudEvents envelope around the event's data. */
-export function eventBody(event: SandboxEvent): string {
+export function eventBody(event: Pick<SandboxEvent, 'id' | 'type' | 'subject' | 'time' | 'data'>): string {
   return JSON.stringify({ ...ENVELOPE, id: event.id, type: event.type, subject: event.subject, time: iso(event.time), data: event.data })
 }
 
@@ -67,7 +74,6 @@ export function eventBody(event: SandboxEvent): string {
  */
 export class WebhookDispatcher implements EventSink {
   readonly #byMerchant = new Map<string, Delivery[]>()
-  readonly #byId = new Map<string, Delivery>()
   /** Per resource, the first attempt still running or waiting: the next event of it queues behind. */
   readonly #chains = new Map<string, Promise<void>>()
   readonly #inFlight = new Set<Promise<void>>()
@@ -85,34 +91,33 @@ export class WebhookDispatcher implements EventSink {
   ) {}
 
   publish(event: SandboxEvent): void {
-    const body = eventBody(event)
     const url = event.webhooksUrl ?? this.d.merchants.webhookUrl(event.merchantId)
+    const chargeId = event.data.paymentChargeId
+    const agreementId = event.data.paymentAgreementId ?? event.agreementId
     const delivery: Delivery = {
-      eventId: event.id,
+      id: event.id,
       merchantId: event.merchantId,
       type: event.type,
       subject: event.subject,
-      createdAt: event.time,
-      body,
+      time: event.time,
+      data: event.data,
+      chargeId: typeof chargeId === 'string' ? chargeId : undefined,
+      agreementId: typeof agreementId === 'string' ? agreementId : undefined,
       url,
       status: url ? 'PENDING' : 'NOT_SENT',
-      attempts: [],
+      attempts: NO_ATTEMPTS,
     }
-    const chargeId = event.data.paymentChargeId
-    const agreementId = event.data.paymentAgreementId ?? event.agreementId
-    if (typeof chargeId === 'string') delivery.chargeId = chargeId
-    if (typeof agreementId === 'string') delivery.agreementId = agreementId
-    this.#byId.set(delivery.eventId, delivery)
     const list = this.#byMerchant.get(event.merchantId)
     if (list) list.push(delivery)
     else this.#byMerchant.set(event.merchantId, [delivery])
     if (!url || this.#closed) return
 
-    const previous = this.#chains.get(delivery.subject) ?? Promise.resolve()
+    const subject = event.subject
+    const previous = this.#chains.get(subject) ?? Promise.resolve()
     const next = previous.then(() => this.#attempt(delivery, false))
-    this.#chains.set(delivery.subject, next)
+    this.#chains.set(subject, next)
     void next.then(() => {
-      if (this.#chains.get(delivery.subject) === next) this.#chains.delete(delivery.subject)
+      if (this.#chains.get(subject) === next) this.#chains.delete(subject)
     })
   }
 
@@ -126,9 +131,10 @@ export class WebhookDispatcher implements EventSink {
     )
   }
 
+  /** A merchant's delivery by event id (a scan: only inspection and replay ask). */
   get(merchantId: string, eventId: string): Delivery {
-    const d = this.#byId.get(eventId)
-    if (!d || d.merchantId !== merchantId) throw notFound('webhook event', eventId)
+    const d = this.#byMerchant.get(merchantId)?.find((x) => x.id === eventId)
+    if (!d) throw notFound('webhook event', eventId)
     return d
   }
 
@@ -143,7 +149,7 @@ export class WebhookDispatcher implements EventSink {
 
   /** Forgets a merchant's events (sandbox reset). Retries already scheduled find nothing and stop. */
   deleteMerchant(merchantId: string): void {
-    for (const d of this.#byMerchant.get(merchantId) ?? []) this.#byId.delete(d.eventId)
+    for (const d of this.#byMerchant.get(merchantId) ?? []) d.status = 'NOT_SENT'
     this.#byMerchant.delete(merchantId)
   }
 
@@ -174,23 +180,26 @@ export class WebhookDispatcher implements EventSink {
   }
 
   async #send(delivery: Delivery, replay: boolean, due?: number): Promise<void> {
-    if (!this.#byId.has(delivery.eventId) || !delivery.url) return
+    // A reset marks its merchant's deliveries NOT_SENT: retries scheduled before it stop here.
+    if (!delivery.url || (delivery.status === 'NOT_SENT' && !replay)) return
     const { clock, settings, merchants, logger } = this.d
     const secret = merchants.webhookSecret(delivery.merchantId)
+    const body = eventBody(delivery)
     const at = due ?? clock.now()
     const attempt: Attempt = { at, durationMs: 0 }
     if (replay) attempt.replay = true
+    if (delivery.attempts === NO_ATTEMPTS) delivery.attempts = []
     delivery.attempts.push(attempt)
     const started = performance.now()
     try {
       const { status } = await this.d.transport({
         url: delivery.url,
-        body: delivery.body,
+        body,
         timeoutMs: settings.timeoutMs,
         headers: {
           'content-type': 'application/json',
-          'webhook-signature': webhookSignature(delivery.body, secret),
-          'ppro-signature': pproSignature(delivery.body, secret, Math.floor(at / 1000)),
+          'webhook-signature': webhookSignature(body, secret),
+          'ppro-signature': pproSignature(body, secret, Math.floor(at / 1000)),
         },
       })
       attempt.statusCode = status
@@ -199,7 +208,7 @@ export class WebhookDispatcher implements EventSink {
     }
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
-    const log = { eventId: delivery.eventId, type: delivery.type, url: delivery.url, attempt: delivery.attempts.length }
+    const log = { eventId: delivery.id, type: delivery.type, url: delivery.url, attempt: delivery.attempts.length }
     if (ok) {
       delivery.status = 'DELIVERED'
       logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')

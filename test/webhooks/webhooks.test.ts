@@ -226,10 +226,10 @@ t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_
     t.ok(d.attempts[i]!.at - d.attempts[i - 1]!.at >= 20 * 2 ** (i - 1), `attempt ${i + 1} waited at least ${20 * 2 ** (i - 1)} ms after the previous one started`)
   }
   t.notOk('nextAttemptAt' in d.attempts[3]!, 'no retry after the last')
-  const giveUp = lines.find((l) => /giving up/.test(String(l.msg)) && l.eventId === d.eventId)
+  const giveUp = lines.find((l) => /giving up/.test(String(l.msg)) && l.eventId === d.id)
   t.match(giveUp, { level: 40, msg: 'webhook not acknowledged after 4 attempts; giving up', type: 'PAYMENT_CHARGE_CREATED', outcome: 'timeout' })
   await ctx.app.sandbox.webhooks.idle()
-  t.equal(hook.received.filter((r) => r.json.id === d.eventId).length, 4, 'the receiver saw it four times')
+  t.equal(hook.received.filter((r) => r.json.id === d.id).length, 4, 'the receiver saw it four times')
 })
 
 t.test('sending never delays the API call, and a hanging receiver does not slow other merchants', async (t) => {

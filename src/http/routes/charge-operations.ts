@@ -11,7 +11,6 @@ import {
   VoidBodySchema,
 } from '../schemas/charges.js'
 import { authorizationView, captureView, discardView, fundsStatusesView, refundView, voidView } from '../views.js'
-import { methodNotAllowed } from './method-not-allowed.js'
 import type { RouteOptions } from './payment-charges.js'
 
 const BASE = '/v1/payment-charges/:paymentChargeId'
@@ -20,7 +19,6 @@ const BASE = '/v1/payment-charges/:paymentChargeId'
 export async function chargeOperationRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { charges, refunds } = sandbox
-  const now = () => sandbox.clock.now()
   const params = { params: ChargeParamsSchema }
   const one = { params: SubresourceParamsSchema }
   const find = <T extends { id: string }>(list: readonly T[], what: string, id: string): T => {
@@ -82,10 +80,4 @@ export async function chargeOperationRoutes(fastify: FastifyInstance, { sandbox,
     fundsStatusesView(charges.get(req.merchantId, req.params.paymentChargeId)),
   )
 
-  for (const sub of ['authorizations', 'captures', 'refunds', 'voids']) {
-    methodNotAllowed(fastify, `${BASE}/${sub}`, ['GET', 'POST'], now)
-    methodNotAllowed(fastify, `${BASE}/${sub}/:subresourceId`, ['GET'], now)
-  }
-  methodNotAllowed(fastify, `${BASE}/discards`, ['POST'], now)
-  methodNotAllowed(fastify, `${BASE}/funds-statuses`, ['GET'], now)
 }

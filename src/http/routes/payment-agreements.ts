@@ -4,7 +4,6 @@ import { badRequest } from '../../domain/errors.js'
 import { ConfirmationBodySchema } from '../schemas/charges.js'
 import { AgreementChargeBodySchema, AgreementParamsSchema, CreateAgreementBodySchema, RevocationBodySchema } from '../schemas/agreements.js'
 import { agreementChargeView, agreementView } from '../views.js'
-import { methodNotAllowed } from './method-not-allowed.js'
 import type { RouteOptions } from './payment-charges.js'
 
 const BASE = '/v1/payment-agreements/:agreementId'
@@ -13,7 +12,6 @@ const BASE = '/v1/payment-agreements/:agreementId'
 export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { agreements } = sandbox
-  const now = () => sandbox.clock.now()
   const params = { params: AgreementParamsSchema }
 
   app.post('/v1/payment-agreements', { schema: { body: CreateAgreementBodySchema } }, async (req) =>
@@ -33,7 +31,4 @@ export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox
     )
   })
 
-  methodNotAllowed(fastify, '/v1/payment-agreements', ['POST'], now)
-  methodNotAllowed(fastify, BASE, ['GET'], now)
-  for (const sub of ['payment-charges', 'revocations', 'authorizations']) methodNotAllowed(fastify, `${BASE}/${sub}`, ['POST'], now)
 }

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Sandbox } from '../../domain/sandbox.js'
 import { ChargeParamsSchema, CreateChargeBodySchema, SearchChargesQuerySchema } from '../schemas/charges.js'
 import { chargeView } from '../views.js'
-import { methodNotAllowed } from './method-not-allowed.js'
 
 export interface RouteOptions {
   sandbox: Sandbox
@@ -13,7 +12,6 @@ export interface RouteOptions {
 export async function paymentChargeRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { charges } = sandbox
-  const now = () => sandbox.clock.now()
 
   app.post('/v1/payment-charges', { schema: { body: CreateChargeBodySchema } }, async (req) =>
     chargeView(charges.create(req.merchantId, req.body), baseUrl),
@@ -34,6 +32,4 @@ export async function paymentChargeRoutes(fastify: FastifyInstance, { sandbox, b
     chargeView(charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
   )
 
-  methodNotAllowed(fastify, '/v1/payment-charges', ['GET', 'POST'], now)
-  methodNotAllowed(fastify, '/v1/payment-charges/:paymentChargeId', ['GET'], now)
 }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { iso } from '../../domain/clock.js'
 import type { Sandbox } from '../../domain/sandbox.js'
-import type { Delivery } from '../../webhooks/dispatcher.js'
+import { type Delivery, eventBody } from '../../webhooks/dispatcher.js'
 
 const ListQuerySchema = z.object({
   chargeId: z.string().optional(),
@@ -15,15 +15,15 @@ const EventParamsSchema = z.object({ eventId: z.string() })
 /** A delivery as the inspection endpoint shows it: the event as sent, and every attempt. */
 export function deliveryView(d: Delivery) {
   return {
-    eventId: d.eventId,
+    eventId: d.id,
     type: d.type,
     subject: d.subject,
     chargeId: d.chargeId,
     agreementId: d.agreementId,
     url: d.url ?? null,
     status: d.status,
-    createdAt: iso(d.createdAt),
-    payload: JSON.parse(d.body) as unknown,
+    createdAt: iso(d.time),
+    payload: JSON.parse(eventBody(d)) as unknown,
     attempts: d.attempts.map((a, i) => ({
       attempt: i + 1,
       at: iso(a.at),
