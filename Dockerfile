@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# ppro-kakaopay-sandbox: build the TypeScript, then ship compiled JavaScript only.
+# ppro-kakaopay-sandbox: compile and bundle the TypeScript, then ship one JavaScript file and the fixtures.
 
 FROM node:22-slim AS build
 WORKDIR /app
@@ -11,13 +11,12 @@ RUN npm run build
 FROM node:22-slim
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist ./dist
+# The bundle holds the sandbox and its runtime dependencies: no node_modules in the image.
+COPY --from=build /app/dist/bundle ./dist/bundle
 COPY fixtures ./fixtures
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
 # node runs as PID 1 and handles SIGTERM itself (src/server.ts closes the server gracefully).
-CMD ["node", "dist/server.js"]
+CMD ["node", "dist/bundle/server.mjs"]

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildDockerfile } from './helpers/dockerfile.js'
+import { AUTH, seedCharge } from './helpers/app.js'
 import { freePort } from './helpers/net.js'
 
 const CONTEXT = new URL('..', import.meta.url).pathname
@@ -34,9 +35,9 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
 
   const app = join(final.root, final.workdir)
   const files = (await walk(app)).map((f) => f.slice(app.length + 1))
-  t.ok(files.includes('dist/server.js'), 'compiled server')
+  t.ok(files.includes('dist/bundle/server.mjs'), 'the bundled server')
   t.same(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), [], 'no TypeScript in the final image')
-  t.notOk(files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests in the final image')
+  t.notOk(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/')), 'no sources, tests or node_modules in the final image')
   t.ok(files.includes('fixtures/payment-methods/kakaopay.json'), 'payment method fixtures')
 
   const port = await freePort()
@@ -57,6 +58,18 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
 
   const check = spawnSync(final.healthcheck![0]!, final.healthcheck!.slice(1), { cwd: app, env, timeout: 10_000 })
   t.equal(check.status, 0, "the image's HEALTHCHECK command passes")
+
+  // The bundle serves the whole flow, fixtures and approval page included.
+  const base = `http://127.0.0.1:${port}`
+  const created = await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(seedCharge()) })
+  const charge = (await created.json()) as { id: string; status: string }
+  t.equal(charge.status, 'AUTHENTICATION_PENDING')
+  const page = await fetch(`${base}/checkout/${charge.id}`)
+  t.match(await page.text(), /15,000원/)
+  const approved = await fetch(`${base}/checkout/${charge.id}`, { method: 'POST', body: new URLSearchParams({ action: 'approve' }), redirect: 'manual' })
+  t.equal(approved.status, 303)
+  const final2 = (await (await fetch(`${base}/v1/payment-charges/${charge.id}`, { headers: AUTH })).json()) as { status: string }
+  t.equal(final2.status, 'CAPTURED')
 
   server.kill('SIGTERM')
   t.equal(await exited, 0, `stops cleanly on SIGTERM ${output.slice(-500)}`)

@@ -1,2 +1,2 @@
-// The product as `npm start` runs it, on a bench port.
-import '../../dist/server.js'
+// The product as `npm start` and the Docker image run it (the bundle), on a bench port.
+import '../../dist/bundle/server.mjs'
