@@ -44,7 +44,6 @@ export interface BuildAppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     sandbox: Sandbox
-    config: Config
   }
 }
 
@@ -56,7 +55,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     bodyLimit: config.bodyLimit,
     // PPRO's Request-Reference, when sent, is the request id (`reqId`) of every log line.
     requestIdHeader: 'request-reference',
-    // Fastify's default JSON parser keeps the sandbox's prototype-poisoning protection.
+    // A `__proto__` key in a JSON body is dropped, never applied.
     onProtoPoisoning: 'remove',
     // Our own compilers from the start, so Fastify never loads Ajv and fast-json-stringify (a third of
     // the start-up time). Request schemas are zod; replies are built by http/views.ts and checked by
@@ -94,13 +93,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     app.log.info(seeded, `seeded from ${config.seedDir}`)
   }
   app.decorate('sandbox', sandbox)
-  app.decorate('config', config)
   app.decorateRequest('merchantId', '')
 
   const now = () => sandbox.clock.now()
   app.setErrorHandler(makeErrorHandler(now))
   const known = new KnownRoutes()
-  known.watch(app, '/v1/')
+  known.watch(app, ['/v1/', '/sandbox/'])
   app.setNotFoundHandler(known.notFoundHandler(now))
   // On close (SIGTERM): the server has stopped accepting requests; deliveries in flight get a short grace.
   app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))

@@ -9,9 +9,9 @@ import { envelope } from './errors.js'
 export class KnownRoutes {
   readonly #routes: Array<{ url: string; pattern: RegExp; methods: Set<string> }> = []
 
-  watch(app: FastifyInstance, prefix: string): void {
+  watch(app: FastifyInstance, prefixes: readonly string[]): void {
     app.addHook('onRoute', (route) => {
-      if (!route.url.startsWith(prefix)) return
+      if (!prefixes.some((p) => route.url.startsWith(p))) return
       for (const method of [route.method].flat()) if (method !== 'HEAD') this.#add(route.url, method)
     })
   }

@@ -303,3 +303,13 @@ t.test('every reply above was checked against the OpenAPI file', async (t) => {
   t.equal(checked(), 1)
   t.ok(AUTH.authorization)
 })
+
+t.test('sandbox paths also answer 405 for a method they do not take', async (t) => {
+  const { call } = await buildTestApp(t)
+  const res = await call({ method: 'GET', url: '/sandbox/payment-charges/charge_x/approve' })
+  t.equal(res.statusCode, 405)
+  t.equal(res.headers.allow, 'POST')
+  const clock = await call({ method: 'PUT', url: '/sandbox/clock', payload: {} })
+  t.equal(clock.statusCode, 405)
+  t.equal(clock.headers.allow, 'GET, POST')
+})
