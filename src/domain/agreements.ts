@@ -3,7 +3,7 @@ import type { Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.
 import type { AuthenticationSetting, ChargeService, ConsumerOutcome, CreateChargeInput } from './charges.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
-import { eventConsumer, eventFailure, type EventSink, type SandboxEvent, money } from './events.js'
+import { AgreementEvent, type AgreementEventType, type EventSink } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
@@ -43,15 +43,6 @@ export interface InitialChargeInput {
   consumer?: { taxIdentification?: string | undefined; client?: Record<string, unknown> | undefined } | undefined
   labels?: Record<string, string> | undefined
 }
-
-export type AgreementEventType =
-  | 'PAYMENT_AGREEMENT_CREATED'
-  | 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING'
-  | 'PAYMENT_AGREEMENT_ACTIVE'
-  | 'PAYMENT_AGREEMENT_FAILED'
-  | 'PAYMENT_AGREEMENT_REVOKED_BY_CONSUMER'
-  | 'PAYMENT_AGREEMENT_REVOKED_BY_MERCHANT'
-  | 'PAYMENT_AGREEMENT_REVOKED_BY_PROVIDER'
 
 export interface AgreementServiceDeps {
   clock: Clock
@@ -116,15 +107,7 @@ export class AgreementService {
       returnUrl: agreement.returnUrl,
     })
     this.d.store.insertAgreement(agreement)
-    this.#emit(agreement, 'PAYMENT_AGREEMENT_CREATED', {
-      description: agreement.description,
-      startDate: input.startDate === undefined ? undefined : new Date(agreement.startDate!).toISOString(),
-      endDate: input.endDate === undefined ? undefined : new Date(agreement.endDate!).toISOString(),
-      frequency: agreement.frequency,
-      amount: agreement.amount && money(agreement.amount.value, agreement.amount.currency),
-      amountType: agreement.amountType,
-      consumer: eventConsumer(agreement.consumer),
-    })
+    this.#emit(agreement, 'PAYMENT_AGREEMENT_CREATED')
     if (declined) {
       this.#fail(agreement, declined, now)
       return agreement
@@ -132,9 +115,7 @@ export class AgreementService {
     this.#move(agreement, 'AUTHENTICATION_PENDING', now)
     agreement.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
     this.d.scheduler.schedule(agreement.authenticationDeadline, this.#timeout, agreement)
-    this.#emit(agreement, 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING', {
-      authenticationMethods: [{ type: 'REDIRECT', details: { requestUrl: this.d.requestUrl(agreement.id), requestMethod: 'GET' } }],
-    })
+    this.#emit(agreement, 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING', this.d.requestUrl(agreement.id))
     const initial = input.initialPaymentCharge
     if (initial) {
       const charge = this.d.charges.create(merchantId, this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings), agreement.id)
@@ -161,7 +142,7 @@ export class AgreementService {
     if (outcome.action === 'approve') {
       agreement.instrumentId = this.d.ids('instr_')
       this.#move(agreement, 'ACTIVE', now)
-      this.#emit(agreement, 'PAYMENT_AGREEMENT_ACTIVE', {})
+      this.#emit(agreement, 'PAYMENT_AGREEMENT_ACTIVE')
     } else {
       this.#fail(agreement, outcome.action === 'cancel' ? 'CANCELED_BY_CONSUMER' : (outcome.failureCode ?? 'AUTHENTICATION_FAILED'), now)
     }
@@ -197,7 +178,7 @@ export class AgreementService {
     agreement.authenticationDeadline = undefined
     agreement.revocations = [...agreement.revocations, { id: this.d.ids('rev_'), revocationStatus: status, createdAt: now }]
     this.#move(agreement, status, now)
-    this.#emit(agreement, `PAYMENT_AGREEMENT_${status}`, {})
+    this.#emit(agreement, `PAYMENT_AGREEMENT_${status}`)
     return { status: 'REVOKED' }
   }
 
@@ -262,28 +243,10 @@ export class AgreementService {
     const f = failure(code)
     agreement.failure = f
     this.#move(agreement, 'FAILED', now)
-    this.#emit(agreement, 'PAYMENT_AGREEMENT_FAILED', { failure: eventFailure(f) })
+    this.#emit(agreement, 'PAYMENT_AGREEMENT_FAILED')
   }
 
-  #emit(agreement: Agreement, type: AgreementEventType, extra: Record<string, unknown>): void {
-    const event: SandboxEvent = {
-      id: this.d.ids(''),
-      merchantId: agreement.merchantId,
-      type,
-      subject: agreement.id,
-      time: agreement.updatedAt,
-      data: {
-        paymentAgreementId: agreement.id,
-        paymentAgreementStatus: agreement.status,
-        paymentMethod: agreement.paymentMethod,
-        type,
-        merchantPaymentAgreementReference: agreement.merchantPaymentAgreementReference,
-        merchantId: agreement.merchantId,
-        ...extra,
-      },
-      agreementId: agreement.id,
-      webhooksUrl: agreement.webhooksUrl,
-    }
-    this.d.events.publish(event)
+  #emit(agreement: Agreement, type: AgreementEventType, op?: unknown): void {
+    this.d.events.publish(new AgreementEvent(this.d.ids(''), type, agreement.updatedAt, agreement, op))
   }
 }

@@ -2,7 +2,7 @@ import type { Authorization, Capture, Charge, Consumer, Discard, DiscardType, In
 import { AWAITING_CONSUMER, transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
-import { chargeEvent, type ChargeEventType, eventConsumer, eventFailure, type EventSink, money } from './events.js'
+import { ChargeEvent, type ChargeEventType, type EventSink } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
@@ -87,11 +87,7 @@ export class ChargeService {
       transition(charge, 'AUTHENTICATION_PENDING', now)
       charge.authenticationDeadline = now + this.d.authTimeoutSeconds * 1000
       this.d.scheduler.schedule(charge.authenticationDeadline, this.#timeout, charge)
-      this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', {
-        authorizationId: authorization.id,
-        amount: money(charge.amount, charge.currency),
-        authenticationMethods: [{ type: 'REDIRECT', details: { requestUrl: this.d.checkoutUrl(charge.id), requestMethod: 'GET' } }],
-      })
+      this.#emit(charge, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', this.d.checkoutUrl(charge.id))
       const action = simulation?.consumerAction
       if (action) {
         const outcome: ConsumerOutcome =
@@ -194,15 +190,7 @@ export class ChargeService {
 
   #insert(charge: Charge, input: CreateChargeInput): void {
     this.d.store.insertCharge(charge)
-    this.#emit(charge, 'PAYMENT_CHARGE_CREATED', {
-      paymentMedium: charge.paymentMedium,
-      initiator: charge.initiator,
-      paymentDescriptor: charge.paymentDescriptor,
-      amount: money(charge.amount, charge.currency),
-      order: charge.order,
-      consumer: eventConsumer(charge.consumer),
-      authenticationSettings: input.authenticationSettings,
-    })
+    this.#emit(charge, 'PAYMENT_CHARGE_CREATED', input.authenticationSettings)
   }
 
   /** A merchant's own charge; another merchant's id is as unknown as a made-up one. */
@@ -308,14 +296,10 @@ export class ChargeService {
     const authz = charge.authorizations[0]!
     authz.status = 'FAILED'
     authz.updatedAt = now
-    charge.discards = [{ id: this.d.ids('discard_'), status: 'DISCARDED', type, merchantDiscardReference, createdAt: now, updatedAt: now }]
+    const discard: Discard = { id: this.d.ids('discard_'), status: 'DISCARDED', type, merchantDiscardReference, createdAt: now, updatedAt: now }
+    charge.discards = [discard]
     charge.authenticationDeadline = undefined
-    this.#emit(charge, 'PAYMENT_CHARGE_DISCARDED', {
-      discardType: type,
-      authorizationId: authz.id,
-      amount: money(charge.amount, charge.currency),
-      merchantDiscardReference,
-    })
+    this.#emit(charge, 'PAYMENT_CHARGE_DISCARDED', discard)
   }
 
   /** The provider's answer: PPRO's simulator amounts decline, anything else is authorized and captured. */
@@ -332,7 +316,7 @@ export class ChargeService {
     authz.status = 'PROVIDER_CONFIRMATION_PENDING'
     authz.updatedAt = now
     charge.authenticationDeadline = undefined
-    this.#emit(charge, 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING', { authorizationId: authz.id, amount: money(charge.amount, charge.currency) })
+    this.#emit(charge, 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING')
     this.d.scheduler.schedule(confirmAt, () => {
       if (this.#live(charge) && charge.status === 'AUTHORIZATION_ASYNC') this.#authorize(charge, Math.min(this.d.clock.now(), confirmAt))
     })
@@ -346,9 +330,8 @@ export class ChargeService {
     const capture: Capture = { id: this.d.ids('capture_'), amount: charge.amount, status: 'CAPTURED', fundsState: undefined, createdAt: now, updatedAt: now }
     charge.captures = [capture]
     charge.authenticationDeadline = undefined
-    const amount = money(charge.amount, charge.currency)
-    this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', { authorizationId: authz.id, amount, isMultiStep: false })
-    this.#emit(charge, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED', { captureId: capture.id, amount })
+    this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED')
+    this.#emit(charge, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED', capture)
     this.d.funds.scheduleFor(charge, capture, 'CAPTURE', now)
   }
 
@@ -361,15 +344,12 @@ export class ChargeService {
     authz.updatedAt = now
     charge.failure = f
     charge.authenticationDeadline = undefined
-    this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_FAILED', {
-      authorizationId: authz.id,
-      amount: money(charge.amount, charge.currency),
-      failure: eventFailure(f),
-    })
+    this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_FAILED')
   }
 
-  #emit(charge: Charge, type: ChargeEventType, extra: Record<string, unknown>): void {
-    this.d.events.publish(chargeEvent(this.d.ids, charge, type, extra))
+  /** The event of a change just made to a charge, timed at its `updatedAt`; `op` is the operation it is about. */
+  #emit(charge: Charge, type: ChargeEventType, op?: unknown): void {
+    this.d.events.publish(new ChargeEvent(this.d.ids(''), type, charge.updatedAt, charge, op))
   }
 }
 

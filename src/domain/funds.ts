@@ -1,5 +1,5 @@
 import type { Capture, Charge, Refund } from './charge.js'
-import { chargeEvent, type EventSink, money } from './events.js'
+import { ChargeEvent, type EventSink, type FundsChange } from './events.js'
 import type { IdGenerator } from './ids.js'
 import type { Scheduler } from './scheduler.js'
 
@@ -20,16 +20,8 @@ export class FundsEvents {
     this.d.scheduler.schedule(at, () => {
       if (!this.d.isLive(charge)) return
       operation.fundsState = state
-      this.d.events.publish({
-        ...chargeEvent(this.d.ids, charge, 'FUNDS_STATE_CHANGED', {
-          paymentOperationId: operation.id,
-          paymentOperationType: type,
-          fundsState: state,
-          amount: money(operation.amount, charge.currency),
-          merchantRefundReference: 'merchantRefundReference' in operation ? operation.merchantRefundReference : undefined,
-        }),
-        time: at,
-      })
+      const change: FundsChange = { operation, operationType: type, state }
+      this.d.events.publish(new ChargeEvent(this.d.ids(''), 'FUNDS_STATE_CHANGED', at, charge, change))
     })
   }
 }

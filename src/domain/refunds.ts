@@ -2,7 +2,7 @@ import type { Charge, Refund, RefundReason } from './charge.js'
 import { transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
 import { badRequest } from './errors.js'
-import { chargeEvent, eventFailure, type EventSink, money } from './events.js'
+import { ChargeEvent, type EventSink } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
 import type { FundsEvents } from './funds.js'
@@ -105,9 +105,7 @@ export class RefundService {
   }
 
   #announce(charge: Charge, refund: Refund): void {
-    const extra = { refundId: refund.id, amount: money(refund.amount, charge.currency), merchantRefundReference: refund.merchantRefundReference }
     const type = refund.status === 'PENDING' ? 'PAYMENT_CHARGE_REFUND_PENDING' : refund.status === 'REFUNDED' ? 'PAYMENT_CHARGE_REFUND_SUCCEEDED' : 'PAYMENT_CHARGE_REFUND_FAILED'
-    if (refund.failure) Object.assign(extra, { failure: eventFailure(refund.failure) })
-    this.d.events.publish(chargeEvent(this.d.ids, charge, type, extra))
+    this.d.events.publish(new ChargeEvent(this.d.ids(''), type, charge.updatedAt, charge, refund))
   }
 }

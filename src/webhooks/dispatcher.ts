@@ -32,20 +32,12 @@ export interface Attempt {
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
 
 /**
- * One event and what became of it. The event's data objects are immutable once published, so its body
- * (`eventBody`) is the same bytes every time it is built: it is built to send, not stored, which keeps
- * the sandbox small when it records thousands of events.
+ * One event and what became of it. An event's data is the same every time it is built (see
+ * SandboxEvent), so its body (`eventBody`) is the same bytes at every attempt and replay: it is built
+ * to send, not stored, which keeps the sandbox small when it records thousands of events.
  */
 export interface Delivery {
-  /** The event (`SandboxEvent`), flattened into its delivery record: one object an event. */
-  id: string
-  merchantId: string
-  type: string
-  subject: string
-  time: number
-  data: Record<string, unknown>
-  chargeId: string | undefined
-  agreementId: string | undefined
+  event: SandboxEvent
   url: string | undefined
   status: DeliveryStatus
   attempts: Attempt[]
@@ -92,17 +84,8 @@ export class WebhookDispatcher implements EventSink {
 
   publish(event: SandboxEvent): void {
     const url = event.webhooksUrl ?? this.d.merchants.webhookUrl(event.merchantId)
-    const chargeId = event.data.paymentChargeId
-    const agreementId = event.data.paymentAgreementId ?? event.agreementId
     const delivery: Delivery = {
-      id: event.id,
-      merchantId: event.merchantId,
-      type: event.type,
-      subject: event.subject,
-      time: event.time,
-      data: event.data,
-      chargeId: typeof chargeId === 'string' ? chargeId : undefined,
-      agreementId: typeof agreementId === 'string' ? agreementId : undefined,
+      event,
       url,
       status: url ? 'PENDING' : 'NOT_SENT',
       attempts: NO_ATTEMPTS,
@@ -125,15 +108,15 @@ export class WebhookDispatcher implements EventSink {
   list(merchantId: string, filter: DeliveryFilter = {}): Delivery[] {
     return (this.#byMerchant.get(merchantId) ?? []).filter(
       (d) =>
-        (filter.chargeId === undefined || d.chargeId === filter.chargeId) &&
-        (filter.agreementId === undefined || d.agreementId === filter.agreementId) &&
-        (filter.type === undefined || d.type === filter.type),
+        (filter.chargeId === undefined || d.event.chargeId === filter.chargeId) &&
+        (filter.agreementId === undefined || d.event.agreementId === filter.agreementId) &&
+        (filter.type === undefined || d.event.type === filter.type),
     )
   }
 
   /** A merchant's delivery by event id (a scan: only inspection and replay ask). */
   get(merchantId: string, eventId: string): Delivery {
-    const d = this.#byMerchant.get(merchantId)?.find((x) => x.id === eventId)
+    const d = this.#byMerchant.get(merchantId)?.find((x) => x.event.id === eventId)
     if (!d) throw notFound('webhook event', eventId)
     return d
   }
@@ -183,8 +166,9 @@ export class WebhookDispatcher implements EventSink {
     // A reset marks its merchant's deliveries NOT_SENT: retries scheduled before it stop here.
     if (!delivery.url || (delivery.status === 'NOT_SENT' && !replay)) return
     const { clock, settings, merchants, logger } = this.d
-    const secret = merchants.webhookSecret(delivery.merchantId)
-    const body = eventBody(delivery)
+    const { event } = delivery
+    const secret = merchants.webhookSecret(event.merchantId)
+    const body = eventBody(event)
     const at = due ?? clock.now()
     const attempt: Attempt = { at, durationMs: 0 }
     if (replay) attempt.replay = true
@@ -208,7 +192,7 @@ export class WebhookDispatcher implements EventSink {
     }
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
-    const log = { eventId: delivery.id, type: delivery.type, url: delivery.url, attempt: delivery.attempts.length }
+    const log = { eventId: event.id, type: event.type, url: delivery.url, attempt: delivery.attempts.length }
     if (ok) {
       delivery.status = 'DELIVERED'
       logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')

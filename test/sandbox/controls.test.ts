@@ -136,5 +136,5 @@ t.test("reset removes the caller's charges, events and keys, and nothing of anot
   const eventsBefore = ctx.events.filter((e) => e.merchantId === MERCHANT).length
   ctx.app.sandbox.advance(120_000)
   t.equal(ctx.events.filter((e) => e.merchantId === MERCHANT).length, eventsBefore + 1, "a deleted charge's timeout does nothing; only the fresh charge times out")
-  t.equal(ctx.app.sandbox.webhooks.list(OTHER_MERCHANT).filter((d) => d.type === "PAYMENT_CHARGE_DISCARDED").length, 2, "the other merchant's charges time out as usual")
+  t.equal(ctx.app.sandbox.webhooks.list(OTHER_MERCHANT).filter((d) => d.event.type === "PAYMENT_CHARGE_DISCARDED").length, 2, "the other merchant's charges time out as usual")
 })

@@ -166,7 +166,7 @@ t.test('fails twice, then 200: delivered on the third attempt, 15 s and then 30 
   sandbox.advance(1)
   await sandbox.webhooks.idle()
   for (const d of deliveries) {
-    t.equal(d.status, 'DELIVERED', `${d.type} delivered`)
+    t.equal(d.status, 'DELIVERED', `${d.event.type} delivered`)
     t.same(d.attempts.map((a) => [a.at - t0, a.statusCode]), [[0, 503], [15_000, 503], [45_000, 200]])
   }
   t.same(hook.received.map((r) => r.json.type), [
@@ -226,10 +226,10 @@ t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_
     t.ok(d.attempts[i]!.at - d.attempts[i - 1]!.at >= 20 * 2 ** (i - 1), `attempt ${i + 1} waited at least ${20 * 2 ** (i - 1)} ms after the previous one started`)
   }
   t.notOk('nextAttemptAt' in d.attempts[3]!, 'no retry after the last')
-  const giveUp = lines.find((l) => /giving up/.test(String(l.msg)) && l.eventId === d.id)
+  const giveUp = lines.find((l) => /giving up/.test(String(l.msg)) && l.eventId === d.event.id)
   t.match(giveUp, { level: 40, msg: 'webhook not acknowledged after 4 attempts; giving up', type: 'PAYMENT_CHARGE_CREATED', outcome: 'timeout' })
   await ctx.app.sandbox.webhooks.idle()
-  t.equal(hook.received.filter((r) => r.json.id === d.id).length, 4, 'the receiver saw it four times')
+  t.equal(hook.received.filter((r) => r.json.id === d.event.id).length, 4, 'the receiver saw it four times')
 })
 
 t.test('sending never delays the API call, and a hanging receiver does not slow other merchants', async (t) => {

@@ -15,15 +15,15 @@ const EventParamsSchema = z.object({ eventId: z.string() })
 /** A delivery as the inspection endpoint shows it: the event as sent, and every attempt. */
 export function deliveryView(d: Delivery) {
   return {
-    eventId: d.id,
-    type: d.type,
-    subject: d.subject,
-    chargeId: d.chargeId,
-    agreementId: d.agreementId,
+    eventId: d.event.id,
+    type: d.event.type,
+    subject: d.event.subject,
+    chargeId: d.event.chargeId,
+    agreementId: d.event.agreementId,
     url: d.url ?? null,
     status: d.status,
-    createdAt: iso(d.time),
-    payload: JSON.parse(eventBody(d)) as unknown,
+    createdAt: iso(d.event.time),
+    payload: JSON.parse(eventBody(d.event)) as unknown,
     attempts: d.attempts.map((a, i) => ({
       attempt: i + 1,
       at: iso(a.at),
