@@ -40,4 +40,17 @@ export class ManualClock implements Clock {
   }
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString()
+let lastMs = Number.NaN
+let lastIso = ''
+
+/**
+ * ISO-8601 with milliseconds. A charge's timestamps are mostly equal (created, updated, authorized in
+ * one step), so the last one formatted is kept: a read of a charge formats one date, not six.
+ */
+export function iso(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString()
+    lastMs = ms
+  }
+  return lastIso
+}
