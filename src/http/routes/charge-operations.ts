@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Charge } from '../../domain/charge.js'
 import { notFound } from '../../domain/errors.js'
 import {
   CaptureBodySchema,
@@ -21,53 +22,36 @@ export async function chargeOperationRoutes(fastify: FastifyInstance, { sandbox,
   const { charges, refunds } = sandbox
   const params = { params: ChargeParamsSchema }
   const one = { params: SubresourceParamsSchema }
-  const find = <T extends { id: string }>(list: readonly T[], what: string, id: string): T => {
-    const item = list.find((x) => x.id === id)
-    if (!item) throw notFound(what, id)
-    return item
-  }
   const links = (url: string) => ({ self: { href: `${baseUrl}${url.split('?')[0]}` } })
 
-  app.get(`${BASE}/authorizations`, { schema: params }, async (req) => {
-    const c = charges.get(req.merchantId, req.params.paymentChargeId)
-    return { data: c.authorizations.map((a) => authorizationView(c, a)), _links: links(req.url) }
-  })
-  app.get(`${BASE}/authorizations/:subresourceId`, { schema: one }, async (req) => {
-    const c = charges.get(req.merchantId, req.params.paymentChargeId)
-    return authorizationView(c, find(c.authorizations, 'authorization', req.params.subresourceId))
-  })
-  app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) =>
-    charges.refuseConfirmation(charges.get(req.merchantId, req.params.paymentChargeId)),
-  )
+  // The four sub-resources PPRO lists and reads alike: a list under the charge and one by id.
+  const subresources: Array<[path: string, what: string, view: (c: Charge) => Array<{ id: string; view: unknown }>]> = [
+    ['authorizations', 'authorization', (c) => c.authorizations.map((a) => ({ id: a.id, view: authorizationView(c, a) }))],
+    ['captures', 'capture', (c) => c.captures.map((k) => ({ id: k.id, view: captureView(k) }))],
+    ['refunds', 'refund', (c) => c.refunds.map((r) => ({ id: r.id, view: refundView(r) }))],
+    ['voids', 'void', (c) => c.voids.map((v) => ({ id: v.id, view: voidView(v) }))],
+  ]
+  for (const [path, what, views] of subresources) {
+    app.get(`${BASE}/${path}`, { schema: params }, async (req) => ({
+      data: views(charges.get(req.merchantId, req.params.paymentChargeId)).map((x) => x.view),
+      _links: links(req.url),
+    }))
+    app.get(`${BASE}/${path}/:subresourceId`, { schema: one }, async (req) => {
+      const found = views(charges.get(req.merchantId, req.params.paymentChargeId)).find((x) => x.id === req.params.subresourceId)
+      if (!found) throw notFound(what, req.params.subresourceId)
+      return found.view
+    })
+  }
 
-  app.get(`${BASE}/captures`, { schema: params }, async (req) => {
-    const c = charges.get(req.merchantId, req.params.paymentChargeId)
-    return { data: c.captures.map(captureView), _links: links(req.url) }
-  })
-  app.get(`${BASE}/captures/:subresourceId`, { schema: one }, async (req) =>
-    captureView(find(charges.get(req.merchantId, req.params.paymentChargeId).captures, 'capture', req.params.subresourceId)),
-  )
-  app.post(`${BASE}/captures`, { schema: { ...params, body: CaptureBodySchema } }, async (req) =>
-    charges.refuseCapture(charges.get(req.merchantId, req.params.paymentChargeId)),
-  )
-
-  app.get(`${BASE}/refunds`, { schema: params }, async (req) => {
-    const c = charges.get(req.merchantId, req.params.paymentChargeId)
-    return { data: c.refunds.map(refundView), _links: links(req.url) }
-  })
-  app.get(`${BASE}/refunds/:subresourceId`, { schema: one }, async (req) =>
-    refundView(find(charges.get(req.merchantId, req.params.paymentChargeId).refunds, 'refund', req.params.subresourceId)),
-  )
   app.post(`${BASE}/refunds`, { schema: { ...params, body: RefundBodySchema } }, async (req) =>
     refundView(refunds.refund(charges.get(req.merchantId, req.params.paymentChargeId), req.body)),
   )
-
-  app.get(`${BASE}/voids`, { schema: params }, async (req) => {
-    const c = charges.get(req.merchantId, req.params.paymentChargeId)
-    return { data: c.voids.map(voidView), _links: links(req.url) }
-  })
-  app.get(`${BASE}/voids/:subresourceId`, { schema: one }, async (req) =>
-    voidView(find(charges.get(req.merchantId, req.params.paymentChargeId).voids, 'void', req.params.subresourceId)),
+  // What KakaoPay has no use for is refused with the reason, after PPRO's request schema is checked.
+  app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) =>
+    charges.refuseConfirmation(charges.get(req.merchantId, req.params.paymentChargeId)),
+  )
+  app.post(`${BASE}/captures`, { schema: { ...params, body: CaptureBodySchema } }, async (req) =>
+    charges.refuseCapture(charges.get(req.merchantId, req.params.paymentChargeId)),
   )
   app.post(`${BASE}/voids`, { schema: { ...params, body: VoidBodySchema } }, async (req) =>
     charges.refuseVoid(charges.get(req.merchantId, req.params.paymentChargeId)),
@@ -79,5 +63,4 @@ export async function chargeOperationRoutes(fastify: FastifyInstance, { sandbox,
   app.get(`${BASE}/funds-statuses`, { schema: params }, async (req) =>
     fundsStatusesView(charges.get(req.merchantId, req.params.paymentChargeId)),
   )
-
 }
