@@ -1,8 +1,8 @@
 import { type Agreement, type AmountType, agreementMachine, isRevoked, type RevokedBy } from './agreement.js'
 import type { Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.js'
-import type { AuthenticationSetting, ChargeService, ConsumerOutcome, CreateChargeInput } from './charges.js'
+import { type AuthenticationSetting, type ChargeService, type ConsumerOutcome, type CreateChargeInput, refuseChargeRequest } from './charges.js'
 import type { Clock } from './clock.js'
-import { badRequest, notFound, SandboxError } from './errors.js'
+import { notFound, SandboxError } from './errors.js'
 import { AgreementEvent, type AgreementEventType, type EventSink } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
@@ -67,9 +67,8 @@ export class AgreementService {
 
   create(merchantId: string, input: CreateAgreementInput): Agreement {
     const { clock, ids } = this.d
-    if (input.initialPaymentCharge?.autoCapture === false) {
-      throw badRequest('initialPaymentCharge.autoCapture: false is not supported: KakaoPay has no separate capture')
-    }
+    // Everything the initial charge would refuse is refused before the agreement exists.
+    if (input.initialPaymentCharge) refuseChargeRequest(input.initialPaymentCharge, 'initialPaymentCharge.')
     if (input.amount && input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
     const now = clock.now()
     const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
@@ -154,14 +153,17 @@ export class AgreementService {
     return { agreement, changed: true }
   }
 
-  /** The authentication timeout: an agreement still waiting at its deadline fails. */
-  expire(agreement: Agreement, at?: number): boolean {
+  /**
+   * The authentication timeout: an agreement still waiting fails, recorded at its deadline (or now,
+   * for `POST /sandbox/payment-agreements/{id}/expire`), and so does its initial charge.
+   */
+  expire(agreement: Agreement): boolean {
     if (agreement.status !== 'AUTHENTICATION_PENDING') return false
-    const when = at ?? Math.min(this.d.clock.now(), agreement.authenticationDeadline ?? Infinity)
+    const at = Math.min(this.d.clock.now(), agreement.authenticationDeadline ?? Infinity)
     agreement.authenticationDeadline = undefined
-    this.#fail(agreement, 'AUTHENTICATION_TIMEOUT', when)
+    this.#fail(agreement, 'AUTHENTICATION_TIMEOUT', at)
     const initial = agreement.initialPaymentChargeId ? this.d.store.getCharge(agreement.initialPaymentChargeId) : undefined
-    if (initial) this.d.charges.expireNow(initial)
+    if (initial) this.d.charges.expire(initial)
     return true
   }
 

@@ -60,6 +60,20 @@ export interface ChargeServiceDeps {
 
 const EMPTY: never[] = []
 
+/**
+ * What is refused before anything is created: a negative amount (422; PPRO's schema allows it) and
+ * `autoCapture: false` (KakaoPay has no separate capture). `field` prefixes the names, for an
+ * agreement's `initialPaymentCharge`.
+ */
+export function refuseChargeRequest(input: { amount: { value: number }; autoCapture?: boolean | undefined }, field = ''): void {
+  if (input.amount.value < 0) throw new SandboxError(422, `${field}amount.value must not be negative`)
+  if (input.autoCapture === false) {
+    throw badRequest(
+      `${field}autoCapture: false is not supported: KakaoPay has no separate capture, every approved charge is captured at once`,
+    )
+  }
+}
+
 export class ChargeService {
   constructor(private readonly d: ChargeServiceDeps) {}
 
@@ -72,14 +86,7 @@ export class ChargeService {
     const charge = this.#newCharge(merchantId, input, now, agreementId)
     const authorization = charge.authorizations[0]!
     const simulation = charge.simulation
-    const declined = this.d.methods.check({
-      paymentMethod: input.paymentMethod,
-      country: input.consumer.country,
-      currency: input.amount.currency,
-      amount: input.amount.value,
-      authenticationTypes: input.authenticationSettings?.map((s) => s.type) ?? [],
-      returnUrl: charge.returnUrl,
-    })
+    const declined = this.#checkMethod(charge, input, false)
     this.#insert(charge, input)
     if (declined) {
       this.#failAuthorization(charge, declined, now)
@@ -92,7 +99,7 @@ export class ChargeService {
       if (action) {
         const outcome: ConsumerOutcome =
           action === 'decline' ? { action, failureCode: simulation.declineCode ?? 'AUTHENTICATION_FAILED' } : { action }
-        this.d.scheduler.schedule(now + (simulation.consumerActionDelayMs ?? 0), () => this.#live(charge) && this.authenticate(charge, outcome))
+        this.d.scheduler.schedule(now + (simulation.consumerActionDelayMs ?? 0), () => this.isLive(charge) && this.authenticate(charge, outcome))
       }
     }
     return charge
@@ -100,13 +107,11 @@ export class ChargeService {
 
   /** The authentication timeout task: one shared function, the charge as its argument (no closure a charge). */
   readonly #timeout = (charge: Charge) => {
-    if (this.#live(charge)) this.expire(charge)
+    if (this.isLive(charge)) this.expire(charge)
   }
 
   /** Still stored: a reset (`DELETE /sandbox/data`) leaves scheduled work nothing to act on. */
-  #live(charge: Charge): boolean {
-    return this.d.store.getCharge(charge.id) === charge
-  }
+  readonly isLive = (charge: Charge): boolean => this.d.store.getCharge(charge.id) === charge
 
   /**
    * `POST /v1/payment-agreements/{id}/payment-charges`: a merchant-initiated charge, decided at once with
@@ -115,31 +120,29 @@ export class ChargeService {
   createMerchantInitiated(merchantId: string, input: CreateChargeInput, agreementId: string, agreementDecline: FailureCode | undefined): Charge {
     const now = this.d.clock.now()
     const charge = this.#newCharge(merchantId, input, now, agreementId)
-    const declined =
-      agreementDecline ??
-      this.d.methods.check({
-        paymentMethod: input.paymentMethod,
-        country: input.consumer.country,
-        currency: input.amount.currency,
-        amount: input.amount.value,
-        authenticationTypes: [],
-        returnUrl: undefined,
-        merchantInitiated: true,
-      })
+    const declined = agreementDecline ?? this.#checkMethod(charge, input, true)
     this.#insert(charge, input)
     if (declined) this.#failAuthorization(charge, declined, now)
     else this.#authorize(charge, now)
     return charge
   }
 
+  /** The payment method property the charge breaks, if any (merchant-initiated charges need no authentication). */
+  #checkMethod(charge: Charge, input: CreateChargeInput, merchantInitiated: boolean): FailureCode | undefined {
+    return this.d.methods.check({
+      paymentMethod: charge.paymentMethod,
+      country: charge.country,
+      currency: charge.currency,
+      amount: charge.amount,
+      authenticationTypes: input.authenticationSettings?.map((s) => s.type) ?? [],
+      returnUrl: charge.returnUrl,
+      merchantInitiated,
+    })
+  }
+
   #newCharge(merchantId: string, input: CreateChargeInput, now: number, agreementId: string | undefined): Charge {
     const { ids } = this.d
-    if (input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
-    if (input.autoCapture === false) {
-      throw badRequest(
-        'autoCapture: false is not supported: KakaoPay has no separate capture, every approved charge is captured at once',
-      )
-    }
+    refuseChargeRequest(input)
     const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
     const { simulation, ignored } = parseDescriptor(input.paymentDescriptor)
     // Every field is set here, undefined or not, so all charges share one compact object shape.
@@ -275,14 +278,10 @@ export class ChargeService {
     )
   }
 
-  /** `POST /sandbox/payment-charges/{id}/expire`: the timeout, now. */
-  expireNow(charge: Charge): boolean {
-    if (!AWAITING_CONSUMER.has(charge.status)) return false
-    this.#discard(charge, 'AUTHENTICATION_TIMEOUT', this.d.clock.now())
-    return true
-  }
-
-  /** The authentication timeout: a charge still waiting at its deadline is discarded. */
+  /**
+   * The authentication timeout: a charge still waiting is discarded. Run at its deadline by the
+   * scheduler, or earlier by `POST /sandbox/payment-charges/{id}/expire`.
+   */
   expire(charge: Charge): boolean {
     if (!AWAITING_CONSUMER.has(charge.status)) return false
     // Recorded at the deadline itself, however late the timer or the next request noticed it.
@@ -318,7 +317,7 @@ export class ChargeService {
     charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING')
     this.d.scheduler.schedule(confirmAt, () => {
-      if (this.#live(charge) && charge.status === 'AUTHORIZATION_ASYNC') this.#authorize(charge, Math.min(this.d.clock.now(), confirmAt))
+      if (this.isLive(charge) && charge.status === 'AUTHORIZATION_ASYNC') this.#authorize(charge, Math.min(this.d.clock.now(), confirmAt))
     })
   }
 

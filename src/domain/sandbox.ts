@@ -1,4 +1,3 @@
-import type { Charge } from './charge.js'
 import { AgreementService } from './agreements.js'
 import { ChargeService } from './charges.js'
 import { FundsEvents } from './funds.js'
@@ -56,8 +55,8 @@ export class Sandbox {
     const events = onEvent
       ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) }
       : this.webhooks
-    const isLive = (charge: Charge) => deps.store.getCharge(charge.id) === charge
-    const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive })
+    // Funds events run on a schedule; they ask the charge service whether their charge still exists.
+    const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive: (c) => this.charges.isLive(c) })
     this.charges = new ChargeService({
       clock: this.clock,
       ids: deps.ids,
@@ -70,7 +69,7 @@ export class Sandbox {
       checkoutUrl: deps.checkoutUrl,
       logger: deps.logger,
     })
-    this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events, scheduler: this.scheduler, funds, isLive })
+    this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events, scheduler: this.scheduler, funds, isLive: this.charges.isLive })
     this.agreements = new AgreementService({
       clock: this.clock,
       ids: deps.ids,

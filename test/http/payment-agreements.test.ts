@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildTestApp, OTHER_AUTH, type TestApp } from '../helpers/app.js'
+import { receiver } from '../helpers/receiver.js'
 
 const RETURN_URL = 'https://www.webshop.com/subscription/done'
 
@@ -255,4 +256,27 @@ t.test('merchants are isolated; idempotency keys work on agreement POSTs', async
   const reset = await ctx.call({ method: 'DELETE', url: '/sandbox/data' })
   t.match(reset.json(), { deleted: { agreements: 1, charges: 1 } })
   t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-agreements/${a.id}` })).statusCode, 404)
+})
+
+t.test('a rejected initial charge rejects the whole sign-up and stores nothing', async (t) => {
+  const ctx = await buildTestApp(t)
+  const res = await post(ctx, '/v1/payment-agreements', agreementBody({ initialPaymentCharge: { amount: { value: -100, currency: 'KRW' } } }))
+  t.equal(res.statusCode, 422)
+  t.match(res.json(), { status: 422, failureMessage: 'initialPaymentCharge.amount.value must not be negative' })
+  t.same(ctx.app.sandbox.deps.store.agreementsOf('merch_test_A'), [], 'no agreement')
+  t.same(ctx.app.sandbox.deps.store.chargesOf('merch_test_A'), [], 'no charge')
+  t.same(ctx.events, [], 'no events')
+})
+
+t.test("an agreement's webhooksUrl receives its charges' events too", async (t) => {
+  const hook = await receiver(t)
+  const ctx = await buildTestApp(t)
+  const a = (await post(ctx, '/v1/payment-agreements', agreementBody({ webhooksUrl: hook.url }))).json()
+  await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`)
+  const c = (await chargeOn(ctx, a.id, 1000)).json()
+  await ctx.app.sandbox.webhooks.idle()
+  t.same(hook.received.filter((r) => r.json.subject === c.id).map((r) => r.json.type), [
+    'PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+  ])
+  t.ok(hook.received.some((r) => r.json.type === 'PAYMENT_AGREEMENT_ACTIVE'))
 })

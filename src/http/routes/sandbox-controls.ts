@@ -50,7 +50,7 @@ export async function sandboxControlRoutes(fastify: FastifyInstance, { sandbox, 
   )
   app.post('/sandbox/payment-charges/:paymentChargeId/expire', { schema: params }, async (req) => {
     const charge = charges.get(req.merchantId, req.params.paymentChargeId)
-    if (!charges.expireNow(charge)) throw finished(charge)
+    if (!charges.expire(charge)) throw finished(charge)
     return chargeView(charge, baseUrl)
   })
 
@@ -84,7 +84,7 @@ export async function sandboxControlRoutes(fastify: FastifyInstance, { sandbox, 
   )
   app.post('/sandbox/payment-agreements/:agreementId/expire', { schema: agreementParams }, async (req) => {
     const a = agreement(req.merchantId, req.params.agreementId)
-    if (!sandbox.agreements.expire(a, sandbox.clock.now())) throw agreementFinished(a)
+    if (!sandbox.agreements.expire(a)) throw agreementFinished(a)
     return agreementView(a, baseUrl)
   })
   /** Revocation by the consumer (in the KakaoPay app) or the provider, which no merchant API can do. */
