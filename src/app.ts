@@ -117,13 +117,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       else json(request, body as string, done)
     })
     // Credentials, then due timeouts and retries, before any read or write: every answer reflects the clock.
-    const authenticate = authHook(config.apiKeys)
-    api.addHook('onRequest', (request, reply, done) =>
-      authenticate(request, reply, () => {
-        sandbox.tick()
-        done()
-      }),
-    )
+    api.addHook('onRequest', authHook(config.apiKeys, () => sandbox.tick()))
     // Idempotency keys and unknown-field warnings concern requests with bodies: hooks on POST routes only,
     // so reads pay for neither.
     const idempotency = idempotencyHooks(sandbox.idempotency, sandbox.clock)

@@ -12,8 +12,9 @@ const UNAUTHORIZED = { message: 'Unauthorized' }
 /**
  * PPRO's credentials: `Authorization: Bearer <key>` and `Merchant-Id`. With no API_KEYS configured any
  * non-empty key is taken, so a sandbox works with whatever key a merchant's test config already has.
+ * `onAuthenticated` runs for each accepted request before its handler.
  */
-export function authHook(apiKeys: readonly string[]) {
+export function authHook(apiKeys: readonly string[], onAuthenticated: () => void = () => {}) {
   const keys = new Set(apiKeys)
   return function authenticate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const auth = request.headers.authorization
@@ -24,6 +25,7 @@ export function authHook(apiKeys: readonly string[]) {
       return
     }
     request.merchantId = merchantId.trim()
+    onAuthenticated()
     done()
   }
 }

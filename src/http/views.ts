@@ -38,8 +38,6 @@ export function chargeView(c: Charge, baseUrl: string) {
   }
 }
 
-export type ChargeView = ReturnType<typeof chargeView>
-
 /** Joined rather than concatenated: one flat string, as it is kept in the charge's recorded events. */
 export function checkoutUrl(baseUrl: string, id: string): string {
   return [baseUrl, '/checkout/', id].join('')

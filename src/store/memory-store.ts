@@ -19,11 +19,35 @@ export interface Store {
   deleteMerchant(merchantId: string): void
 }
 
+/** Records by id, and each merchant's in the order they were added. */
+class MerchantIndex<T extends { id: string; merchantId: string }> {
+  readonly #byId = new Map<string, T>()
+  readonly #byMerchant = new Map<string, T[]>()
+
+  get(id: string): T | undefined {
+    return this.#byId.get(id)
+  }
+
+  insert(record: T): void {
+    this.#byId.set(record.id, record)
+    const list = this.#byMerchant.get(record.merchantId)
+    if (list) list.push(record)
+    else this.#byMerchant.set(record.merchantId, [record])
+  }
+
+  of(merchantId: string): readonly T[] {
+    return this.#byMerchant.get(merchantId) ?? []
+  }
+
+  deleteMerchant(merchantId: string): void {
+    for (const r of this.of(merchantId)) this.#byId.delete(r.id)
+    this.#byMerchant.delete(merchantId)
+  }
+}
+
 export class MemoryStore implements Store {
-  readonly #charges = new Map<string, Charge>()
-  readonly #byMerchant = new Map<string, Charge[]>()
-  readonly #agreements = new Map<string, Agreement>()
-  readonly #agreementsByMerchant = new Map<string, Agreement[]>()
+  readonly #charges = new MerchantIndex<Charge>()
+  readonly #agreements = new MerchantIndex<Agreement>()
   readonly #merchantKeys = new Map<string, string>()
 
   merchantKey(merchantId: string): string {
@@ -38,14 +62,11 @@ export class MemoryStore implements Store {
   }
 
   insertCharge(charge: Charge): void {
-    this.#charges.set(charge.id, charge)
-    const list = this.#byMerchant.get(charge.merchantId)
-    if (list) list.push(charge)
-    else this.#byMerchant.set(charge.merchantId, [charge])
+    this.#charges.insert(charge)
   }
 
   chargesOf(merchantId: string): readonly Charge[] {
-    return this.#byMerchant.get(merchantId) ?? []
+    return this.#charges.of(merchantId)
   }
 
   getAgreement(id: string): Agreement | undefined {
@@ -53,20 +74,15 @@ export class MemoryStore implements Store {
   }
 
   insertAgreement(agreement: Agreement): void {
-    this.#agreements.set(agreement.id, agreement)
-    const list = this.#agreementsByMerchant.get(agreement.merchantId)
-    if (list) list.push(agreement)
-    else this.#agreementsByMerchant.set(agreement.merchantId, [agreement])
+    this.#agreements.insert(agreement)
   }
 
   agreementsOf(merchantId: string): readonly Agreement[] {
-    return this.#agreementsByMerchant.get(merchantId) ?? []
+    return this.#agreements.of(merchantId)
   }
 
   deleteMerchant(merchantId: string): void {
-    for (const c of this.#byMerchant.get(merchantId) ?? []) this.#charges.delete(c.id)
-    this.#byMerchant.delete(merchantId)
-    for (const a of this.#agreementsByMerchant.get(merchantId) ?? []) this.#agreements.delete(a.id)
-    this.#agreementsByMerchant.delete(merchantId)
+    this.#charges.deleteMerchant(merchantId)
+    this.#agreements.deleteMerchant(merchantId)
   }
 }

@@ -34,7 +34,6 @@ export const CreateChargeBodySchema = z.strictObject({
   webhooksUrl: WebhooksUrlSchema.optional(),
   labels: LabelsSchema.optional(),
 })
-export type CreateChargeBody = z.output<typeof CreateChargeBodySchema>
 
 export const ChargeParamsSchema = z.object({ paymentChargeId: z.string() })
 
