@@ -2,7 +2,7 @@ import { type Agreement, type AmountType, agreementMachine, isRevoked, type Revo
 import type { Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.js'
 import { type AuthenticationSetting, type ChargeService, type ConsumerOutcome, type CreateChargeInput, refuseChargeRequest } from './charges.js'
 import type { Clock } from './clock.js'
-import { notFound, SandboxError } from './errors.js'
+import { badRequest, notFound, SandboxError } from './errors.js'
 import { AgreementEvent, type AgreementEventType, type EventSink } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
@@ -131,6 +131,13 @@ export class AgreementService {
 
   findForConsumer(id: string): Agreement | undefined {
     return this.d.store.getAgreement(id)
+  }
+
+  /** REDIRECT authentication is confirmed by the consumer on the approval page, not by the merchant. */
+  refuseConfirmation(agreement: Agreement): never {
+    throw badRequest(
+      `payment agreement ${agreement.id} uses REDIRECT authentication: the consumer confirms it on the approval page; there is nothing for the merchant to confirm`,
+    )
   }
 
   /** The consumer's decision on the approval page (or a test's, headlessly); the initial charge shares it. */

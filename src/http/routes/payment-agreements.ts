@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { badRequest } from '../../domain/errors.js'
 import { ConfirmationBodySchema } from '../schemas/charges.js'
 import { AgreementChargeBodySchema, AgreementParamsSchema, CreateAgreementBodySchema, RevocationBodySchema } from '../schemas/agreements.js'
 import { agreementChargeView, agreementView } from '../views.js'
@@ -24,11 +23,8 @@ export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox
   app.post(`${BASE}/revocations`, { schema: { ...params, body: RevocationBodySchema } }, async (req) =>
     agreements.revoke(agreements.get(req.merchantId, req.params.agreementId), 'MERCHANT'),
   )
-  app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) => {
-    const agreement = agreements.get(req.merchantId, req.params.agreementId)
-    throw badRequest(
-      `payment agreement ${agreement.id} uses REDIRECT authentication: the consumer confirms it on the approval page; there is nothing for the merchant to confirm`,
-    )
-  })
+  app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) =>
+    agreements.refuseConfirmation(agreements.get(req.merchantId, req.params.agreementId)),
+  )
 
 }
