@@ -14,7 +14,10 @@ const SEED = JSON.stringify({
   consumer: { name: 'John Smith', country: 'KR' },
   authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
 })
-const SERVERS = { bare: new URL('./servers/bare.mjs', import.meta.url).pathname, sandbox: new URL('./servers/sandbox.mjs', import.meta.url).pathname }
+const SERVERS = {
+  bare: new URL('./servers/bare.mjs', import.meta.url).pathname,
+  sandbox: new URL('./servers/sandbox.mjs', import.meta.url).pathname,
+}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -30,9 +33,15 @@ async function freePort() {
 async function start(kind) {
   const port = await freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, [SERVERS[kind]], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, [SERVERS[kind]], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   for (let i = 0; i < 500; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return { child, base: `http://127.0.0.1:${port}`, startMs: performance.now() - started }
     await new Promise((r) => setTimeout(r, 5))
   }
@@ -73,7 +82,9 @@ async function startup(kind) {
 /** Heap per stored charge with its recorded events: each scenario in its own process with --expose-gc. */
 async function heapPerCharge() {
   const run = async (...args) => {
-    const child = spawn(process.execPath, ['--expose-gc', new URL('./heap.mjs', import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--expose-gc', new URL('./heap.mjs', import.meta.url).pathname, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     await new Promise((r) => child.on('exit', r))
@@ -98,13 +109,29 @@ const heap = await heapPerCharge()
 const m = (k, f) => median(results[k][f])
 const rows = [
   ['read a charge (req/s)', m('bare', 'read'), m('sandbox', 'read'), m('sandbox', 'read') / m('bare', 'read'), '>= 0.6', (r) => r >= 0.6],
-  ['create a charge (req/s)', m('bare', 'create'), m('sandbox', 'create'), m('sandbox', 'create') / m('bare', 'create'), '>= 0.4', (r) => r >= 0.4],
-  ['start until /health (ms)', m('bare', 'start'), m('sandbox', 'start'), m('sandbox', 'start') / m('bare', 'start'), '<= 1.3', (r) => r <= 1.3],
+  [
+    'create a charge (req/s)',
+    m('bare', 'create'),
+    m('sandbox', 'create'),
+    m('sandbox', 'create') / m('bare', 'create'),
+    '>= 0.4',
+    (r) => r >= 0.4,
+  ],
+  [
+    'start until /health (ms)',
+    m('bare', 'start'),
+    m('sandbox', 'start'),
+    m('sandbox', 'start') / m('bare', 'start'),
+    '<= 1.3',
+    (r) => r <= 1.3,
+  ],
 ]
 console.log(`\n${ROUNDS} rounds of ${SECONDS} s, 32 connections, medians; Node ${process.version}\n`)
 console.log('measure                       bare      sandbox   ratio   target')
 for (const [name, bare, sandbox, ratio, target, ok] of rows) {
-  console.log(`${name.padEnd(28)}${bare.toFixed(0).padStart(8)}  ${sandbox.toFixed(0).padStart(9)}   ${ratio.toFixed(2).padStart(5)}   ${target} ${ok(ratio) ? 'ok' : 'MISSED'}`)
+  console.log(
+    `${name.padEnd(28)}${bare.toFixed(0).padStart(8)}  ${sandbox.toFixed(0).padStart(9)}   ${ratio.toFixed(2).padStart(5)}   ${target} ${ok(ratio) ? 'ok' : 'MISSED'}`,
+  )
 }
 for (const [label, bytes] of Object.entries(heap)) {
   console.log(`heap per ${label.padEnd(30)} ${(bytes / 1024).toFixed(2)} KB   target <= 3 KB ${bytes <= 3072 ? 'ok' : 'MISSED'}`)

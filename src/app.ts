@@ -117,7 +117,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       else json(request, body as string, done)
     })
     // Credentials, then due timeouts and retries, before any read or write: every answer reflects the clock.
-    api.addHook('onRequest', authHook(config.apiKeys, () => sandbox.tick()))
+    api.addHook(
+      'onRequest',
+      authHook(config.apiKeys, () => sandbox.tick()),
+    )
     // Idempotency keys and unknown-field warnings concern requests with bodies: hooks on POST routes only,
     // so reads pay for neither.
     const idempotency = idempotencyHooks(sandbox.idempotency, sandbox.clock)

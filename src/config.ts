@@ -2,9 +2,7 @@ import { z } from 'zod'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-const booleanString = z
-  .enum(['true', 'false', '1', '0', ''])
-  .transform((v) => v === 'true' || v === '1')
+const booleanString = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1')
 
 const positiveInt = z.coerce.number().int().positive()
 

@@ -44,7 +44,8 @@ export async function applySeed(dir: string, sandbox: Sandbox, merchants: Mercha
     for (const seed of parsed.data.charges) {
       const charge = sandbox.charges.create(seed.merchantId, seed.request)
       if (seed.outcome === 'expire') sandbox.charges.expire(charge)
-      else if (seed.outcome === 'decline') sandbox.charges.authenticate(charge, { action: 'decline', failureCode: seed.declineCode ?? 'AUTHENTICATION_FAILED' })
+      else if (seed.outcome === 'decline')
+        sandbox.charges.authenticate(charge, { action: 'decline', failureCode: seed.declineCode ?? 'AUTHENTICATION_FAILED' })
       else if (seed.outcome !== 'pending') sandbox.charges.authenticate(charge, { action: seed.outcome })
       for (const refund of seed.refunds) sandbox.refunds.refund(charge, refund)
       charges++

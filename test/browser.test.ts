@@ -12,7 +12,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 t.test('a phone opens the approval page, presses approve and lands on the returnUrl', async (t) => {
   t.ok(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (apt-get install chromium)`)
-  const shop = await listen((req, res) => {
+  const shop = await listen((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<h1 id="done">Order complete</h1>`)
   })
   t.teardown(shop.close)
@@ -37,7 +37,15 @@ t.test('a phone opens the approval page, presses approve and lands on the return
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   t.teardown(() => browser.close())
 

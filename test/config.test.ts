@@ -43,5 +43,6 @@ t.test('bad values fail fast with one readable message naming each', async (t) =
   ) as ConfigError
   t.ok(err instanceof ConfigError)
   t.match(err.message, /^invalid configuration:\n/)
-  for (const name of ['PORT', 'LOG_LEVEL', 'PUBLIC_BASE_URL', 'AUTH_TIMEOUT_SECONDS', 'STRICT_REQUESTS']) t.match(err.message, new RegExp(`\\n  ${name}: `), name)
+  for (const name of ['PORT', 'LOG_LEVEL', 'PUBLIC_BASE_URL', 'AUTH_TIMEOUT_SECONDS', 'STRICT_REQUESTS'])
+    t.match(err.message, new RegExp(`\\n  ${name}: `), name)
 })

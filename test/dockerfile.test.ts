@@ -36,8 +36,15 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   const app = join(final.root, final.workdir)
   const files = (await walk(app)).map((f) => f.slice(app.length + 1))
   t.ok(files.includes('dist/bundle/server.mjs'), 'the bundled server')
-  t.same(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), [], 'no TypeScript in the final image')
-  t.notOk(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/')), 'no sources, tests or node_modules in the final image')
+  t.same(
+    files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    [],
+    'no TypeScript in the final image',
+  )
+  t.notOk(
+    files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/')),
+    'no sources, tests or node_modules in the final image',
+  )
   t.ok(files.includes('fixtures/payment-methods/kakaopay.json'), 'payment method fixtures')
 
   const port = await freePort()
@@ -51,7 +58,10 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
 
   let healthy = false
   for (let i = 0; i < 100 && !healthy; i++) {
-    healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
+    healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (!healthy) await new Promise((r) => setTimeout(r, 100))
   }
   t.ok(healthy, `GET /health answers 200 on PORT=${port}`)
@@ -61,12 +71,20 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
 
   // The bundle serves the whole flow, fixtures and approval page included.
   const base = `http://127.0.0.1:${port}`
-  const created = await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(seedCharge()) })
+  const created = await fetch(`${base}/v1/payment-charges`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    body: JSON.stringify(seedCharge()),
+  })
   const charge = (await created.json()) as { id: string; status: string }
   t.equal(charge.status, 'AUTHENTICATION_PENDING')
   const page = await fetch(`${base}/checkout/${charge.id}`)
   t.match(await page.text(), /15,000원/)
-  const approved = await fetch(`${base}/checkout/${charge.id}`, { method: 'POST', body: new URLSearchParams({ action: 'approve' }), redirect: 'manual' })
+  const approved = await fetch(`${base}/checkout/${charge.id}`, {
+    method: 'POST',
+    body: new URLSearchParams({ action: 'approve' }),
+    redirect: 'manual',
+  })
   t.equal(approved.status, 303)
   const final2 = (await (await fetch(`${base}/v1/payment-charges/${charge.id}`, { headers: AUTH })).json()) as { status: string }
   t.equal(final2.status, 'CAPTURED')

@@ -25,7 +25,11 @@ t.test("PPRO's KakaoPay flow through a listening server", async (t) => {
     body: JSON.stringify(seedCharge({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl } }] })),
   })
   t.equal(created.status, 200)
-  const charge = (await created.json()) as { id: string; status: string; authenticationMethods: Array<{ details: { requestUrl: string; requestMethod: string } }> }
+  const charge = (await created.json()) as {
+    id: string
+    status: string
+    authenticationMethods: Array<{ details: { requestUrl: string; requestMethod: string } }>
+  }
   t.equal(charge.status, 'AUTHENTICATION_PENDING')
   const { requestUrl, requestMethod } = charge.authenticationMethods[0]!.details
   t.equal(requestMethod, 'GET')

@@ -21,7 +21,10 @@ t.test("the README's worked test suite passes against the sandbox", async (t) =>
   t.teardown(() => app.close())
   await app.listen({ port, host: '127.0.0.1' })
 
-  const child = spawn(process.execPath, ['--test', file], { env: { ...process.env, PPRO_BASE_URL: `http://127.0.0.1:${port}` }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--test', file], {
+    env: { ...process.env, PPRO_BASE_URL: `http://127.0.0.1:${port}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout.on('data', (d) => (output += d))
   child.stderr.on('data', (d) => (output += d))

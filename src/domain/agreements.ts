@@ -1,6 +1,12 @@
 import { type Agreement, type AmountType, agreementMachine, isRevoked, type RevokedBy } from './agreement.js'
 import type { Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.js'
-import { type AuthenticationSetting, type ChargeService, type ConsumerOutcome, type CreateChargeInput, refuseChargeRequest } from './charges.js'
+import {
+  type AuthenticationSetting,
+  type ChargeService,
+  type ConsumerOutcome,
+  type CreateChargeInput,
+  refuseChargeRequest,
+} from './charges.js'
 import type { Clock } from './clock.js'
 import { badRequest, notFound, SandboxError } from './errors.js'
 import { AgreementEvent, type AgreementEventType, type EventSink } from './events.js'
@@ -117,7 +123,11 @@ export class AgreementService {
     this.#emit(agreement, 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING', this.d.requestUrl(agreement.id))
     const initial = input.initialPaymentCharge
     if (initial) {
-      const charge = this.d.charges.create(merchantId, this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings), agreement.id)
+      const charge = this.d.charges.create(
+        merchantId,
+        this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings),
+        agreement.id,
+      )
       agreement.initialPaymentChargeId = charge.id
     }
     return agreement
@@ -199,7 +209,12 @@ export class AgreementService {
   charge(agreement: Agreement, input: InitialChargeInput) {
     const now = this.d.clock.now()
     const chargeInput = this.#chargeInput(agreement, input, 'MERCHANT', undefined)
-    return this.d.charges.createMerchantInitiated(agreement.merchantId, chargeInput, agreement.id, this.#declineCharge(agreement, input.amount, now))
+    return this.d.charges.createMerchantInitiated(
+      agreement.merchantId,
+      chargeInput,
+      agreement.id,
+      this.#declineCharge(agreement, input.amount, now),
+    )
   }
 
   #declineCharge(a: Agreement, amount: { value: number; currency: string }, now: number): FailureCode | undefined {
@@ -213,7 +228,12 @@ export class AgreementService {
     return undefined
   }
 
-  #chargeInput(a: Agreement, input: InitialChargeInput, initiator: Initiator, authenticationSettings: AuthenticationSetting[] | undefined): CreateChargeInput {
+  #chargeInput(
+    a: Agreement,
+    input: InitialChargeInput,
+    initiator: Initiator,
+    authenticationSettings: AuthenticationSetting[] | undefined,
+  ): CreateChargeInput {
     const consumer: Consumer = { ...a.consumer }
     if (input.consumer?.taxIdentification !== undefined) consumer.taxIdentification = input.consumer.taxIdentification
     if (input.consumer?.client !== undefined) consumer.client = input.consumer.client

@@ -84,7 +84,6 @@ export class ChargeService {
   create(merchantId: string, input: CreateChargeInput, agreementId?: string): Charge {
     const now = this.d.clock.now()
     const charge = this.#newCharge(merchantId, input, now, agreementId)
-    const authorization = charge.authorizations[0]!
     const simulation = charge.simulation
     const declined = this.#checkMethod(charge, input, false)
     this.#insert(charge, input)
@@ -99,7 +98,10 @@ export class ChargeService {
       if (action) {
         const outcome: ConsumerOutcome =
           action === 'decline' ? { action, failureCode: simulation.declineCode ?? 'AUTHENTICATION_FAILED' } : { action }
-        this.d.scheduler.schedule(now + (simulation.consumerActionDelayMs ?? 0), () => this.isLive(charge) && this.authenticate(charge, outcome))
+        this.d.scheduler.schedule(
+          now + (simulation.consumerActionDelayMs ?? 0),
+          () => this.isLive(charge) && this.authenticate(charge, outcome),
+        )
       }
     }
     return charge
@@ -117,7 +119,12 @@ export class ChargeService {
    * `POST /v1/payment-agreements/{id}/payment-charges`: a merchant-initiated charge, decided at once with
    * no consumer step. `agreementDecline` is the agreement's own answer (revoked, inactive, amount).
    */
-  createMerchantInitiated(merchantId: string, input: CreateChargeInput, agreementId: string, agreementDecline: FailureCode | undefined): Charge {
+  createMerchantInitiated(
+    merchantId: string,
+    input: CreateChargeInput,
+    agreementId: string,
+    agreementDecline: FailureCode | undefined,
+  ): Charge {
     const now = this.d.clock.now()
     const charge = this.#newCharge(merchantId, input, now, agreementId)
     const declined = agreementDecline ?? this.#checkMethod(charge, input, true)
@@ -295,7 +302,14 @@ export class ChargeService {
     const authz = charge.authorizations[0]!
     authz.status = 'FAILED'
     authz.updatedAt = now
-    const discard: Discard = { id: this.d.ids('discard_'), status: 'DISCARDED', type, merchantDiscardReference, createdAt: now, updatedAt: now }
+    const discard: Discard = {
+      id: this.d.ids('discard_'),
+      status: 'DISCARDED',
+      type,
+      merchantDiscardReference,
+      createdAt: now,
+      updatedAt: now,
+    }
     charge.discards = [discard]
     charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_DISCARDED', discard)
@@ -326,7 +340,14 @@ export class ChargeService {
     const authz = charge.authorizations[0]!
     authz.status = 'AUTHORIZED'
     authz.updatedAt = now
-    const capture: Capture = { id: this.d.ids('capture_'), amount: charge.amount, status: 'CAPTURED', fundsState: undefined, createdAt: now, updatedAt: now }
+    const capture: Capture = {
+      id: this.d.ids('capture_'),
+      amount: charge.amount,
+      status: 'CAPTURED',
+      fundsState: undefined,
+      createdAt: now,
+      updatedAt: now,
+    }
     charge.captures = [capture]
     charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED')
@@ -351,7 +372,6 @@ export class ChargeService {
     this.d.events.publish(new ChargeEvent(this.d.ids(''), type, charge.updatedAt, charge, op))
   }
 }
-
 
 function encodePage(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url')

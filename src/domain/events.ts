@@ -62,7 +62,16 @@ export function eventFailure(f: Failure) {
   return { failureType, failureCode, providerFailureCode, failureMessage }
 }
 
-const EVENT_CONSUMER_FIELDS = ['name', 'email', 'phone', 'country', 'locale', 'taxIdentification', 'merchantConsumerReference', 'billingAddress']
+const EVENT_CONSUMER_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'country',
+  'locale',
+  'taxIdentification',
+  'merchantConsumerReference',
+  'billingAddress',
+]
 
 /** PPRO's webhook consumer (`ConsumerRequest`) has no `client`, `birthDate` or `profile`. */
 export function eventConsumer(c: Consumer): Record<string, unknown> {
@@ -81,7 +90,11 @@ export interface FundsChange {
 }
 
 const authorization = (c: Charge) => ({ authorizationId: c.authorizations[0]!.id, amount: money(c.amount, c.currency) })
-const refund = (c: Charge, r: Refund) => ({ refundId: r.id, amount: money(r.amount, c.currency), merchantRefundReference: r.merchantRefundReference })
+const refund = (c: Charge, r: Refund) => ({
+  refundId: r.id,
+  amount: money(r.amount, c.currency),
+  merchantRefundReference: r.merchantRefundReference,
+})
 
 /**
  * Each charge event's own fields (the webhooks file's `…EventRequestDetails`), from the charge and the
@@ -105,7 +118,11 @@ const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: never) => R
   PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED: (c) => ({ ...authorization(c), isMultiStep: false }),
   PAYMENT_CHARGE_AUTHORIZATION_FAILED: (c) => ({ ...authorization(c), failure: c.failure && eventFailure(c.failure) }),
   PAYMENT_CHARGE_CAPTURE_SUCCEEDED: (c, k: Capture) => ({ captureId: k.id, amount: money(k.amount, c.currency) }),
-  PAYMENT_CHARGE_DISCARDED: (c, d: Discard) => ({ discardType: d.type, ...authorization(c), merchantDiscardReference: d.merchantDiscardReference }),
+  PAYMENT_CHARGE_DISCARDED: (c, d: Discard) => ({
+    discardType: d.type,
+    ...authorization(c),
+    merchantDiscardReference: d.merchantDiscardReference,
+  }),
   PAYMENT_CHARGE_REFUND_PENDING: refund,
   PAYMENT_CHARGE_REFUND_SUCCEEDED: refund,
   PAYMENT_CHARGE_REFUND_FAILED: (c, r: Refund) => ({ ...refund(c, r), failure: r.failure && eventFailure(r.failure) }),

@@ -8,9 +8,7 @@ import type { Scheduler } from './scheduler.js'
  * successful refund (a `REFUND_*` state) reaches that state later, announced by `FUNDS_STATE_CHANGED`.
  */
 export class FundsEvents {
-  constructor(
-    private readonly d: { ids: IdGenerator; scheduler: Scheduler; events: EventSink; isLive: (charge: Charge) => boolean },
-  ) {}
+  constructor(private readonly d: { ids: IdGenerator; scheduler: Scheduler; events: EventSink; isLive: (charge: Charge) => boolean }) {}
 
   scheduleFor(charge: Charge, operation: Capture | Refund, type: 'CAPTURE' | 'REFUND', now: number): void {
     const sim = charge.simulation

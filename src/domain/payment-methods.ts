@@ -89,7 +89,9 @@ export class PaymentMethods {
   }
 
   /** What an agreement asks of a method: recurring support, the consumer's market, the currency, authentication. */
-  checkAgreement(req: Omit<MethodRequest, 'amount' | 'currency' | 'merchantInitiated'> & { currency?: string | undefined }): FailureCode | undefined {
+  checkAgreement(
+    req: Omit<MethodRequest, 'amount' | 'currency' | 'merchantInitiated'> & { currency?: string | undefined },
+  ): FailureCode | undefined {
     const m = this.#byName.get(req.paymentMethod)
     if (!m || !m.recurringPayments) return 'INVALID_PAYMENT_METHOD'
     if (!m.markets.includes(req.country)) return 'COUNTRY_NOT_SUPPORTED'
@@ -100,4 +102,3 @@ export class PaymentMethods {
     return undefined
   }
 }
-

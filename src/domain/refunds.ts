@@ -60,7 +60,11 @@ export class RefundService {
     const validityDays = this.d.methods.get(charge.paymentMethod)?.refundValidityDays ?? Infinity
     const left = capturedAmount(charge) - refundedAmount(charge)
     const declined: FailureCode | undefined =
-      now > capture.createdAt + validityDays * DAY_MS ? 'REFUND_PERIOD_EXPIRED' : input.amount > left ? 'EXCEEDS_REFUNDABLE_AMOUNT' : undefined
+      now > capture.createdAt + validityDays * DAY_MS
+        ? 'REFUND_PERIOD_EXPIRED'
+        : input.amount > left
+          ? 'EXCEEDS_REFUNDABLE_AMOUNT'
+          : undefined
 
     const pending = !declined && charge.simulation?.refundPending === true
     const refund: Refund = {
@@ -82,7 +86,10 @@ export class RefundService {
       else charge.updatedAt = now
       this.#announce(charge, refund)
       const settleAt = now + (charge.simulation?.refundPendingDelayMs ?? 0)
-      this.d.scheduler.schedule(settleAt, () => this.d.isLive(charge) && this.#settle(charge, refund, Math.min(this.d.clock.now(), settleAt)))
+      this.d.scheduler.schedule(
+        settleAt,
+        () => this.d.isLive(charge) && this.#settle(charge, refund, Math.min(this.d.clock.now(), settleAt)),
+      )
       return refund
     }
     if (!declined && input.amount === left) transition(charge, 'REFUNDED', now)
@@ -105,7 +112,12 @@ export class RefundService {
   }
 
   #announce(charge: Charge, refund: Refund): void {
-    const type = refund.status === 'PENDING' ? 'PAYMENT_CHARGE_REFUND_PENDING' : refund.status === 'REFUNDED' ? 'PAYMENT_CHARGE_REFUND_SUCCEEDED' : 'PAYMENT_CHARGE_REFUND_FAILED'
+    const type =
+      refund.status === 'PENDING'
+        ? 'PAYMENT_CHARGE_REFUND_PENDING'
+        : refund.status === 'REFUNDED'
+          ? 'PAYMENT_CHARGE_REFUND_SUCCEEDED'
+          : 'PAYMENT_CHARGE_REFUND_FAILED'
     this.d.events.publish(new ChargeEvent(this.d.ids(''), type, charge.updatedAt, charge, refund))
   }
 }

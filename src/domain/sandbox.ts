@@ -52,9 +52,7 @@ export class Sandbox {
       logger: deps.logger,
     })
     const onEvent = deps.onEvent
-    const events = onEvent
-      ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) }
-      : this.webhooks
+    const events = onEvent ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive: (c) => this.charges.isLive(c) })
     this.charges = new ChargeService({
@@ -69,7 +67,15 @@ export class Sandbox {
       checkoutUrl: deps.checkoutUrl,
       logger: deps.logger,
     })
-    this.refunds = new RefundService({ clock: this.clock, ids: deps.ids, methods: deps.methods, events, scheduler: this.scheduler, funds, isLive: this.charges.isLive })
+    this.refunds = new RefundService({
+      clock: this.clock,
+      ids: deps.ids,
+      methods: deps.methods,
+      events,
+      scheduler: this.scheduler,
+      funds,
+      isLive: this.charges.isLive,
+    })
     this.agreements = new AgreementService({
       clock: this.clock,
       ids: deps.ids,
@@ -86,7 +92,11 @@ export class Sandbox {
   /** `DELETE /sandbox/data`: a merchant's charges, agreements, events and idempotency keys, and nothing of anyone else's. */
   reset(merchantId: string): { charges: number; agreements: number; events: number } {
     const { store } = this.deps
-    const counts = { charges: store.chargesOf(merchantId).length, agreements: store.agreementsOf(merchantId).length, events: this.webhooks.list(merchantId).length }
+    const counts = {
+      charges: store.chargesOf(merchantId).length,
+      agreements: store.agreementsOf(merchantId).length,
+      events: this.webhooks.list(merchantId).length,
+    }
     this.deps.store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)
     this.idempotency.deleteMerchant(merchantId)

@@ -23,7 +23,9 @@ function canonical(value: unknown): string {
 }
 
 function fingerprint(request: FastifyRequest): string {
-  return createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body)}`).digest('hex')
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonical(request.body)}`)
+    .digest('hex')
 }
 
 /**
@@ -65,7 +67,11 @@ export function idempotencyHooks(store: IdempotencyStore, clock: Clock) {
       if (idem) {
         request.idempotency = undefined
         if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
-          idem.entry.response = { statusCode: reply.statusCode, contentType: String(reply.getHeader('content-type') ?? 'application/json'), body: payload }
+          idem.entry.response = {
+            statusCode: reply.statusCode,
+            contentType: String(reply.getHeader('content-type') ?? 'application/json'),
+            body: payload,
+          }
         } else {
           store.forget(request.merchantId, idem.key, idem.entry)
         }

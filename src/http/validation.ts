@@ -69,7 +69,8 @@ export function describeIssues(issues: readonly Issue[]): string {
         return describeIssues(best.map((i) => ({ ...i, path: [...iss.path, ...i.path] })))
       }
       // An empty body arrives as null: for the body itself that means it is missing.
-      if (!path) return `the request body ${iss.code === 'invalid_type' && iss.message.endsWith('received null') ? 'is required' : describe(iss)}`
+      if (!path)
+        return `the request body ${iss.code === 'invalid_type' && iss.message.endsWith('received null') ? 'is required' : describe(iss)}`
       return `${path} ${describe(iss)}`
     })
     .join('; ')

@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import { loadPaymentMethods, type MethodRequest } from '../../src/domain/payment-methods.js'
 import { simulatedDecline } from '../../src/domain/simulation.js'
 
-const ok: MethodRequest = { paymentMethod: 'KAKAOPAY', country: 'KR', currency: 'KRW', amount: 15000, authenticationTypes: ['REDIRECT'], returnUrl: 'https://shop.example/r' }
+const ok: MethodRequest = {
+  paymentMethod: 'KAKAOPAY',
+  country: 'KR',
+  currency: 'KRW',
+  amount: 15000,
+  authenticationTypes: ['REDIRECT'],
+  returnUrl: 'https://shop.example/r',
+}
 
 t.test('the KakaoPay fixture holds the seed page properties', async (t) => {
   const methods = await loadPaymentMethods()
@@ -36,8 +43,13 @@ t.test('the KakaoPay fixture holds the seed page properties', async (t) => {
 
 t.test('another redirect method is a new fixture file, not code', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'methods-'))
-  const kakao = JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../../fixtures/payment-methods/kakaopay.json', import.meta.url), 'utf8'))
-  await writeFile(join(dir, 'naverpay.json'), JSON.stringify({ ...kakao, paymentMethod: 'NAVERPAY', displayName: 'Naver Pay', minimumAmount: { value: 100, currency: 'KRW' } }))
+  const kakao = JSON.parse(
+    await (await import('node:fs/promises')).readFile(new URL('../../fixtures/payment-methods/kakaopay.json', import.meta.url), 'utf8'),
+  )
+  await writeFile(
+    join(dir, 'naverpay.json'),
+    JSON.stringify({ ...kakao, paymentMethod: 'NAVERPAY', displayName: 'Naver Pay', minimumAmount: { value: 100, currency: 'KRW' } }),
+  )
   const methods = await loadPaymentMethods(dir)
   t.same(methods.names, ['NAVERPAY'])
   t.equal(methods.check({ ...ok, paymentMethod: 'NAVERPAY', amount: 99 }), 'AMOUNT_NOT_SUPPORTED')
@@ -46,7 +58,7 @@ t.test('another redirect method is a new fixture file, not code', async (t) => {
   await t.rejects(loadPaymentMethods(dir), /fixture broken\.json: paymentMethod/)
 })
 
-t.test("PPRO simulator amounts: 300,000 to 400,000 decline at authorization", async (t) => {
+t.test('PPRO simulator amounts: 300,000 to 400,000 decline at authorization', async (t) => {
   t.equal(simulatedDecline(299_999), undefined)
   t.equal(simulatedDecline(300_000), 'GENERIC_DECLINE')
   t.equal(simulatedDecline(300_001), 'GENERIC_DECLINE')

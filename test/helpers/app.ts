@@ -55,13 +55,30 @@ function schemaFor(method: string, path: string, status: number): [SpecName, str
 const AGREEMENT_FIELDS = ['id', 'status', 'paymentMethod', 'consumer', 'history', 'revocations', 'createdAt', 'updatedAt']
 
 /** Fields PPRO's schema does not require but the sandbox always sends on a charge. */
-const CHARGE_FIELDS = ['id', 'paymentMethod', 'paymentMedium', 'initiator', 'currency', 'country', 'status', 'consumer',
-  'authorizations', 'captures', 'refunds', 'discards', 'voids', 'createdAt', 'updatedAt', '_links']
+const CHARGE_FIELDS = [
+  'id',
+  'paymentMethod',
+  'paymentMedium',
+  'initiator',
+  'currency',
+  'country',
+  'status',
+  'consumer',
+  'authorizations',
+  'captures',
+  'refunds',
+  'discards',
+  'voids',
+  'createdAt',
+  'updatedAt',
+  '_links',
+]
 
 export function chargePresenceErrors(body: Record<string, unknown>): string[] {
   const errors = CHARGE_FIELDS.filter((f) => !(f in body)).map((f) => `missing ${f}`)
   if ('amount' in body) errors.push('top-level amount on a charge')
-  if (body.status === 'AUTHENTICATION_PENDING' && !Array.isArray(body.authenticationMethods)) errors.push('pending charge without authenticationMethods')
+  if (body.status === 'AUTHENTICATION_PENDING' && !Array.isArray(body.authenticationMethods))
+    errors.push('pending charge without authenticationMethods')
   if (body.status !== 'AUTHENTICATION_PENDING' && 'authenticationMethods' in body) errors.push('authenticationMethods on a finished charge')
   return errors
 }
@@ -104,10 +121,15 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
       const body = JSON.parse(payload) as Record<string, unknown>
       const errors = schemaErrors(spec, schema, body)
       if (schema === 'PaymentChargeResponse') errors.push(...chargePresenceErrors(body))
-      if (schema === 'GetPaymentChargesResponse') for (const c of body.data as Record<string, unknown>[]) errors.push(...chargePresenceErrors(c))
+      if (schema === 'GetPaymentChargesResponse')
+        for (const c of body.data as Record<string, unknown>[]) errors.push(...chargePresenceErrors(c))
       if (schema === 'AgreementResponse') errors.push(...AGREEMENT_FIELDS.filter((f) => !(f in body)).map((f) => `missing ${f}`))
       if (schema === 'AgreementChargeResponse') {
-        errors.push(...['id', 'status', 'paymentMethod', 'currency', 'authorizations', 'captures', 'refunds', 'voids', 'createdAt'].filter((f) => !(f in body)).map((f) => `missing ${f}`))
+        errors.push(
+          ...['id', 'status', 'paymentMethod', 'currency', 'authorizations', 'captures', 'refunds', 'voids', 'createdAt']
+            .filter((f) => !(f in body))
+            .map((f) => `missing ${f}`),
+        )
       }
       t.same(errors, [], `${request.method} ${request.url} ${reply.statusCode} conforms to ${schema}`)
       count++
@@ -127,6 +149,13 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
 /** A charge the consumer approved on the page: `CAPTURED`, 15,000 won unless overridden. */
 export async function approvedCharge(ctx: TestApp, overrides: Record<string, unknown> = {}, headers: Record<string, string> = AUTH) {
   const created = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), headers })).json()
-  await ctx.app.inject({ method: 'POST', url: `/checkout/${created.id}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=approve' })
-  return (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${created.id}`, headers })).json() as Record<string, any> & { id: string }
+  await ctx.app.inject({
+    method: 'POST',
+    url: `/checkout/${created.id}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'action=approve',
+  })
+  return (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${created.id}`, headers })).json() as Record<string, any> & {
+    id: string
+  }
 }

@@ -51,7 +51,14 @@ export async function buildDockerfile(context: string, workspace: string): Promi
     switch (op) {
       case 'FROM': {
         const [image, as, name] = args.split(/\s+/)
-        const s: Stage = { name: as?.toUpperCase() === 'AS' ? name! : String(stages.length), image: image!, root: join(workspace, `stage-${stages.length}`), workdir: '/', env: {}, expose: [] }
+        const s: Stage = {
+          name: as?.toUpperCase() === 'AS' ? name! : String(stages.length),
+          image: image!,
+          root: join(workspace, `stage-${stages.length}`),
+          workdir: '/',
+          env: {},
+          expose: [],
+        }
         await mkdir(s.root, { recursive: true })
         stages.push(s)
         break

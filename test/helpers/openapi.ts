@@ -3,16 +3,17 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 
 /**
- * PPRO's published OpenAPI files as JSON Schema validators, the way shared/ppro-openapi/README.md
- * says a contract test should use them: the file as one schema with an $id, validated twice, once
+ * PPRO's published OpenAPI files (vendored in test/fixtures/ppro-openapi, see SOURCE.md there) as JSON
+ * Schema validators: the file as one schema with an $id, validated twice, once
  * as published and once against a stricter in-memory copy that rejects fields PPRO does not define.
  */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
-const OPENAPI_DIR = new URL('../../../shared/ppro-openapi/', import.meta.url)
+const OPENAPI_DIR = new URL('../fixtures/ppro-openapi/', import.meta.url)
 const FILES = {
   charges: 'ppro-payment-charges.json',
   agreements: 'ppro-payment-agreements.json',
   webhooks: 'ppro-gpg-webhooks.json',
+  sessions: 'ppro-payment-sessions.json',
 } as const
 export type SpecName = keyof typeof FILES
 
@@ -91,8 +92,12 @@ export function webhookErrors(name: string, body: unknown): string[] {
 
 function check(v: { loose: ValidateFunction; strict: ValidateFunction }, body: unknown): string[] {
   const errors: string[] = []
-  for (const [label, fn] of [['published', v.loose], ['strict', v.strict]] as const) {
-    if (!fn(body)) for (const e of fn.errors ?? []) errors.push(`${label}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`)
+  for (const [label, fn] of [
+    ['published', v.loose],
+    ['strict', v.strict],
+  ] as const) {
+    if (!fn(body))
+      for (const e of fn.errors ?? []) errors.push(`${label}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`)
   }
   return errors
 }
@@ -111,11 +116,14 @@ export function webhookName(type: string): string {
 /** Errors of a webhook body against the schema its type names, plus the fields the sandbox always sends. */
 export function eventErrors(body: Record<string, unknown>): string[] {
   const errors = webhookErrors(webhookName(String(body.type)), body)
-  for (const f of ['specversion', 'source', 'datacontenttype', 'id', 'type', 'subject', 'time', 'data']) if (!(f in body)) errors.push(`missing ${f}`)
+  for (const f of ['specversion', 'source', 'datacontenttype', 'id', 'type', 'subject', 'time', 'data'])
+    if (!(f in body)) errors.push(`missing ${f}`)
   const data = (body.data ?? {}) as Record<string, unknown>
   if (data.type !== body.type) errors.push('data.type differs from type')
   const charge = String(body.type).startsWith('PAYMENT_CHARGE_') || body.type === 'FUNDS_STATE_CHANGED'
-  const required = charge ? ['paymentChargeId', 'paymentChargeStatus', 'paymentMethod', 'merchantId'] : ['paymentAgreementId', 'paymentAgreementStatus', 'paymentMethod', 'merchantId']
+  const required = charge
+    ? ['paymentChargeId', 'paymentChargeStatus', 'paymentMethod', 'merchantId']
+    : ['paymentAgreementId', 'paymentAgreementStatus', 'paymentMethod', 'merchantId']
   for (const f of required) if (!(f in data)) errors.push(`data.${f} missing`)
   return errors
 }

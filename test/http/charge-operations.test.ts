@@ -13,7 +13,10 @@ t.test('authorizations, captures, refunds and voids: lists and single reads, as 
     t.equal(res.statusCode, 200, path)
     return res.json()
   }
-  t.match(await get('/authorizations'), { data: [{ id: charge.authorizations[0].id, amount: 15000, status: 'AUTHORIZED', merchantPaymentChargeReference: 'order-5' }], _links: { self: { href: `http://localhost:8080${base}/authorizations` } } })
+  t.match(await get('/authorizations'), {
+    data: [{ id: charge.authorizations[0].id, amount: 15000, status: 'AUTHORIZED', merchantPaymentChargeReference: 'order-5' }],
+    _links: { self: { href: `http://localhost:8080${base}/authorizations` } },
+  })
   t.same(await get(`/authorizations/${charge.authorizations[0].id}`), (await read(ctx, charge.id)).authorizations[0])
   t.match(await get('/captures'), { data: [{ id: charge.captures[0].id, amount: 15000, status: 'CAPTURED' }] })
   t.same(await get(`/captures/${charge.captures[0].id}`), charge.captures[0])
@@ -37,11 +40,21 @@ t.test('POST captures, voids and authorizations are refused with a reason; nothi
     const before = await read(ctx, c.id)
     const capture = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/captures`, payload: { amount: 15000 } })
     t.equal(capture.statusCode, 400)
-    t.match(capture.json().failureMessage, /^KakaoPay has no separate capture: payment charge .* (captured automatically when the consumer approves it|was captured automatically on approval)$/)
+    t.match(
+      capture.json().failureMessage,
+      /^KakaoPay has no separate capture: payment charge .* (captured automatically when the consumer approves it|was captured automatically on approval)$/,
+    )
     const voided = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/voids`, payload: { amount: 15000 } })
     t.equal(voided.statusCode, 400)
-    t.match(voided.json().failureMessage, /^KakaoPay charges are captured at once, so there is nothing to void .*refund a captured charge instead$/)
-    const confirm = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/authorizations`, payload: { authenticationResult: { details: {} } } })
+    t.match(
+      voided.json().failureMessage,
+      /^KakaoPay charges are captured at once, so there is nothing to void .*refund a captured charge instead$/,
+    )
+    const confirm = await ctx.call({
+      method: 'POST',
+      url: `/v1/payment-charges/${c.id}/authorizations`,
+      payload: { authenticationResult: { details: {} } },
+    })
     t.equal(confirm.statusCode, 400)
     t.match(confirm.json().failureMessage, /uses REDIRECT authentication: the consumer confirms it on the approval page/)
     t.same(await read(ctx, c.id), before, 'unchanged')
@@ -55,11 +68,24 @@ t.test('discard: a charge still waiting for the consumer; refused otherwise', as
   const ctx = await buildTestApp(t)
   const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
   ctx.clock.advance(5000)
-  const res = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${pending.id}/discards`, payload: { merchantDiscardReference: 'cart-abandoned' } })
+  const res = await ctx.call({
+    method: 'POST',
+    url: `/v1/payment-charges/${pending.id}/discards`,
+    payload: { merchantDiscardReference: 'cart-abandoned' },
+  })
   t.equal(res.statusCode, 200)
-  t.match(res.json(), { id: /^discard_/, status: 'DISCARDED', type: 'MERCHANT_INITIATED_DISCARD', merchantDiscardReference: 'cart-abandoned', createdAt: '2026-01-15T09:00:05.000Z' })
+  t.match(res.json(), {
+    id: /^discard_/,
+    status: 'DISCARDED',
+    type: 'MERCHANT_INITIATED_DISCARD',
+    merchantDiscardReference: 'cart-abandoned',
+    createdAt: '2026-01-15T09:00:05.000Z',
+  })
   t.match(await read(ctx, pending.id), { status: 'DISCARDED', discards: [{ type: 'MERCHANT_INITIATED_DISCARD' }] })
-  t.match(ctx.events.at(-1), { type: 'PAYMENT_CHARGE_DISCARDED', data: { discardType: 'MERCHANT_INITIATED_DISCARD', merchantDiscardReference: 'cart-abandoned' } })
+  t.match(ctx.events.at(-1), {
+    type: 'PAYMENT_CHARGE_DISCARDED',
+    data: { discardType: 'MERCHANT_INITIATED_DISCARD', merchantDiscardReference: 'cart-abandoned' },
+  })
   const page = await ctx.app.inject({ method: 'GET', url: `/checkout/${pending.id}` })
   t.match(page.body, /Payment expired[\s\S]*MERCHANT_INITIATED_DISCARD/)
 
@@ -72,7 +98,10 @@ t.test('discard: a charge still waiting for the consumer; refused otherwise', as
     const before = await read(ctx, c.id)
     const refused = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/discards`, payload: {} })
     t.equal(refused.statusCode, 400)
-    t.match(refused.json().failureMessage, new RegExp(`is ${before.status}: only a charge waiting for the consumer \\(AUTHENTICATION_PENDING\\) can be discarded`))
+    t.match(
+      refused.json().failureMessage,
+      new RegExp(`is ${before.status}: only a charge waiting for the consumer \\(AUTHENTICATION_PENDING\\) can be discarded`),
+    )
     t.same(await read(ctx, c.id), before)
   }
 })
@@ -80,13 +109,31 @@ t.test('discard: a charge still waiting for the consumer; refused otherwise', as
 t.test('funds statuses: the capture and each refund', async (t) => {
   const ctx = await buildTestApp(t)
   const charge = await approvedCharge(ctx)
-  const ok = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${charge.id}/refunds`, payload: { amount: 1000, merchantRefundReference: 'r1' } })).json()
+  const ok = (
+    await ctx.call({
+      method: 'POST',
+      url: `/v1/payment-charges/${charge.id}/refunds`,
+      payload: { amount: 1000, merchantRefundReference: 'r1' },
+    })
+  ).json()
   const failed = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${charge.id}/refunds`, payload: { amount: 99_999 } })).json()
   const res = await ctx.call({ method: 'GET', url: `/v1/payment-charges/${charge.id}/funds-statuses` })
   t.equal(res.statusCode, 200)
   t.match(res.json(), [
-    { operationId: charge.captures[0].id, operationType: 'CAPTURE', fundsStatus: 'CAPTURE_FUNDS_WAITING', amount: { value: 15000, currency: 'KRW' }, settlementCurrency: 'USD' },
-    { operationId: ok.id, operationType: 'REFUND', fundsStatus: 'REFUND_FUNDS_WAITING', amount: { value: 1000, currency: 'KRW' }, merchantRefundReference: 'r1' },
+    {
+      operationId: charge.captures[0].id,
+      operationType: 'CAPTURE',
+      fundsStatus: 'CAPTURE_FUNDS_WAITING',
+      amount: { value: 15000, currency: 'KRW' },
+      settlementCurrency: 'USD',
+    },
+    {
+      operationId: ok.id,
+      operationType: 'REFUND',
+      fundsStatus: 'REFUND_FUNDS_WAITING',
+      amount: { value: 1000, currency: 'KRW' },
+      merchantRefundReference: 'r1',
+    },
     { operationId: failed.id, operationType: 'REFUND', fundsStatus: 'REFUND_FUNDS_NOT_EXPECTED' },
   ])
   const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()

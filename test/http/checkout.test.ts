@@ -10,7 +10,12 @@ async function create(ctx: TestApp, overrides: Record<string, unknown> = {}) {
 }
 
 const post = (ctx: TestApp, path: string, action: string) =>
-  ctx.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `action=${action}` })
+  ctx.app.inject({
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `action=${action}`,
+  })
 
 const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
 
@@ -64,33 +69,47 @@ t.test('approve: authorization AUTHORIZED, automatic capture, 303 to the returnU
   })
   t.notOk('failure' in charge)
   t.notOk('authenticationMethods' in charge)
-  t.same(ctx.events.map((e) => e.type), [
-    'PAYMENT_CHARGE_CREATED',
-    'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
-    'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
-    'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
-  ])
+  t.same(
+    ctx.events.map((e) => e.type),
+    [
+      'PAYMENT_CHARGE_CREATED',
+      'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
+      'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
+      'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+    ],
+  )
 })
 
 t.test('decline and cancel fail the charge with the provider codes', async (t) => {
   const ctx = await buildTestApp(t)
-  for (const [action, code] of [['decline', 'AUTHENTICATION_FAILED'], ['cancel', 'CANCELED_BY_CONSUMER']] as const) {
+  for (const [action, code] of [
+    ['decline', 'AUTHENTICATION_FAILED'],
+    ['cancel', 'CANCELED_BY_CONSUMER'],
+  ] as const) {
     const { id, path } = await create(ctx)
     const res = await post(ctx, path, action)
     t.equal(res.statusCode, 303)
     t.equal(res.headers.location, RETURN_URL)
-    t.match(await read(ctx, id), {
-      status: 'FAILED',
-      failure: { failureType: 'PROVIDER_DECLINE', failureCode: code, providerFailureCode: code },
-      authorizations: [{ status: 'FAILED', failure: { failureCode: code } }],
-      captures: [],
-    }, action)
+    t.match(
+      await read(ctx, id),
+      {
+        status: 'FAILED',
+        failure: { failureType: 'PROVIDER_DECLINE', failureCode: code, providerFailureCode: code },
+        authorizations: [{ status: 'FAILED', failure: { failureCode: code } }],
+        captures: [],
+      },
+      action,
+    )
   }
 })
 
 t.test('amounts 300,000 to 400,000 decline at approval as PPRO simulator does', async (t) => {
   const ctx = await buildTestApp(t)
-  for (const [value, code] of [[300_001, 'GENERIC_DECLINE'], [300_002, 'INSUFFICIENT_FUNDS'], [399_999, 'GENERIC_DECLINE']] as const) {
+  for (const [value, code] of [
+    [300_001, 'GENERIC_DECLINE'],
+    [300_002, 'INSUFFICIENT_FUNDS'],
+    [399_999, 'GENERIC_DECLINE'],
+  ] as const) {
     const { id, path } = await create(ctx, { amount: { value, currency: 'KRW' } })
     t.equal((await read(ctx, id)).status, 'AUTHENTICATION_PENDING', `${value} is accepted at creation`)
     await post(ctx, path, 'approve')
@@ -128,7 +147,12 @@ t.test('a finished charge page shows its outcome; posting again changes nothing'
 
 t.test('unknown or malformed tokens answer a 404 page; a bad action a 400 page', async (t) => {
   const ctx = await buildTestApp(t)
-  for (const url of ['/checkout/charge_zzzzzzzzzzzzzzzzzzzzz', '/checkout/nonsense', '/checkout/charge_%3Cscript%3E', '/checkout/refund_000000000000000000001']) {
+  for (const url of [
+    '/checkout/charge_zzzzzzzzzzzzzzzzzzzzz',
+    '/checkout/nonsense',
+    '/checkout/charge_%3Cscript%3E',
+    '/checkout/refund_000000000000000000001',
+  ]) {
     const res = await ctx.app.inject({ method: 'GET', url })
     t.equal(res.statusCode, 404, url)
     t.match(res.body, /Payment page not found/)
@@ -139,14 +163,23 @@ t.test('unknown or malformed tokens answer a 404 page; a bad action a 400 page',
   const bad = await post(ctx, path, 'steal')
   t.equal(bad.statusCode, 400)
   t.match(bad.body, /Unknown choice/)
-  const none = await ctx.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+  const none = await ctx.app.inject({
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: '',
+  })
   t.equal(none.statusCode, 400)
   t.equal((await read(ctx, id)).status, 'AUTHENTICATION_PENDING', 'nothing changed')
 })
 
 t.test('the page of a declined-at-creation charge shows the failure', async (t) => {
   const ctx = await buildTestApp(t)
-  const res = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 49, currency: 'KRW' } }) })
+  const res = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({ amount: { value: 49, currency: 'KRW' } }),
+  })
   const page = await ctx.app.inject({ method: 'GET', url: `/checkout/${res.json().id}` })
   t.equal(page.statusCode, 200)
   t.match(page.body, /Payment failed[\s\S]*AMOUNT_NOT_SUPPORTED/)
@@ -161,7 +194,9 @@ t.test('authentication timeout: discarded at the deadline, not a millisecond bef
   const charge = await read(ctx, id)
   t.match(charge, {
     status: 'DISCARDED',
-    discards: [{ id: /^discard_[A-Za-z0-9]{21}$/, status: 'DISCARDED', type: 'AUTHENTICATION_TIMEOUT', createdAt: '2026-01-15T09:15:00.000Z' }],
+    discards: [
+      { id: /^discard_[A-Za-z0-9]{21}$/, status: 'DISCARDED', type: 'AUTHENTICATION_TIMEOUT', createdAt: '2026-01-15T09:15:00.000Z' },
+    ],
     authorizations: [{ status: 'FAILED' }],
     updatedAt: '2026-01-15T09:15:00.000Z',
   })

@@ -24,7 +24,12 @@ t.test('the same key with a different body is a 409 and changes nothing', async 
   const ctx = await buildTestApp(t)
   const headers = { 'request-idempotency-key': 'k' }
   await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
-  const changed = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 20000, currency: 'KRW' } }), headers })
+  const changed = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({ amount: { value: 20000, currency: 'KRW' } }),
+    headers,
+  })
   t.equal(changed.statusCode, 409)
   t.match(changed.json(), { status: 409, failureMessage: 'Request-Idempotency-Key "k" was already used for a different request' })
   t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1)
@@ -33,13 +38,28 @@ t.test('the same key with a different body is a 409 and changes nothing', async 
 t.test('4xx answers are not stored: a corrected retry with the same key goes through', async (t) => {
   const ctx = await buildTestApp(t)
   const headers = { 'request-idempotency-key': 'fix-me' }
-  const bad = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 1.5, currency: 'KRW' } }), headers })
+  const bad = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({ amount: { value: 1.5, currency: 'KRW' } }),
+    headers,
+  })
   t.equal(bad.statusCode, 400)
   const good = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
   t.equal(good.statusCode, 200)
   t.equal(good.headers['request-idempotency'], undefined)
-  const declined = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }), headers: { 'request-idempotency-key': 'decline' } })
-  const replayed = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }), headers: { 'request-idempotency-key': 'decline' } })
+  const declined = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }),
+    headers: { 'request-idempotency-key': 'decline' },
+  })
+  const replayed = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }),
+    headers: { 'request-idempotency-key': 'decline' },
+  })
   t.equal(replayed.headers['request-idempotency'], 'true', 'a decline is a 200 and is remembered')
   t.equal(replayed.body, declined.body)
 })
@@ -56,11 +76,17 @@ t.test('keys expire after 24 hours of sandbox time, are per merchant, and an emp
   t.not(after.json().id, first.id, 'at 24 hours: a new charge')
   t.equal(after.headers['request-idempotency'], undefined)
 
-  const other = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { ...OTHER_AUTH, ...headers } })
+  const other = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge(),
+    headers: { ...OTHER_AUTH, ...headers },
+  })
   t.equal(other.headers['request-idempotency'], undefined, "another merchant's key space")
 
   const count = ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length
-  for (let i = 0; i < 2; i++) await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': '' } })
+  for (let i = 0; i < 2; i++)
+    await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': '' } })
   t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, count + 2, 'empty key: two charges')
 })
 
@@ -74,11 +100,24 @@ t.test('keys work on refunds and discards too', async (t) => {
   t.equal(b.body, a.body)
   const refunds = (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${charge.id}/refunds` })).json().data
   t.equal(refunds.length, 1, 'refunded once')
-  const sameKeyOtherCharge = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${(await approvedCharge(ctx)).id}/refunds`, payload: { amount: 1000 }, headers })
+  const sameKeyOtherCharge = await ctx.call({
+    method: 'POST',
+    url: `/v1/payment-charges/${(await approvedCharge(ctx)).id}/refunds`,
+    payload: { amount: 1000 },
+    headers,
+  })
   t.equal(sameKeyOtherCharge.statusCode, 409, 'the key belongs to the first request, path included')
   const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
-  const d1 = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${pending.id}/discards`, headers: { 'request-idempotency-key': 'discard-1' } })
-  const d2 = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${pending.id}/discards`, headers: { 'request-idempotency-key': 'discard-1' } })
+  const d1 = await ctx.call({
+    method: 'POST',
+    url: `/v1/payment-charges/${pending.id}/discards`,
+    headers: { 'request-idempotency-key': 'discard-1' },
+  })
+  const d2 = await ctx.call({
+    method: 'POST',
+    url: `/v1/payment-charges/${pending.id}/discards`,
+    headers: { 'request-idempotency-key': 'discard-1' },
+  })
   t.equal(d1.statusCode, 200)
   t.equal(d2.statusCode, 200, 'the replay answers the first discard rather than a 400 for a discarded charge')
   t.equal(d2.body, d1.body)

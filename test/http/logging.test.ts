@@ -2,7 +2,7 @@ import t from 'tap'
 import { Writable } from 'node:stream'
 import { buildTestApp, seedCharge } from '../helpers/app.js'
 
-t.test("Request-Reference names the request in the log; ignored fields are logged", async (t) => {
+t.test('Request-Reference names the request in the log; ignored fields are logged', async (t) => {
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -18,6 +18,13 @@ t.test("Request-Reference names the request in the log; ignored fields are logge
     payload: { ...seedCharge(), paymentDescripter: 'typo' },
   })
   const mine = lines.filter((l) => l.reqId === 'trace-42')
-  t.ok(mine.some((l) => l.msg === 'incoming request'), 'the request is logged under its Request-Reference')
-  t.match(mine.find((l) => l.level === 40), { unknownFields: ['paymentDescripter'], msg: /ignored/ }, 'the ignored field is named at warn')
+  t.ok(
+    mine.some((l) => l.msg === 'incoming request'),
+    'the request is logged under its Request-Reference',
+  )
+  t.match(
+    mine.find((l) => l.level === 40),
+    { unknownFields: ['paymentDescripter'], msg: /ignored/ },
+    'the ignored field is named at warn',
+  )
 })

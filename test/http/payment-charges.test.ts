@@ -35,7 +35,10 @@ t.test('the seed page request creates a charge waiting for the consumer', async 
   t.notOk('failure' in body)
   t.notOk(new URL(body.authenticationMethods[0].details.requestUrl).search, 'requestUrl has no query string')
   t.equal(res.headers['sandbox-warning'], undefined)
-  t.same(events.map((e) => e.type), ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING'])
+  t.same(
+    events.map((e) => e.type),
+    ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING'],
+  )
 
   const read = await call({ method: 'GET', url: `/v1/payment-charges/${body.id}` })
   t.equal(read.statusCode, 200)
@@ -100,11 +103,15 @@ t.test('KakaoPay properties decline at their boundaries with HTTP 200 and FAILED
       t.equal(body.status, 'AUTHENTICATION_PENDING', `${name}: passes`)
       continue
     }
-    t.match(body, {
-      status: 'FAILED',
-      failure: { failureType: 'INTERNAL_DECLINE', failureCode: code, failureMessage: String, isRetryable: false },
-      authorizations: [{ status: 'FAILED', failure: { failureCode: code } }],
-    }, `${name}: declined ${code}`)
+    t.match(
+      body,
+      {
+        status: 'FAILED',
+        failure: { failureType: 'INTERNAL_DECLINE', failureCode: code, failureMessage: String, isRetryable: false },
+        authorizations: [{ status: 'FAILED', failure: { failureCode: code } }],
+      },
+      `${name}: declined ${code}`,
+    )
     t.notOk('authenticationMethods' in body, `${name}: nothing to authenticate`)
   }
 })
@@ -118,15 +125,31 @@ t.test('schema errors answer 400 in PPRO envelope, naming the field, and store n
     ['lowercase method', seedCharge({ paymentMethod: 'kakaopay' }), /^paymentMethod must match the pattern/],
     ['missing amount', seedCharge({ amount: undefined }), /^amount is required$/],
     ['currency of 2 letters', seedCharge({ amount: { value: 1000, currency: 'KR' } }), /^amount\.currency must be at least 3 characters$/],
-    ['unknown authentication type', seedCharge({ authenticationSettings: [{ type: 'MAGIC' }] }), /^authenticationSettings\[0\]\.type must be one of REDIRECT/],
-    ['returnUrl not http(s)', seedCharge({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'javascript:alert(1)' } }] }), /^authenticationSettings\[0\]\.settings\.returnUrl must be an absolute http or https URL$/],
-    ['relative returnUrl', seedCharge({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: '/done' } }] }), /returnUrl must be an absolute http or https URL/],
+    [
+      'unknown authentication type',
+      seedCharge({ authenticationSettings: [{ type: 'MAGIC' }] }),
+      /^authenticationSettings\[0\]\.type must be one of REDIRECT/,
+    ],
+    [
+      'returnUrl not http(s)',
+      seedCharge({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'javascript:alert(1)' } }] }),
+      /^authenticationSettings\[0\]\.settings\.returnUrl must be an absolute http or https URL$/,
+    ],
+    [
+      'relative returnUrl',
+      seedCharge({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: '/done' } }] }),
+      /returnUrl must be an absolute http or https URL/,
+    ],
     ['bad webhooksUrl', seedCharge({ webhooksUrl: 'ftp://example.com/x' }), /^webhooksUrl must match the pattern/],
     ['bad paymentMedium', seedCharge({ paymentMedium: 'PHONE' }), /^paymentMedium must be one of ECOMMERCE, MOTO, POS$/],
     ['label too long', seedCharge({ labels: { k: 'x'.repeat(201) } }), /^labels\.k must be at most 200 characters$/],
     ['bad email', seedCharge({ consumer: { country: 'KR', email: 'nope' } }), /^consumer\.email must be an email address$/],
     ['array body', [seedCharge()], /must be an object/],
-    ['two errors at once', seedCharge({ amount: { value: 1.5 }, consumer: {} }), /amount\.value must be an integer; amount\.currency is required; consumer\.country is required/],
+    [
+      'two errors at once',
+      seedCharge({ amount: { value: 1.5 }, consumer: {} }),
+      /amount\.value must be an integer; amount\.currency is required; consumer\.country is required/,
+    ],
   ]
   for (const [name, payload, message] of cases) {
     const res = await call({ method: 'POST', url: '/v1/payment-charges', payload: payload as object })
@@ -140,7 +163,12 @@ t.test('schema errors answer 400 in PPRO envelope, naming the field, and store n
 
 t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negative amount 422', async (t) => {
   const { call, app } = await buildTestApp(t, { config: { bodyLimit: 2048 } })
-  const malformed = await call({ method: 'POST', url: '/v1/payment-charges', headers: { 'content-type': 'application/json' }, payload: '{"paymentMethod": "KAKAOPAY",' })
+  const malformed = await call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"paymentMethod": "KAKAOPAY",',
+  })
   t.equal(malformed.statusCode, 400)
   t.match(malformed.json(), { status: 400, failureMessage: 'the request body is not valid JSON' })
 
@@ -148,7 +176,12 @@ t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negat
   t.equal(text.statusCode, 415)
   t.match(text.json(), { status: 415, failureMessage: /Content-Type "text\/plain" is not supported: send application\/json/ })
 
-  const form = await call({ method: 'POST', url: '/v1/payment-charges', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' })
+  const form = await call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'a=b',
+  })
   t.equal(form.statusCode, 415, 'form bodies are for the approval page only')
 
   const huge = await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentDescriptor: 'x'.repeat(5000) }) })
@@ -159,11 +192,20 @@ t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negat
   t.equal(empty.statusCode, 400)
   t.match(empty.json(), { status: 400, failureMessage: 'the request body is required' })
 
-  const negative = await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: -100, currency: 'KRW' } }) })
+  const negative = await call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({ amount: { value: -100, currency: 'KRW' } }),
+  })
   t.equal(negative.statusCode, 422)
   t.match(negative.json(), { status: 422, failureMessage: 'amount.value must not be negative' })
 
-  const proto = await call({ method: 'POST', url: '/v1/payment-charges', headers: { 'content-type': 'application/json' }, payload: '{"__proto__": {"x": 1}, "paymentMethod": "KAKAOPAY"}' })
+  const proto = await call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"__proto__": {"x": 1}, "paymentMethod": "KAKAOPAY"}',
+  })
   t.equal(proto.statusCode, 400)
   t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing stored')
 })
@@ -194,7 +236,11 @@ t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', asy
   t.equal(refused.json().failureMessage, 'the request body has unknown field(s): paymentDescripter')
   t.equal(strict.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
 
-  const both = await lenient.call({ method: 'POST', url: '/v1/payment-charges', payload: { ...seedCharge({ amount: undefined }), amout: { value: 1 } } })
+  const both = await lenient.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: { ...seedCharge({ amount: undefined }), amout: { value: 1 } },
+  })
   t.equal(both.statusCode, 400)
   t.equal(both.json().failureMessage, 'amount is required (also ignored unknown field(s): amout)')
 })
@@ -210,7 +256,11 @@ t.test('credentials: Bearer and Merchant-Id on every /v1 call', async (t) => {
     ['empty Bearer', { authorization: 'Bearer ', 'merchant-id': MERCHANT }],
   ]
   for (const [name, headers] of cases) {
-    for (const [method, url] of [['GET', '/v1/payment-charges'], ['POST', '/v1/payment-charges'], ['GET', '/v1/payment-charges/charge_000000000000000000001']] as const) {
+    for (const [method, url] of [
+      ['GET', '/v1/payment-charges'],
+      ['POST', '/v1/payment-charges'],
+      ['GET', '/v1/payment-charges/charge_000000000000000000001'],
+    ] as const) {
       const res = await app.inject({ method, url, headers, ...(method === 'POST' ? { payload: seedCharge() } : {}) })
       t.equal(res.statusCode, 401, `${name}: ${method} ${url}`)
       t.same(res.json(), { message: 'Unauthorized' })
@@ -219,15 +269,25 @@ t.test('credentials: Bearer and Merchant-Id on every /v1 call', async (t) => {
   t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
 
   const keyed = await buildTestApp(t, { config: { apiKeys: ['key-1', 'key-2'] } })
-  const wrong = await keyed.app.inject({ method: 'GET', url: '/v1/payment-charges', headers: { authorization: 'Bearer key-3', 'merchant-id': MERCHANT } })
+  const wrong = await keyed.app.inject({
+    method: 'GET',
+    url: '/v1/payment-charges',
+    headers: { authorization: 'Bearer key-3', 'merchant-id': MERCHANT },
+  })
   t.equal(wrong.statusCode, 401, 'a key not in API_KEYS')
-  const right = await keyed.app.inject({ method: 'GET', url: '/v1/payment-charges', headers: { authorization: 'bearer key-2', 'merchant-id': MERCHANT } })
+  const right = await keyed.app.inject({
+    method: 'GET',
+    url: '/v1/payment-charges',
+    headers: { authorization: 'bearer key-2', 'merchant-id': MERCHANT },
+  })
   t.equal(right.statusCode, 200, 'a configured key, scheme in any case')
 })
 
 t.test('merchant isolation: another merchant sees 404 and an empty search', async (t) => {
   const { call } = await buildTestApp(t)
-  const charge = (await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: 'r1' }) })).json()
+  const charge = (
+    await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: 'r1' }) })
+  ).json()
   const other = await call({ method: 'GET', url: `/v1/payment-charges/${charge.id}`, headers: OTHER_AUTH })
   t.equal(other.statusCode, 404)
   t.match(other.json(), { status: 404, failureMessage: `payment charge ${charge.id} not found` })
@@ -239,7 +299,9 @@ t.test('merchant isolation: another merchant sees 404 and an empty search', asyn
 
 t.test('real clients: Content-Type on a GET without body, Via and Request-Reference headers', async (t) => {
   const { call } = await buildTestApp(t)
-  const charge = (await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-reference': 'trace-1' } })).json()
+  const charge = (
+    await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-reference': 'trace-1' } })
+  ).json()
   const res = await call({
     method: 'GET',
     url: `/v1/payment-charges/${charge.id}`,
@@ -254,18 +316,30 @@ t.test('search by merchantPaymentChargeReference, newest first, 20 a page', asyn
   const ids: string[] = []
   for (let i = 0; i < 25; i++) {
     clock.advance(1000)
-    ids.push((await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: 'order-1' }) })).json().id)
+    ids.push(
+      (
+        await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: 'order-1' }) })
+      ).json().id,
+    )
   }
   await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: 'order-2' }) })
   const first = await call({ method: 'GET', url: '/v1/payment-charges?merchantPaymentChargeReference=order-1' })
   t.equal(first.statusCode, 200)
   const page1 = first.json()
   t.equal(page1.data.length, 20)
-  t.same(page1.data.map((c: { id: string }) => c.id), ids.slice(5).reverse())
+  t.same(
+    page1.data.map((c: { id: string }) => c.id),
+    ids.slice(5).reverse(),
+  )
   t.type(page1.nextPage, 'string')
   t.match(page1._links, { self: { href: /merchantPaymentChargeReference=order-1/ }, next: { href: /page=/ } })
-  const second = (await call({ method: 'GET', url: `/v1/payment-charges?merchantPaymentChargeReference=order-1&page=${page1.nextPage}` })).json()
-  t.same(second.data.map((c: { id: string }) => c.id), ids.slice(0, 5).reverse())
+  const second = (
+    await call({ method: 'GET', url: `/v1/payment-charges?merchantPaymentChargeReference=order-1&page=${page1.nextPage}` })
+  ).json()
+  t.same(
+    second.data.map((c: { id: string }) => c.id),
+    ids.slice(0, 5).reverse(),
+  )
   t.notOk('nextPage' in second, 'last page has no nextPage')
   const all = (await call({ method: 'GET', url: '/v1/payment-charges' })).json()
   t.equal(all.data.length, 20, 'no filter: every charge of the merchant, paged')

@@ -10,7 +10,13 @@ t.test('a full refund: REFUNDED refund, REFUNDED charge, REFUND_SUCCEEDED event'
   const ctx = await buildTestApp(t)
   const charge = await approvedCharge(ctx)
   ctx.clock.advance(60_000)
-  const res = await refund(ctx, charge.id, { amount: 15000, merchantRefundReference: 'rf-1', refundReason: 'RETURN', refundDescriptor: 'size too small', labels: { desk: 'A' } })
+  const res = await refund(ctx, charge.id, {
+    amount: 15000,
+    merchantRefundReference: 'rf-1',
+    refundReason: 'RETURN',
+    refundDescriptor: 'size too small',
+    labels: { desk: 'A' },
+  })
   t.equal(res.statusCode, 200)
   t.same(res.json(), {
     id: res.json().id,
@@ -25,28 +31,56 @@ t.test('a full refund: REFUNDED refund, REFUNDED charge, REFUND_SUCCEEDED event'
   })
   t.match(res.json().id, /^refund_[A-Za-z0-9]{21}$/)
   const after = await read(ctx, charge.id)
-  t.match(after, { status: 'REFUNDED', refunds: [{ id: res.json().id, amount: 15000, status: 'REFUNDED' }], updatedAt: '2026-01-15T09:01:00.000Z' })
+  t.match(after, {
+    status: 'REFUNDED',
+    refunds: [{ id: res.json().id, amount: 15000, status: 'REFUNDED' }],
+    updatedAt: '2026-01-15T09:01:00.000Z',
+  })
   t.match(ctx.events.at(-1), {
     type: 'PAYMENT_CHARGE_REFUND_SUCCEEDED',
-    data: { paymentChargeStatus: 'REFUNDED', refundId: res.json().id, amount: { value: 15000, currency: 'KRW' }, merchantRefundReference: 'rf-1' },
+    data: {
+      paymentChargeStatus: 'REFUNDED',
+      refundId: res.json().id,
+      amount: { value: 15000, currency: 'KRW' },
+      merchantRefundReference: 'rf-1',
+    },
   })
 })
 
 t.test('three partial refunds add up exactly; a fourth of 1 won fails', async (t) => {
   const ctx = await buildTestApp(t)
   const charge = await approvedCharge(ctx)
-  for (const [amount, status] of [[5000, 'CAPTURED'], [7000, 'CAPTURED'], [3000, 'REFUNDED']] as const) {
+  for (const [amount, status] of [
+    [5000, 'CAPTURED'],
+    [7000, 'CAPTURED'],
+    [3000, 'REFUNDED'],
+  ] as const) {
     const res = await refund(ctx, charge.id, { amount })
     t.equal(res.json().status, 'REFUNDED', `${amount} refunded`)
     t.equal((await read(ctx, charge.id)).status, status, `charge ${status} after ${amount}`)
   }
   const fourth = await refund(ctx, charge.id, { amount: 1, merchantRefundReference: 'one-more' })
   t.equal(fourth.statusCode, 200, 'a decline, not an HTTP error')
-  t.match(fourth.json(), { amount: 1, status: 'FAILED', failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' } })
+  t.match(fourth.json(), {
+    amount: 1,
+    status: 'FAILED',
+    failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' },
+  })
   const after = await read(ctx, charge.id)
   t.equal(after.status, 'REFUNDED')
-  t.same(after.refunds.map((r: { amount: number; status: string }) => [r.amount, r.status]), [[5000, 'REFUNDED'], [7000, 'REFUNDED'], [3000, 'REFUNDED'], [1, 'FAILED']])
-  t.match(ctx.events.at(-1), { type: 'PAYMENT_CHARGE_REFUND_FAILED', data: { refundId: fourth.json().id, merchantRefundReference: 'one-more', failure: { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' } } })
+  t.same(
+    after.refunds.map((r: { amount: number; status: string }) => [r.amount, r.status]),
+    [
+      [5000, 'REFUNDED'],
+      [7000, 'REFUNDED'],
+      [3000, 'REFUNDED'],
+      [1, 'FAILED'],
+    ],
+  )
+  t.match(ctx.events.at(-1), {
+    type: 'PAYMENT_CHARGE_REFUND_FAILED',
+    data: { refundId: fourth.json().id, merchantRefundReference: 'one-more', failure: { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' } },
+  })
 })
 
 t.test('a refund of more than is left fails and changes nothing else', async (t) => {
@@ -78,24 +112,37 @@ t.test('the 365-day refund validity, on both sides of the edge', async (t) => {
   t.equal(last.json().status, 'REFUNDED', 'on day 365 exactly')
   ctx.clock.set(captured + 365 * DAY + 1)
   const late = await refund(ctx, b.id, { amount: 1000 })
-  t.match(late.json(), { status: 'FAILED', failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'REFUND_PERIOD_EXPIRED' } }, 'a millisecond later')
+  t.match(
+    late.json(),
+    { status: 'FAILED', failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'REFUND_PERIOD_EXPIRED' } },
+    'a millisecond later',
+  )
   t.equal((await read(ctx, b.id)).status, 'CAPTURED')
 })
 
 t.test('a charge never captured: 400 and nothing stored', async (t) => {
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60 } })
   const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
-  const failed = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }) })).json()
+  const failed = (
+    await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }) })
+  ).json()
   const discarded = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
   ctx.app.sandbox.advance(60_000)
   t.equal((await read(ctx, discarded.id)).status, 'DISCARDED')
   t.equal((await read(ctx, pending.id)).status, 'DISCARDED', 'the pending one timed out too')
   const stillPending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
-  for (const [name, c] of [['pending', stillPending], ['failed', failed], ['discarded', discarded]] as const) {
+  for (const [name, c] of [
+    ['pending', stillPending],
+    ['failed', failed],
+    ['discarded', discarded],
+  ] as const) {
     const before = await read(ctx, c.id)
     const res = await refund(ctx, c.id, { amount: 100 })
     t.equal(res.statusCode, 400, name)
-    t.match(res.json(), { status: 400, failureMessage: new RegExp(`payment charge ${c.id} was never captured \\(status ${before.status}\\)`) })
+    t.match(res.json(), {
+      status: 400,
+      failureMessage: new RegExp(`payment charge ${c.id} was never captured \\(status ${before.status}\\)`),
+    })
     t.same(await read(ctx, c.id), before, `${name}: unchanged`)
   }
 })

@@ -4,7 +4,12 @@ import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, see
 const create = async (ctx: TestApp, overrides: Record<string, unknown> = {}, headers?: Record<string, string>) =>
   (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), ...(headers ? { headers } : {}) })).json()
 const control = (ctx: TestApp, id: string, action: string, payload?: object, headers?: Record<string, string>) =>
-  ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${id}/${action}`, ...(payload ? { payload } : {}), ...(headers ? { headers } : {}) })
+  ctx.call({
+    method: 'POST',
+    url: `/sandbox/payment-charges/${id}/${action}`,
+    ...(payload ? { payload } : {}),
+    ...(headers ? { headers } : {}),
+  })
 const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
 
 t.test('headless approve: the same state and events as the page', async (t) => {
@@ -23,13 +28,23 @@ t.test('headless approve: the same state and events as the page', async (t) => {
 t.test('headless decline with any provider code, cancel and expire', async (t) => {
   const ctx = await buildTestApp(t)
   const a = await create(ctx)
-  t.match((await control(ctx, a.id, 'decline')).json(), { status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' } }, 'default code')
+  t.match(
+    (await control(ctx, a.id, 'decline')).json(),
+    { status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' } },
+    'default code',
+  )
   const b = await create(ctx)
-  t.match((await control(ctx, b.id, 'decline', { failureCode: 'INSUFFICIENT_FUNDS' })).json(), { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS', providerFailureCode: 'INSUFFICIENT_FUNDS' } })
+  t.match((await control(ctx, b.id, 'decline', { failureCode: 'INSUFFICIENT_FUNDS' })).json(), {
+    status: 'FAILED',
+    failure: { failureCode: 'INSUFFICIENT_FUNDS', providerFailureCode: 'INSUFFICIENT_FUNDS' },
+  })
   const c = await create(ctx)
   const bad = await control(ctx, c.id, 'decline', { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' })
   t.equal(bad.statusCode, 400, 'only provider decline codes')
-  t.match(bad.json().failureMessage, /^failureCode must be one of AUTHENTICATION_FAILED, CANCELED_BY_CONSUMER, GENERIC_DECLINE, INSUFFICIENT_FUNDS/)
+  t.match(
+    bad.json().failureMessage,
+    /^failureCode must be one of AUTHENTICATION_FAILED, CANCELED_BY_CONSUMER, GENERIC_DECLINE, INSUFFICIENT_FUNDS/,
+  )
   t.equal((await read(ctx, c.id)).status, 'AUTHENTICATION_PENDING')
   t.match((await control(ctx, c.id, 'cancel')).json(), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
   const d = await create(ctx)
@@ -46,7 +61,10 @@ t.test('on a finished charge every control answers 409 and changes nothing', asy
   for (const action of ['approve', 'decline', 'cancel', 'expire']) {
     const res = await control(ctx, c.id, action)
     t.equal(res.statusCode, 409, action)
-    t.match(res.json(), { status: 409, failureMessage: `payment charge ${c.id} is CAPTURED: its outcome is already decided, nothing was changed` })
+    t.match(res.json(), {
+      status: 409,
+      failureMessage: `payment charge ${c.id} is CAPTURED: its outcome is already decided, nothing was changed`,
+    })
   }
   t.same(await read(ctx, c.id), c)
   t.equal(ctx.events.length, events)
@@ -82,7 +100,11 @@ t.test('the sandbox clock: discards a pending charge at exactly its deadline, no
 
   const jumped = await create(ctx)
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
-  t.match(await read(ctx, jumped.id), { status: 'DISCARDED', updatedAt: '2026-01-15T09:30:00.000Z' }, 'a move past the deadline records it at the deadline')
+  t.match(
+    await read(ctx, jumped.id),
+    { status: 'DISCARDED', updatedAt: '2026-01-15T09:30:00.000Z' },
+    'a move past the deadline records it at the deadline',
+  )
   t.same((await ctx.call({ method: 'GET', url: '/sandbox/clock' })).json(), { now: '2026-01-16T09:15:00.000Z', offsetSeconds: 87_300 })
   const later = await create(ctx)
   t.equal((await read(ctx, later.id)).createdAt, '2026-01-16T09:15:00.000Z', 'timestamps follow the sandbox clock')
@@ -92,9 +114,16 @@ t.test('the sandbox clock reaches the end of the refund window and expires idemp
   const ctx = await buildTestApp(t)
   const c = await approvedCharge(ctx)
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 365 * 86_400 } })
-  t.equal((await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 100 } })).json().status, 'REFUNDED', 'day 365')
+  t.equal(
+    (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 100 } })).json().status,
+    'REFUNDED',
+    'day 365',
+  )
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 0.001 } })
-  t.match((await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 100 } })).json(), { status: 'FAILED', failure: { failureCode: 'REFUND_PERIOD_EXPIRED' } })
+  t.match((await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 100 } })).json(), {
+    status: 'FAILED',
+    failure: { failureCode: 'REFUND_PERIOD_EXPIRED' },
+  })
 
   const key = { 'request-idempotency-key': 'clocked' }
   const first = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: key })).json()
@@ -118,23 +147,49 @@ t.test("reset removes the caller's charges, events and keys, and nothing of anot
   const mine = await create(ctx, {}, undefined)
   await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': 'k1' } })
   const theirs = await create(ctx, {}, OTHER_AUTH)
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' } })
+  await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge(),
+    headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' },
+  })
   const res = await ctx.call({ method: 'DELETE', url: '/sandbox/data' })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { deleted: { charges: 2, agreements: 0, events: 4 } })
   t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${mine.id}` })).statusCode, 404)
   t.same((await ctx.call({ method: 'GET', url: '/v1/payment-charges' })).json().data, [])
   t.same((await ctx.call({ method: 'GET', url: '/sandbox/webhooks' })).json().data, [])
-  const fresh = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': 'k1' } })
+  const fresh = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge(),
+    headers: { 'request-idempotency-key': 'k1' },
+  })
   t.equal(fresh.headers['request-idempotency'], undefined, 'my keys are gone')
 
-  t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${theirs.id}`, headers: OTHER_AUTH })).json().status, 'AUTHENTICATION_PENDING')
+  t.equal(
+    (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${theirs.id}`, headers: OTHER_AUTH })).json().status,
+    'AUTHENTICATION_PENDING',
+  )
   t.equal((await ctx.call({ method: 'GET', url: '/sandbox/webhooks', headers: OTHER_AUTH })).json().data.length, 4)
-  const replay = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' } })
+  const replay = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge(),
+    headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' },
+  })
   t.equal(replay.headers['request-idempotency'], 'true', "the other merchant's keys remain")
 
   const eventsBefore = ctx.events.filter((e) => e.merchantId === MERCHANT).length
   ctx.app.sandbox.advance(120_000)
-  t.equal(ctx.events.filter((e) => e.merchantId === MERCHANT).length, eventsBefore + 1, "a deleted charge's timeout does nothing; only the fresh charge times out")
-  t.equal(ctx.app.sandbox.webhooks.list(OTHER_MERCHANT).filter((d) => d.event.type === "PAYMENT_CHARGE_DISCARDED").length, 2, "the other merchant's charges time out as usual")
+  t.equal(
+    ctx.events.filter((e) => e.merchantId === MERCHANT).length,
+    eventsBefore + 1,
+    "a deleted charge's timeout does nothing; only the fresh charge times out",
+  )
+  t.equal(
+    ctx.app.sandbox.webhooks.list(OTHER_MERCHANT).filter((d) => d.event.type === 'PAYMENT_CHARGE_DISCARDED').length,
+    2,
+    "the other merchant's charges time out as usual",
+  )
 })

@@ -22,7 +22,12 @@ t.test('consumerAction: the sandbox approves, declines or cancels by itself afte
   t.match(await read(ctx, approve.id), { status: 'CAPTURED', updatedAt: '2026-01-15T09:00:05.000Z' })
   t.match(await read(ctx, decline.id), { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS' } })
   t.match(await read(ctx, cancel.id), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
-  t.same(types(ctx, approve.id), ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED'])
+  t.same(types(ctx, approve.id), [
+    'PAYMENT_CHARGE_CREATED',
+    'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
+    'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
+    'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+  ])
 })
 
 t.test('a consumer who acted first wins over the scheduled action', async (t) => {
@@ -45,7 +50,15 @@ t.test('providerConfirmation: AUTHORIZATION_ASYNC with PROVIDER_CONFIRMATION_PEN
   t.equal((await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/cancel` })).statusCode, 409, 'the consumer has decided')
   ctx.app.sandbox.advance(900_000)
   const final = await read(ctx, c.id)
-  t.match(final, { status: 'CAPTURED', authorizations: [{ status: 'AUTHORIZED' }], captures: [{ status: 'CAPTURED', createdAt: '2026-01-15T09:00:30.000Z' }] }, 'confirmed 30 s after approval; no authentication timeout')
+  t.match(
+    final,
+    {
+      status: 'CAPTURED',
+      authorizations: [{ status: 'AUTHORIZED' }],
+      captures: [{ status: 'CAPTURED', createdAt: '2026-01-15T09:00:30.000Z' }],
+    },
+    'confirmed 30 s after approval; no authentication timeout',
+  )
   t.same(types(ctx, c.id), [
     'PAYMENT_CHARGE_CREATED',
     'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
@@ -56,7 +69,11 @@ t.test('providerConfirmation: AUTHORIZATION_ASYNC with PROVIDER_CONFIRMATION_PEN
   const declined = await create(ctx, 'providerConfirmation=true', { amount: { value: 300_002, currency: 'KRW' } })
   await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${declined.id}/approve` })
   ctx.app.sandbox.advance(10_000)
-  t.match(await read(ctx, declined.id), { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS' } }, 'the amount rule answers at confirmation (default delay 10 s)')
+  t.match(
+    await read(ctx, declined.id),
+    { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS' } },
+    'the amount rule answers at confirmation (default delay 10 s)',
+  )
 })
 
 t.test('refundPending: PENDING with REFUND_PENDING, settled later', async (t) => {
@@ -72,20 +89,33 @@ t.test('refundPending: PENDING with REFUND_PENDING, settled later', async (t) =>
   const r2 = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 10_000 } })).json()
   ctx.app.sandbox.advance(30_000)
   const mid = await read(ctx, c.id)
-  t.same(mid.refunds.map((r: { status: string }) => r.status), ['REFUNDED', 'FAILED', 'PENDING'])
+  t.same(
+    mid.refunds.map((r: { status: string }) => r.status),
+    ['REFUNDED', 'FAILED', 'PENDING'],
+  )
   t.equal(mid.status, 'REFUND_PROCESSING', 'still one pending')
   ctx.app.sandbox.advance(30_000)
   const done = await read(ctx, c.id)
   t.equal(done.status, 'REFUNDED')
   t.match(done.refunds[2], { id: r2.id, status: 'REFUNDED' })
-  t.same(types(ctx, c.id).filter((x) => x.includes('REFUND')), [
-    'PAYMENT_CHARGE_REFUND_PENDING', 'PAYMENT_CHARGE_REFUND_FAILED', 'PAYMENT_CHARGE_REFUND_PENDING', 'PAYMENT_CHARGE_REFUND_SUCCEEDED', 'PAYMENT_CHARGE_REFUND_SUCCEEDED',
-  ])
+  t.same(
+    types(ctx, c.id).filter((x) => x.includes('REFUND')),
+    [
+      'PAYMENT_CHARGE_REFUND_PENDING',
+      'PAYMENT_CHARGE_REFUND_FAILED',
+      'PAYMENT_CHARGE_REFUND_PENDING',
+      'PAYMENT_CHARGE_REFUND_SUCCEEDED',
+      'PAYMENT_CHARGE_REFUND_SUCCEEDED',
+    ],
+  )
 
   const f = await create(ctx, 'consumerAction=approve;refundPending=true;refundPendingResult=FAILED')
   await ctx.call({ method: 'POST', url: `/v1/payment-charges/${f.id}/refunds`, payload: { amount: 1000 } })
   ctx.app.sandbox.advance(10_000)
-  t.match(await read(ctx, f.id), { status: 'CAPTURED', refunds: [{ status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'REFUND_DECLINED' } }] })
+  t.match(await read(ctx, f.id), {
+    status: 'CAPTURED',
+    refunds: [{ status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'REFUND_DECLINED' } }],
+  })
 })
 
 t.test('fundsEventType / fundsEventScheduleDelay: FUNDS_STATE_CHANGED for the capture or each refund', async (t) => {
@@ -99,15 +129,33 @@ t.test('fundsEventType / fundsEventScheduleDelay: FUNDS_STATE_CHANGED for the ca
   const funds = ctx.events.find((e) => e.type === 'FUNDS_STATE_CHANGED')
   t.match(funds, {
     time: Date.parse('2026-01-15T09:02:00.000Z'),
-    data: { paymentChargeId: c.id, paymentOperationId: captured.captures[0].id, paymentOperationType: 'CAPTURE', fundsState: 'CAPTURE_FUNDS_RECEIVED', amount: { value: 15000, currency: 'KRW' } },
+    data: {
+      paymentChargeId: c.id,
+      paymentOperationId: captured.captures[0].id,
+      paymentOperationType: 'CAPTURE',
+      fundsState: 'CAPTURE_FUNDS_RECEIVED',
+      amount: { value: 15000, currency: 'KRW' },
+    },
   })
-  t.match((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${c.id}/funds-statuses` })).json(), [{ fundsStatus: 'CAPTURE_FUNDS_RECEIVED' }])
+  t.match((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${c.id}/funds-statuses` })).json(), [
+    { fundsStatus: 'CAPTURE_FUNDS_RECEIVED' },
+  ])
 
   const r = await create(ctx, 'consumerAction=approve;fundsEventType=REFUND_FUNDS_SENT')
-  const refund = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${r.id}/refunds`, payload: { amount: 700, merchantRefundReference: 'rr' } })).json()
+  const refund = (
+    await ctx.call({ method: 'POST', url: `/v1/payment-charges/${r.id}/refunds`, payload: { amount: 700, merchantRefundReference: 'rr' } })
+  ).json()
   ctx.app.sandbox.advance(10_000)
-  t.match(ctx.events.filter((e) => e.type === 'FUNDS_STATE_CHANGED').at(-1)?.data, { paymentOperationId: refund.id, paymentOperationType: 'REFUND', fundsState: 'REFUND_FUNDS_SENT', merchantRefundReference: 'rr' })
-  t.match((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${r.id}/funds-statuses` })).json(), [{ fundsStatus: 'CAPTURE_FUNDS_WAITING' }, { fundsStatus: 'REFUND_FUNDS_SENT' }])
+  t.match(ctx.events.filter((e) => e.type === 'FUNDS_STATE_CHANGED').at(-1)?.data, {
+    paymentOperationId: refund.id,
+    paymentOperationType: 'REFUND',
+    fundsState: 'REFUND_FUNDS_SENT',
+    merchantRefundReference: 'rr',
+  })
+  t.match((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${r.id}/funds-statuses` })).json(), [
+    { fundsStatus: 'CAPTURE_FUNDS_WAITING' },
+    { fundsStatus: 'REFUND_FUNDS_SENT' },
+  ])
 })
 
 t.test('the amount rule keeps working with simulation keys', async (t) => {
@@ -119,13 +167,37 @@ t.test('the amount rule keeps working with simulation keys', async (t) => {
 
 t.test('unknown or malformed keys are not errors: ignored, and listed in a log line', async (t) => {
   const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); cb() } })
+  const stream = new Writable({
+    write(chunk, _e, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
+      cb()
+    },
+  })
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
-  const res = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentDescriptor: 'Order 7;colour=blue;consumerAction=dance;providerConfirmationDelay=soon;requiresCapture=true;=x;consumerAction=approve' }) })
+  const res = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge({
+      paymentDescriptor:
+        'Order 7;colour=blue;consumerAction=dance;providerConfirmationDelay=soon;requiresCapture=true;=x;consumerAction=approve',
+    }),
+  })
   t.equal(res.statusCode, 200)
-  t.equal(res.json().paymentDescriptor, 'Order 7;colour=blue;consumerAction=dance;providerConfirmationDelay=soon;requiresCapture=true;=x;consumerAction=approve', 'the descriptor is kept as given')
+  t.equal(
+    res.json().paymentDescriptor,
+    'Order 7;colour=blue;consumerAction=dance;providerConfirmationDelay=soon;requiresCapture=true;=x;consumerAction=approve',
+    'the descriptor is kept as given',
+  )
   const line = lines.find((l) => l.msg === 'paymentDescriptor simulation keys ignored')
-  t.match(line, { chargeId: res.json().id, ignored: ['colour', 'consumerAction=dance (invalid value)', 'providerConfirmationDelay=soon (invalid value)', 'requiresCapture (no effect on KakaoPay)'] })
+  t.match(line, {
+    chargeId: res.json().id,
+    ignored: [
+      'colour',
+      'consumerAction=dance (invalid value)',
+      'providerConfirmationDelay=soon (invalid value)',
+      'requiresCapture (no effect on KakaoPay)',
+    ],
+  })
   ctx.app.sandbox.advance(0)
   t.equal((await read(ctx, res.json().id)).status, 'CAPTURED', 'the valid key still applies')
   const plain = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentDescriptor: 'Just an order' }) })
@@ -135,9 +207,19 @@ t.test('unknown or malformed keys are not errors: ignored, and listed in a log l
 
 t.test('parseDescriptor: delays and defaults', async (t) => {
   t.same(parseDescriptor('providerConfirmation=true').simulation, { providerConfirmation: true, providerConfirmationDelayMs: 10_000 })
-  t.same(parseDescriptor('providerConfirmation=true;providerConfirmationDelay=1500ms').simulation, { providerConfirmation: true, providerConfirmationDelayMs: 1500 })
-  t.same(parseDescriptor('consumerAction=approve;consumerActionDelay=2').simulation, { consumerAction: 'approve', consumerActionDelayMs: 2000 })
-  t.same(parseDescriptor('refundPending=true').simulation, { refundPending: true, refundPendingDelayMs: 10_000, refundPendingResult: 'REFUNDED' })
+  t.same(parseDescriptor('providerConfirmation=true;providerConfirmationDelay=1500ms').simulation, {
+    providerConfirmation: true,
+    providerConfirmationDelayMs: 1500,
+  })
+  t.same(parseDescriptor('consumerAction=approve;consumerActionDelay=2').simulation, {
+    consumerAction: 'approve',
+    consumerActionDelayMs: 2000,
+  })
+  t.same(parseDescriptor('refundPending=true').simulation, {
+    refundPending: true,
+    refundPendingDelayMs: 10_000,
+    refundPendingResult: 'REFUNDED',
+  })
   t.same(parseDescriptor('x=1'), { ignored: ['x'] })
   t.same(parseDescriptor('no keys here'), { ignored: [] })
   t.same(parseDescriptor(undefined), { ignored: [] })

@@ -28,7 +28,12 @@ async function createCharge(ctx: TestApp, overrides: Record<string, unknown> = {
 }
 
 const page = (ctx: TestApp, id: string, action: string) =>
-  ctx.app.inject({ method: 'POST', url: `/checkout/${id}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `action=${action}` })
+  ctx.app.inject({
+    method: 'POST',
+    url: `/checkout/${id}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `action=${action}`,
+  })
 
 function checkReceived(t: Test, r: Received, secret = SECRET) {
   t.equal(r.headers['content-type'], 'application/json')
@@ -38,18 +43,28 @@ function checkReceived(t: Test, r: Received, secret = SECRET) {
 
 t.test('approve delivers CREATED, AUTHENTICATION_PENDING, AUTHORIZATION_SUCCEEDED, CAPTURE_SUCCEEDED in order, signed', async (t) => {
   const hook = await receiver(t)
-  const ctx = await buildTestApp(t, { config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
+  })
   const charge = await createCharge(ctx, { merchantPaymentChargeReference: 'order-9' })
   await page(ctx, charge.id, 'approve')
   await ctx.app.sandbox.webhooks.idle()
-  t.same(hook.received.map((r) => r.json.type), [
-    'PAYMENT_CHARGE_CREATED',
-    'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
-    'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
-    'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
-  ])
+  t.same(
+    hook.received.map((r) => r.json.type),
+    [
+      'PAYMENT_CHARGE_CREATED',
+      'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
+      'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
+      'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+    ],
+  )
   for (const r of hook.received) checkReceived(t, r)
-  const [created, pending, authorized, captured] = hook.received.map((r) => r.json) as [Record<string, any>, Record<string, any>, Record<string, any>, Record<string, any>]
+  const [created, pending, authorized, captured] = hook.received.map((r) => r.json) as [
+    Record<string, any>,
+    Record<string, any>,
+    Record<string, any>,
+    Record<string, any>,
+  ]
   t.match(created, {
     specversion: '1.0.2',
     source: 'https://www.ppro.com',
@@ -70,14 +85,25 @@ t.test('approve delivers CREATED, AUTHENTICATION_PENDING, AUTHORIZATION_SUCCEEDE
       consumer: { name: 'John Smith', country: 'KR' },
     },
   })
-  t.match(pending.data, { paymentChargeStatus: 'AUTHENTICATION_PENDING', authorizationId: charge.authorizations[0].id, amount: { value: 15000, currency: 'KRW' } })
-  t.match(authorized.data, { paymentChargeStatus: 'CAPTURED', authorizationId: charge.authorizations[0].id, isMultiStep: false, amount: { value: 15000, currency: 'KRW' } })
+  t.match(pending.data, {
+    paymentChargeStatus: 'AUTHENTICATION_PENDING',
+    authorizationId: charge.authorizations[0].id,
+    amount: { value: 15000, currency: 'KRW' },
+  })
+  t.match(authorized.data, {
+    paymentChargeStatus: 'CAPTURED',
+    authorizationId: charge.authorizations[0].id,
+    isMultiStep: false,
+    amount: { value: 15000, currency: 'KRW' },
+  })
   t.match(captured.data, { paymentChargeStatus: 'CAPTURED', captureId: /^capture_/, amount: { value: 15000, currency: 'KRW' } })
 })
 
 t.test('decline, cancel and timeout deliver their events', async (t) => {
   const hook = await receiver(t)
-  const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60, webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: { authTimeoutSeconds: 60, webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
+  })
   const declined = await createCharge(ctx)
   await page(ctx, declined.id, 'decline')
   const canceled = await createCharge(ctx)
@@ -88,12 +114,27 @@ t.test('decline, cancel and timeout deliver their events', async (t) => {
   await ctx.app.sandbox.webhooks.idle()
   for (const r of hook.received) checkReceived(t, r)
   const of = (id: string): Array<Record<string, any>> => hook.received.filter((r) => r.json.subject === id).map((r) => r.json)
-  t.same(of(declined.id).map((e) => e.type), ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED'])
-  t.match(of(declined.id)[2]!.data, { paymentChargeStatus: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' } })
+  t.same(
+    of(declined.id).map((e) => e.type),
+    ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED'],
+  )
+  t.match(of(declined.id)[2]!.data, {
+    paymentChargeStatus: 'FAILED',
+    failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' },
+  })
   t.match(of(canceled.id)[2]!.data, { failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
-  t.same(of(expired.id).map((e) => e.type), ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_DISCARDED'])
-  t.match(of(expired.id)[2], { time: '2026-01-15T09:01:00.000Z', data: { paymentChargeStatus: 'DISCARDED', discardType: 'AUTHENTICATION_TIMEOUT' } })
-  t.same(of(refused.id).map((e) => e.type), ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED'])
+  t.same(
+    of(expired.id).map((e) => e.type),
+    ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_DISCARDED'],
+  )
+  t.match(of(expired.id)[2], {
+    time: '2026-01-15T09:01:00.000Z',
+    data: { paymentChargeStatus: 'DISCARDED', discardType: 'AUTHENTICATION_TIMEOUT' },
+  })
+  t.same(
+    of(refused.id).map((e) => e.type),
+    ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED'],
+  )
   t.match(of(refused.id)[1]!.data, { failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'COUNTRY_NOT_SUPPORTED' } })
   t.notOk('isRetryable' in of(refused.id)[1]!.data.failure, 'webhook failures carry only what PPRO names')
 })
@@ -104,15 +145,24 @@ t.test("a charge's webhooksUrl wins; SANDBOX_CONFIG gives each merchant its own 
   const perCharge = await receiver(t)
   const file = join(t.testdir({}), 'sandbox.json')
   await writeFile(file, JSON.stringify({ merchants: { [OTHER_MERCHANT]: { webhookUrl: own.url, webhookSecret: 'whsec_other' } } }))
-  const ctx = await buildTestApp(t, { config: { sandboxConfigPath: file, webhooks: { url: global.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: {
+      sandboxConfigPath: file,
+      webhooks: { url: global.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 },
+    },
+  })
   await createCharge(ctx)
   await createCharge(ctx, {}, OTHER_AUTH)
   const c = await createCharge(ctx, { webhooksUrl: perCharge.url })
   await ctx.app.sandbox.webhooks.idle()
-  t.equal(global.received.length, 2, "the merchant without settings: WEBHOOK_URL")
+  t.equal(global.received.length, 2, 'the merchant without settings: WEBHOOK_URL')
   t.equal(own.received.length, 2, 'the merchant of SANDBOX_CONFIG: its own URL')
   for (const r of own.received) checkReceived(t, r, 'whsec_other')
-  t.same(perCharge.received.map((r) => r.json.subject), [c.id, c.id], "the charge's webhooksUrl")
+  t.same(
+    perCharge.received.map((r) => r.json.subject),
+    [c.id, c.id],
+    "the charge's webhooksUrl",
+  )
 })
 
 t.test('a bad SANDBOX_CONFIG stops the start with its name', async (t) => {
@@ -125,10 +175,13 @@ t.test('with no URL configured events are recorded, not sent', async (t) => {
   const ctx = await buildTestApp(t)
   const c = await createCharge(ctx)
   const list = (await ctx.call({ method: 'GET', url: `/sandbox/webhooks?chargeId=${c.id}` })).json()
-  t.same(list.data.map((d: { type: string; status: string }) => [d.type, d.status]), [
-    ['PAYMENT_CHARGE_CREATED', 'NOT_SENT'],
-    ['PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'NOT_SENT'],
-  ])
+  t.same(
+    list.data.map((d: { type: string; status: string }) => [d.type, d.status]),
+    [
+      ['PAYMENT_CHARGE_CREATED', 'NOT_SENT'],
+      ['PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'NOT_SENT'],
+    ],
+  )
   t.same(list.data[0].attempts, [])
   t.equal(list.data[0].url, null)
 })
@@ -145,35 +198,66 @@ function failingTimes(failures: number, status = 503) {
 
 t.test('fails twice, then 200: delivered on the third attempt, 15 s and then 30 s later (sandbox clock)', async (t) => {
   const hook = await receiver(t, failingTimes(2))
-  const ctx = await buildTestApp(t, { config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15_000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15_000, maxAttempts: 15 } },
+  })
   const { sandbox } = ctx.app
   const c = await createCharge(ctx, { amount: { value: 49, currency: 'KRW' } }) // declined at once: two events
   await sandbox.webhooks.idle()
   const deliveries = sandbox.webhooks.list(MERCHANT, { chargeId: c.id })
-  t.same(deliveries.map((d) => d.attempts.length), [1, 1])
+  t.same(
+    deliveries.map((d) => d.attempts.length),
+    [1, 1],
+  )
   const t0 = deliveries[0]!.attempts[0]!.at
   t.equal(deliveries[0]!.attempts[0]!.nextAttemptAt, t0 + 15_000)
 
   sandbox.advance(14_999)
   await sandbox.webhooks.idle()
-  t.same(deliveries.map((d) => d.attempts.length), [1, 1], 'not retried a millisecond early')
+  t.same(
+    deliveries.map((d) => d.attempts.length),
+    [1, 1],
+    'not retried a millisecond early',
+  )
   sandbox.advance(1)
   await sandbox.webhooks.idle()
-  t.same(deliveries.map((d) => d.attempts.length), [2, 2], 'second attempts at 15 s')
+  t.same(
+    deliveries.map((d) => d.attempts.length),
+    [2, 2],
+    'second attempts at 15 s',
+  )
   sandbox.advance(29_999)
   await sandbox.webhooks.idle()
-  t.same(deliveries.map((d) => d.attempts.length), [2, 2], 'not a millisecond before 30 s more')
+  t.same(
+    deliveries.map((d) => d.attempts.length),
+    [2, 2],
+    'not a millisecond before 30 s more',
+  )
   sandbox.advance(1)
   await sandbox.webhooks.idle()
   for (const d of deliveries) {
     t.equal(d.status, 'DELIVERED', `${d.event.type} delivered`)
-    t.same(d.attempts.map((a) => [a.at - t0, a.statusCode]), [[0, 503], [15_000, 503], [45_000, 200]])
+    t.same(
+      d.attempts.map((a) => [a.at - t0, a.statusCode]),
+      [
+        [0, 503],
+        [15_000, 503],
+        [45_000, 200],
+      ],
+    )
   }
-  t.same(hook.received.map((r) => r.json.type), [
-    'PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED',
-    'PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED',
-    'PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHORIZATION_FAILED',
-  ], 'first attempts in the order the events happened, retries on their own schedule')
+  t.same(
+    hook.received.map((r) => r.json.type),
+    [
+      'PAYMENT_CHARGE_CREATED',
+      'PAYMENT_CHARGE_AUTHORIZATION_FAILED',
+      'PAYMENT_CHARGE_CREATED',
+      'PAYMENT_CHARGE_AUTHORIZATION_FAILED',
+      'PAYMENT_CHARGE_CREATED',
+      'PAYMENT_CHARGE_AUTHORIZATION_FAILED',
+    ],
+    'first attempts in the order the events happened, retries on their own schedule',
+  )
   for (const r of hook.received) checkReceived(t, r)
   sandbox.advance(3_600_000)
   await sandbox.webhooks.idle()
@@ -182,14 +266,19 @@ t.test('fails twice, then 200: delivered on the third attempt, 15 s and then 30 
 
 t.test('the retry schedule doubles from the base: 15 s, 30 s, 60 s', async (t) => {
   const hook = await receiver(t, failingTimes(3, 500))
-  const ctx = await buildTestApp(t, { config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15_000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15_000, maxAttempts: 15 } },
+  })
   const { sandbox } = ctx.app
   const c = await createCharge(ctx, { paymentMethod: 'CARD' })
   await sandbox.webhooks.idle()
   sandbox.advance(3_600_000) // one move of the clock runs every retry that falls due on the way, each at its own time
   await sandbox.webhooks.idle()
   const d = sandbox.webhooks.list(MERCHANT, { chargeId: c.id })[0]!
-  t.same(d.attempts.map((a) => a.at - d.attempts[0]!.at), [0, 15_000, 45_000, 105_000])
+  t.same(
+    d.attempts.map((a) => a.at - d.attempts[0]!.at),
+    [0, 15_000, 45_000, 105_000],
+  )
   t.equal(d.status, 'DELIVERED')
   const body = (await ctx.call({ method: 'GET', url: `/sandbox/webhooks?chargeId=${c.id}&type=PAYMENT_CHARGE_CREATED` })).json()
   t.match(body.data[0].attempts[0], { attempt: 1, at: String, statusCode: 500, durationMs: Number, nextAttemptAt: String })
@@ -221,13 +310,24 @@ t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_
   const d = ctx.app.sandbox.webhooks.list(MERCHANT, { chargeId: c.id, type: 'PAYMENT_CHARGE_CREATED' })[0]!
   t.equal(d.status, 'FAILED')
   t.equal(d.attempts.length, 4, 'exactly four attempts')
-  t.ok(d.attempts.every((a) => a.error === 'timeout'), 'each timed out')
+  t.ok(
+    d.attempts.every((a) => a.error === 'timeout'),
+    'each timed out',
+  )
   for (let i = 1; i < 4; i++) {
-    t.ok(d.attempts[i]!.at - d.attempts[i - 1]!.at >= 20 * 2 ** (i - 1), `attempt ${i + 1} waited at least ${20 * 2 ** (i - 1)} ms after the previous one started`)
+    t.ok(
+      d.attempts[i]!.at - d.attempts[i - 1]!.at >= 20 * 2 ** (i - 1),
+      `attempt ${i + 1} waited at least ${20 * 2 ** (i - 1)} ms after the previous one started`,
+    )
   }
   t.notOk('nextAttemptAt' in d.attempts[3]!, 'no retry after the last')
   const giveUp = lines.find((l) => /giving up/.test(String(l.msg)) && l.eventId === d.event.id)
-  t.match(giveUp, { level: 40, msg: 'webhook not acknowledged after 4 attempts; giving up', type: 'PAYMENT_CHARGE_CREATED', outcome: 'timeout' })
+  t.match(giveUp, {
+    level: 40,
+    msg: 'webhook not acknowledged after 4 attempts; giving up',
+    type: 'PAYMENT_CHARGE_CREATED',
+    outcome: 'timeout',
+  })
   await ctx.app.sandbox.webhooks.idle()
   t.equal(hook.received.filter((r) => r.json.id === d.event.id).length, 4, 'the receiver saw it four times')
 })
@@ -253,15 +353,28 @@ t.test('sending never delays the API call, and a hanging receiver does not slow 
 
 t.test('replay sends an event again now; merchants see only their own deliveries', async (t) => {
   const hook = await receiver(t)
-  const ctx = await buildTestApp(t, { config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
+  })
   const a = await createCharge(ctx)
   const b = await createCharge(ctx, {}, OTHER_AUTH)
   await ctx.app.sandbox.webhooks.idle()
   const mine = (await ctx.call({ method: 'GET', url: '/sandbox/webhooks' })).json().data
-  t.same(mine.map((d: { subject: string }) => d.subject), [a.id, a.id])
+  t.same(
+    mine.map((d: { subject: string }) => d.subject),
+    [a.id, a.id],
+  )
   const theirs = (await ctx.call({ method: 'GET', url: '/sandbox/webhooks', headers: OTHER_AUTH })).json().data
-  t.same(theirs.map((d: { subject: string }) => d.subject), [b.id, b.id])
-  t.match(mine[0], { status: 'DELIVERED', url: hook.url, payload: { type: 'PAYMENT_CHARGE_CREATED', data: { paymentChargeId: a.id } }, attempts: [{ attempt: 1, statusCode: 200 }] })
+  t.same(
+    theirs.map((d: { subject: string }) => d.subject),
+    [b.id, b.id],
+  )
+  t.match(mine[0], {
+    status: 'DELIVERED',
+    url: hook.url,
+    payload: { type: 'PAYMENT_CHARGE_CREATED', data: { paymentChargeId: a.id } },
+    attempts: [{ attempt: 1, statusCode: 200 }],
+  })
 
   const before = hook.received.length
   const replay = await ctx.call({ method: 'POST', url: `/sandbox/webhooks/${mine[0].eventId}/replay` })
@@ -277,14 +390,19 @@ t.test('replay sends an event again now; merchants see only their own deliveries
   const noAuth = await ctx.app.inject({ method: 'GET', url: '/sandbox/webhooks' })
   t.equal(noAuth.statusCode, 401)
   const byType = (await ctx.call({ method: 'GET', url: '/sandbox/webhooks?type=PAYMENT_CHARGE_AUTHENTICATION_PENDING' })).json().data
-  t.same(byType.map((d: { type: string }) => d.type), ['PAYMENT_CHARGE_AUTHENTICATION_PENDING'])
+  t.same(
+    byType.map((d: { type: string }) => d.type),
+    ['PAYMENT_CHARGE_AUTHENTICATION_PENDING'],
+  )
 })
 
 t.test('on close the server stops, and deliveries in flight get a short grace period', async (t) => {
   let release: (() => void) | undefined
   const slowButAnswers = await receiver(t, () => 'hang')
   slowButAnswers.next().then(() => release?.())
-  const ctx = await buildTestApp(t, { config: { webhooks: { url: slowButAnswers.url, secret: SECRET, timeoutMs: 300, retryBaseMs: 15_000, maxAttempts: 15 } } })
+  const ctx = await buildTestApp(t, {
+    config: { webhooks: { url: slowButAnswers.url, secret: SECRET, timeoutMs: 300, retryBaseMs: 15_000, maxAttempts: 15 } },
+  })
   await createCharge(ctx, { paymentMethod: 'CARD' })
   const reached = new Promise<void>((resolve) => (release = resolve))
   await reached

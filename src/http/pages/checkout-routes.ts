@@ -15,7 +15,8 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
 }
 
 const ACTIONS = new Set(['approve', 'decline', 'cancel'])
@@ -28,16 +29,30 @@ export async function checkoutRoutes(app: FastifyInstance, { sandbox, baseUrl }:
   const notFound = (reply: FastifyReply) => page(reply, 404, renderNotFound())
 
   /** The page's subject, by id: a charge or an agreement, of any merchant (the id is the secret). */
-  const find = (id: string): { view: () => CheckoutView; decide: (o: ConsumerOutcome) => void; returnUrl?: string | undefined } | undefined => {
+  const find = (
+    id: string,
+  ): { view: () => CheckoutView; decide: (o: ConsumerOutcome) => void; returnUrl?: string | undefined } | undefined => {
     if (!ID_PATTERN.test(id)) return undefined
     sandbox.tick()
     if (id.startsWith('charge_')) {
       const charge = sandbox.charges.findForConsumer(id)
-      return charge && { view: () => chargePage(sandbox, charge, baseUrl), decide: (o) => sandbox.charges.authenticate(charge, o), returnUrl: charge.returnUrl }
+      return (
+        charge && {
+          view: () => chargePage(sandbox, charge, baseUrl),
+          decide: (o) => sandbox.charges.authenticate(charge, o),
+          returnUrl: charge.returnUrl,
+        }
+      )
     }
     if (id.startsWith('agr_')) {
       const agreement = sandbox.agreements.findForConsumer(id)
-      return agreement && { view: () => agreementPage(sandbox, agreement, baseUrl), decide: (o) => sandbox.agreements.authenticate(agreement, o), returnUrl: agreement.returnUrl }
+      return (
+        agreement && {
+          view: () => agreementPage(sandbox, agreement, baseUrl),
+          decide: (o) => sandbox.agreements.authenticate(agreement, o),
+          returnUrl: agreement.returnUrl,
+        }
+      )
     }
     return undefined
   }

@@ -18,7 +18,12 @@ function pageBase(sandbox: Sandbox, paymentMethod: string) {
   }
 }
 
-const FREQUENCY: Record<string, [string, string]> = { DAILY: ['day', 'days'], WEEKLY: ['week', 'weeks'], MONTHLY: ['month', 'months'], YEARLY: ['year', 'years'] }
+const FREQUENCY: Record<string, [string, string]> = {
+  DAILY: ['day', 'days'],
+  WEEKLY: ['week', 'weeks'],
+  MONTHLY: ['month', 'months'],
+  YEARLY: ['year', 'years'],
+}
 
 /** The registration page of a recurring payment: what, how often, how much. */
 export function agreementPage(sandbox: Sandbox, a: Agreement, baseUrl: string): CheckoutView {
@@ -28,8 +33,12 @@ export function agreementPage(sandbox: Sandbox, a: Agreement, baseUrl: string): 
   rows.push([
     '금액 · Amount',
     !a.amount || a.amountType === 'VARIABLE' || !a.amountType
-      ? a.amount ? `${won(a.amount)} (varies)` : 'Varies by payment'
-      : a.amountType === 'MAX' ? `Up to ${won(a.amount)}` : won(a.amount),
+      ? a.amount
+        ? `${won(a.amount)} (varies)`
+        : 'Varies by payment'
+      : a.amountType === 'MAX'
+        ? `Up to ${won(a.amount)}`
+        : won(a.amount),
   ])
   if (a.frequency) {
     const n = a.frequency.interval ?? 1
@@ -42,7 +51,8 @@ export function agreementPage(sandbox: Sandbox, a: Agreement, baseUrl: string): 
   const view: CheckoutView = { ...base, heading: '정기결제 등록 · Register a recurring payment', rows }
   if (a.status === 'AUTHENTICATION_PENDING') {
     view.actionUrl = `${baseUrl}/checkout/${a.id}`
-    view.note = 'Approving lets this merchant charge your KakaoPay without asking again, as shown above, until you or the merchant cancel it.'
+    view.note =
+      'Approving lets this merchant charge your KakaoPay without asking again, as shown above, until you or the merchant cancel it.'
     return view
   }
   view.heading = '정기결제 등록 결과 · Registration result'
@@ -52,7 +62,11 @@ export function agreementPage(sandbox: Sandbox, a: Agreement, baseUrl: string): 
       : a.status === 'FAILED'
         ? a.failure?.failureCode === 'CANCELED_BY_CONSUMER'
           ? { tone: 'neutral', title: '등록 취소 · Registration canceled', detail: 'The registration was canceled.' }
-          : { tone: 'failure', title: '등록 실패 · Registration failed', detail: `Declined: ${a.failure?.failureCode ?? 'unknown reason'}.` }
+          : {
+              tone: 'failure',
+              title: '등록 실패 · Registration failed',
+              detail: `Declined: ${a.failure?.failureCode ?? 'unknown reason'}.`,
+            }
         : { tone: 'neutral', title: '해지됨 · Recurring payment ended', detail: `Status ${a.status}.` }
   if (a.returnUrl) view.returnUrl = a.returnUrl
   return view

@@ -26,5 +26,4 @@ export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox
   app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) =>
     agreements.refuseConfirmation(agreements.get(req.merchantId, req.params.agreementId)),
   )
-
 }

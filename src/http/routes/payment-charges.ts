@@ -31,5 +31,4 @@ export async function paymentChargeRoutes(fastify: FastifyInstance, { sandbox, b
   app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req) =>
     chargeView(charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
   )
-
 }

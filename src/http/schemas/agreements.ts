@@ -55,7 +55,10 @@ export const CreateAgreementBodySchema = z.strictObject({
   paymentSessionId: z.string().optional(),
   consumer: ConsumerSchema,
   webhooksUrl: WebhooksUrlSchema.optional(),
-  initialPaymentCharge: AgreementChargeBodySchema.omit({ initialSchemeAuthorizationReference: true, initialTransactionLinkReference: true }).optional(),
+  initialPaymentCharge: AgreementChargeBodySchema.omit({
+    initialSchemeAuthorizationReference: true,
+    initialTransactionLinkReference: true,
+  }).optional(),
   authenticationSettings: AuthenticationSettingsSchema.optional(),
   initialSchemeAuthorizationReference: z.string().optional(),
   initialTransactionLinkReference: z.string().optional(),

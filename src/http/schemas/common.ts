@@ -93,9 +93,7 @@ export const OrderSchema = z.strictObject({
   industryData: z.array(z.looseObject({ type: z.enum(['AIRLINE', 'EDUCATION', 'TRAVEL']) })).optional(),
   orderReferenceNumber: z.string().optional(),
   totalTaxAmount: z.int().optional(),
-  installmentPlan: z
-    .strictObject({ numberOfInstallments: z.int(), feePaidBy: z.enum(['MERCHANT', 'CONSUMER']).optional() })
-    .optional(),
+  installmentPlan: z.strictObject({ numberOfInstallments: z.int(), feePaidBy: z.enum(['MERCHANT', 'CONSUMER']).optional() }).optional(),
 })
 
 export const RedirectSettingsSchema = z.strictObject({
@@ -111,7 +109,10 @@ const OtherSettingsSchema = z.looseObject({
 
 export const AuthenticationSettingsSchema = z.array(z.discriminatedUnion('type', [RedirectSettingsSchema, OtherSettingsSchema]))
 
-export const PaymentMethodNameSchema = z.string().min(1).regex(/^[A-Z0-9_]+$/)
+export const PaymentMethodNameSchema = z
+  .string()
+  .min(1)
+  .regex(/^[A-Z0-9_]+$/)
 export const PaymentMediumSchema = z.enum(['ECOMMERCE', 'MOTO', 'POS'])
 export const InitiatorSchema = z.enum(['CONSUMER', 'MERCHANT'])
 export const ScheduleTypeSchema = z.enum(['SCHEDULED', 'SCHEDULED_RETRY', 'UNSCHEDULED', 'RECURRING'])
