@@ -48,6 +48,8 @@ export interface Agreement {
   history: HistoryEntry[]
   revocations: Revocation[]
   initialPaymentChargeId?: string | undefined
+  /** The payment session the agreement was authorized from (drop-in flow). */
+  paymentSessionId?: string | undefined
   labels?: Record<string, string> | undefined
   returnUrl?: string | undefined
   webhooksUrl?: string | undefined

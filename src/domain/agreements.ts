@@ -71,7 +71,8 @@ export interface AgreementServiceDeps {
 export class AgreementService {
   constructor(private readonly d: AgreementServiceDeps) {}
 
-  create(merchantId: string, input: CreateAgreementInput): Agreement {
+  /** `paymentSessionId`: the payment session authorizing the agreement, if one is. */
+  create(merchantId: string, input: CreateAgreementInput, paymentSessionId?: string): Agreement {
     const { clock, ids } = this.d
     // Everything the initial charge would refuse is refused before the agreement exists.
     if (input.initialPaymentCharge) refuseChargeRequest(input.initialPaymentCharge, 'initialPaymentCharge.')
@@ -100,6 +101,7 @@ export class AgreementService {
       instrumentId: undefined,
       failure: undefined,
       initialPaymentChargeId: undefined,
+      paymentSessionId,
       createdAt: now,
       updatedAt: now,
       authenticationDeadline: undefined,
@@ -125,7 +127,7 @@ export class AgreementService {
     if (initial) {
       const charge = this.d.charges.create(
         merchantId,
-        this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings),
+        { ...this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings), paymentSessionId },
         agreement.id,
       )
       agreement.initialPaymentChargeId = charge.id

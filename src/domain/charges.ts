@@ -32,6 +32,8 @@ export interface CreateChargeInput {
   autoCapture?: boolean | undefined
   webhooksUrl?: string | undefined
   labels?: Record<string, string> | undefined
+  /** Set by the payment session that authorizes the charge; not part of PPRO's create-charge request. */
+  paymentSessionId?: string | undefined
 }
 
 /** What the consumer does on the approval page (or a test does for them). */
@@ -170,6 +172,7 @@ export class ChargeService {
       initiator: input.initiator ?? 'CONSUMER',
       scheduleType: input.scheduleType,
       agreementId,
+      paymentSessionId: input.paymentSessionId,
       instrumentId: input.instrumentId,
       amount: input.amount.value,
       currency: input.amount.currency,

@@ -174,6 +174,7 @@ export class ChargeEvent implements SandboxEvent {
       merchantPaymentChargeReference: c.merchantPaymentChargeReference,
       orderReferenceNumber: typeof c.order?.orderReferenceNumber === 'string' ? c.order.orderReferenceNumber : undefined,
       type: this.type,
+      paymentSessionId: c.paymentSessionId,
       ...CHARGE_EVENT_FIELDS[this.type](c, this.op as never),
     }
   }
@@ -237,6 +238,7 @@ export class AgreementEvent implements SandboxEvent {
       type: this.type,
       merchantPaymentAgreementReference: a.merchantPaymentAgreementReference,
       merchantId: a.merchantId,
+      paymentSessionId: a.paymentSessionId,
       ...AGREEMENT_EVENT_FIELDS[this.type](a, this.op as never),
     }
   }

@@ -7,6 +7,7 @@ import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
 import { RefundService } from './refunds.js'
 import { Scheduler } from './scheduler.js'
+import { SessionService } from './sessions.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import type { Store } from '../store/memory-store.js'
 import { type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
@@ -22,6 +23,8 @@ export interface SandboxDeps {
   transport: WebhookTransport
   webhooks: WebhookSettings
   authTimeoutSeconds: number
+  /** How long a payment session can be authorized after it is created (default one hour). */
+  sessionLifetimeSeconds?: number | undefined
   /** The consumer's approval page of a charge or agreement, on the sandbox's public URL. */
   checkoutUrl: (id: string) => string
   logger: Logger & { error(obj: object, msg: string): void }
@@ -37,6 +40,7 @@ export class Sandbox {
   readonly charges: ChargeService
   readonly refunds: RefundService
   readonly agreements: AgreementService
+  readonly sessions: SessionService
   /** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
   readonly idempotency = new IdempotencyStore(24 * 3_600_000)
 
@@ -52,7 +56,9 @@ export class Sandbox {
       logger: deps.logger,
     })
     const onEvent = deps.onEvent
-    const events = onEvent ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const delivered = onEvent ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    // A payment session follows the charge or agreement it authorized, event by event.
+    const events = { publish: (e: SandboxEvent) => (this.sessions.observe(e), delivered.publish(e)) }
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive: (c) => this.charges.isLive(c) })
     this.charges = new ChargeService({
@@ -86,6 +92,16 @@ export class Sandbox {
       charges: this.charges,
       authTimeoutSeconds: deps.authTimeoutSeconds,
       requestUrl: deps.checkoutUrl,
+    })
+    this.sessions = new SessionService({
+      clock: this.clock,
+      ids: deps.ids,
+      store: deps.store,
+      methods: deps.methods,
+      scheduler: this.scheduler,
+      charges: this.charges,
+      agreements: this.agreements,
+      lifetimeSeconds: deps.sessionLifetimeSeconds ?? 3600,
     })
   }
 

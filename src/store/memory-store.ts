@@ -1,5 +1,6 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
+import type { Session } from '../domain/sessions.js'
 
 /**
  * Where the sandbox keeps its state. One process, in memory: the sandbox is for tests and demos, and
@@ -15,7 +16,9 @@ export interface Store {
   getAgreement(id: string): Agreement | undefined
   insertAgreement(agreement: Agreement): void
   agreementsOf(merchantId: string): readonly Agreement[]
-  /** Forgets a merchant's charges and agreements. */
+  getSession(id: string): Session | undefined
+  insertSession(session: Session): void
+  /** Forgets a merchant's charges, agreements and payment sessions. */
   deleteMerchant(merchantId: string): void
 }
 
@@ -48,6 +51,7 @@ class MerchantIndex<T extends { id: string; merchantId: string }> {
 export class MemoryStore implements Store {
   readonly #charges = new MerchantIndex<Charge>()
   readonly #agreements = new MerchantIndex<Agreement>()
+  readonly #sessions = new MerchantIndex<Session>()
   readonly #merchantKeys = new Map<string, string>()
 
   merchantKey(merchantId: string): string {
@@ -81,8 +85,17 @@ export class MemoryStore implements Store {
     return this.#agreements.of(merchantId)
   }
 
+  getSession(id: string): Session | undefined {
+    return this.#sessions.get(id)
+  }
+
+  insertSession(session: Session): void {
+    this.#sessions.insert(session)
+  }
+
   deleteMerchant(merchantId: string): void {
     this.#charges.deleteMerchant(merchantId)
     this.#agreements.deleteMerchant(merchantId)
+    this.#sessions.deleteMerchant(merchantId)
   }
 }
