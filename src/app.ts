@@ -14,6 +14,7 @@ import { healthRoutes } from './http/routes/health.js'
 import { chargeOperationRoutes } from './http/routes/charge-operations.js'
 import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
 import { paymentChargeRoutes } from './http/routes/payment-charges.js'
+import { paymentSessionRoutes } from './http/routes/payment-sessions.js'
 import { idempotencyHooks } from './http/idempotency.js'
 import { warnUnknownFields, zodValidatorCompiler } from './http/validation.js'
 import { checkoutUrl } from './http/views.js'
@@ -135,6 +136,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+    await api.register(paymentSessionRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
     await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   })

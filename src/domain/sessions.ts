@@ -105,6 +105,8 @@ export interface SessionState {
   session: Session
   charge?: Charge | undefined
   agreement?: Agreement | undefined
+  /** The agreement's initial payment charge, when it has one. */
+  initialCharge?: Charge | undefined
 }
 
 export interface SessionServiceDeps {
@@ -180,10 +182,13 @@ export class SessionService {
 
   /** The session with the charge or agreement it authorized, as they are now. */
   state(session: Session): SessionState {
+    const { store } = this.d
+    const agreement = session.agreementId === undefined ? undefined : store.getAgreement(session.agreementId)
     return {
       session,
-      charge: session.chargeId === undefined ? undefined : this.d.store.getCharge(session.chargeId),
-      agreement: session.agreementId === undefined ? undefined : this.d.store.getAgreement(session.agreementId),
+      charge: session.chargeId === undefined ? undefined : store.getCharge(session.chargeId),
+      agreement,
+      initialCharge: agreement?.initialPaymentChargeId === undefined ? undefined : store.getCharge(agreement.initialPaymentChargeId),
     }
   }
 
@@ -253,7 +258,7 @@ export class SessionService {
       session.paymentMethod = input.paymentMethod
       const agreement = this.d.agreements.create(session.merchantId, request, session.id)
       session.agreementId = agreement.id
-      return { session, agreement }
+      return this.state(session)
     }
     const request: CreateChargeInput = {
       paymentMethod: input.paymentMethod,
@@ -273,7 +278,7 @@ export class SessionService {
     session.paymentMethod = input.paymentMethod
     const charge = this.d.charges.create(session.merchantId, request)
     session.chargeId = charge.id
-    return { session, charge }
+    return this.state(session)
   }
 
   /**
