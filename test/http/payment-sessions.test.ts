@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import type { InjectOptions } from 'fastify'
+import { ConfigError, loadConfig } from '../../src/config.js'
 import { buildTestApp, MERCHANT, OTHER_AUTH, type TestApp } from '../helpers/app.js'
 import { schemaErrors } from '../helpers/openapi.js'
 
@@ -404,6 +405,13 @@ t.test('expiry on the sandbox clock: an expired session refuses authorization an
 })
 
 t.test('the lifetime is configurable, and an authorized session does not expire', async (t) => {
+  t.equal(loadConfig({}).sessionLifetimeSeconds, 3600, 'one hour by default')
+  t.equal(loadConfig({ SESSION_LIFETIME_SECONDS: '120' }).sessionLifetimeSeconds, 120)
+  t.throws(() => loadConfig({ SESSION_LIFETIME_SECONDS: '0' }), ConfigError)
+  t.match(
+    t.throws(() => loadConfig({ SESSION_LIFETIME_SECONDS: 'soon' })),
+    { message: /SESSION_LIFETIME_SECONDS/ },
+  )
   const ctx = await buildTestApp(t, { config: { sessionLifetimeSeconds: 60 } })
   const s = await createSession(t, ctx)
   t.equal(s.expiresAt, '2026-01-15T09:01:00.000Z')
@@ -578,4 +586,46 @@ t.test('patch merges objects into the session (RFC 7396) and re-decides the offe
     [back.availablePaymentMethods, back.amountType, back.amount],
     [[{ name: 'KAKAOPAY', recommended: true }], 'MAX', { value: 100, currency: 'KRW' }],
   )
+})
+
+t.test('simulation keys work through a session: approved, then AUTHORIZING_INFLIGHT until the provider confirms', async (t) => {
+  const ctx = await buildTestApp(t)
+  const s = await createSession(t, ctx, { paymentDescriptor: 'providerConfirmation=true;providerConfirmationDelay=20s' })
+  const charge = (await authorize(t, ctx, s.id)).json().data.id
+  await page(ctx, charge, 'approve')
+  t.match((await get(ctx, `/v1/payment-sessions/${s.id}`)).json(), {
+    status: 'AUTHORIZING_INFLIGHT',
+    paymentCharge: { status: 'AUTHORIZATION_ASYNC' },
+  })
+  ctx.clock.advance(20_000)
+  t.match((await get(ctx, `/v1/payment-sessions/${s.id}`)).json(), { status: 'SUCCEEDED', paymentCharge: { status: 'CAPTURED' } })
+})
+
+t.test('recurring sign-up canceled on the page, or timed out: session and agreement FAILED', async (t) => {
+  const ctx = await buildTestApp(t)
+  const recurring = { recurring: true, merchantPaymentChargeReference: undefined }
+  const canceled = await createSession(t, ctx, recurring)
+  const agreement = (await authorize(t, ctx, canceled.id)).json().data.id
+  await page(ctx, agreement, 'cancel')
+  t.match((await get(ctx, `/v1/payment-sessions/${canceled.id}`)).json(), {
+    status: 'FAILED',
+    paymentAgreement: { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } },
+  })
+  const late = await createSession(t, ctx, recurring)
+  await authorize(t, ctx, late.id)
+  ctx.clock.advance(900_000)
+  t.match((await get(ctx, `/v1/payment-sessions/${late.id}`)).json(), {
+    status: 'FAILED',
+    paymentAgreement: { status: 'FAILED', failure: { failureCode: 'AUTHENTICATION_TIMEOUT' } },
+  })
+})
+
+t.test("DELETE /sandbox/data forgets the merchant's sessions, and a forgotten session's expiry does nothing", async (t) => {
+  const ctx = await buildTestApp(t)
+  const s = await createSession(t, ctx)
+  const kept = await send(t, ctx, 'create', '/v1/payment-sessions', sessionBody(), { headers: OTHER_AUTH })
+  t.equal((await ctx.call({ method: 'DELETE', url: '/sandbox/data' })).statusCode, 200)
+  t.equal((await get(ctx, `/v1/payment-sessions/${s.id}`)).statusCode, 404)
+  ctx.clock.advance(3_600_000)
+  t.equal((await get(ctx, `/v1/payment-sessions/${kept.json().id}`, OTHER_AUTH)).json().status, 'EXPIRED', "the other merchant's is kept")
 })
