@@ -303,10 +303,16 @@ export class SessionService {
     if (sessionMachine.canTransition(session.status, target)) sessionMachine.transition(session, target, event.time)
   }
 
-  /** The session's lifetime is over: an unauthorized session expires, recorded at its `expiresAt`. */
+  /**
+   * The session's lifetime is over: an unauthorized session expires, recorded at its `expiresAt`. Run at
+   * that time by the scheduler, or earlier by `POST /sandbox/payment-sessions/{id}/expire`, which brings
+   * `expiresAt` forward to now.
+   */
   expire(session: Session): boolean {
     if (session.status !== 'INITIATED') return false
-    sessionMachine.transition(session, 'EXPIRED', Math.min(this.d.clock.now(), session.expiresAt))
+    const at = Math.min(this.d.clock.now(), session.expiresAt)
+    sessionMachine.transition(session, 'EXPIRED', at)
+    session.expiresAt = at
     return true
   }
 

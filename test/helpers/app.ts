@@ -35,6 +35,7 @@ const SUBRESOURCES: Record<string, [list: string, one: string]> = {
 
 function schemaFor(method: string, path: string, status: number): [SpecName, string] | undefined {
   if (/^\/sandbox\/payment-charges\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['charges', 'PaymentChargeResponse'] : undefined
+  if (/^\/sandbox\/payment-sessions\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['sessions', 'FetchResponse'] : undefined
   if (/^\/sandbox\/payment-agreements\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['agreements', 'AgreementResponse'] : undefined
   if (path.startsWith('/v1/payment-agreements')) {
     if (status >= 400) return status === 401 ? undefined : ['agreements', 'ExceptionResponseBody']

@@ -404,6 +404,20 @@ t.test('expiry on the sandbox clock: an expired session refuses authorization an
   t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing was authorized')
 })
 
+t.test('POST /sandbox/payment-sessions/{id}/expire ends a session now; an authorized one cannot expire', async (t) => {
+  const ctx = await buildTestApp(t)
+  const s = await createSession(t, ctx)
+  const expired = await ctx.call({ method: 'POST', url: `/sandbox/payment-sessions/${s.id}/expire` })
+  t.equal(expired.statusCode, 200)
+  t.match(expired.json(), { id: s.id, status: 'EXPIRED', expiresAt: '2026-01-15T09:00:00.000Z' }, 'expiresAt brought forward to now')
+  const again = await ctx.call({ method: 'POST', url: `/sandbox/payment-sessions/${s.id}/expire` })
+  t.equal(again.statusCode, 409)
+  t.equal(again.json().failureMessage, `payment session ${s.id} is EXPIRED: only a session not yet authorized (INITIATED) can expire`)
+  const other = await ctx.call({ method: 'POST', url: `/sandbox/payment-sessions/${s.id}/expire`, headers: OTHER_AUTH })
+  t.equal(other.statusCode, 404)
+  t.equal((await authorize(t, ctx, s.id)).statusCode, 400)
+})
+
 t.test('the lifetime is configurable, and an authorized session does not expire', async (t) => {
   t.equal(loadConfig({}).sessionLifetimeSeconds, 3600, 'one hour by default')
   t.equal(loadConfig({ SESSION_LIFETIME_SECONDS: '120' }).sessionLifetimeSeconds, 120)

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { SandboxError } from '../../domain/errors.js'
+import { conflict, SandboxError } from '../../domain/errors.js'
 import { AuthorizeSessionBodySchema, CreateSessionBodySchema, PatchSessionBodySchema, SessionParamsSchema } from '../schemas/sessions.js'
 import { sessionAuthorizationView, sessionFetchView, sessionView } from '../session-views.js'
 import { warnUnknownFields } from '../validation.js'
@@ -51,4 +51,13 @@ export async function paymentSessionRoutes(fastify: FastifyInstance, { sandbox, 
   app.post(`${BASE}/authorizations`, { schema: { ...params, body: AuthorizeSessionBodySchema } }, async (req) =>
     sessionAuthorizationView(sessions.authorize(sessions.get(req.merchantId, req.params.sessionId), req.body), baseUrl),
   )
+
+  /** Test control, beside the charges' and agreements': end a session's lifetime now, without moving the clock. */
+  app.post('/sandbox/payment-sessions/:sessionId/expire', { schema: params }, async (req) => {
+    const session = sessions.get(req.merchantId, req.params.sessionId)
+    if (!sessions.expire(session)) {
+      throw conflict(`payment session ${session.id} is ${session.status}: only a session not yet authorized (INITIATED) can expire`)
+    }
+    return sessionFetchView(sessions.state(session), baseUrl)
+  })
 }
