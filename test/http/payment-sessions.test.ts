@@ -188,6 +188,11 @@ t.test('one-time: create, patch, authorize into a charge, approve on the page, r
     ],
   )
   for (const e of events) t.equal(e.data.paymentSessionId, created.id, `${e.type} carries paymentSessionId`)
+  const hooks = (await get(ctx, `/sandbox/webhooks?chargeId=${chargeId}`)).json().data as Array<{
+    payload: { data: Record<string, unknown> }
+  }>
+  t.equal(hooks.length, 5)
+  for (const h of hooks) t.equal(h.payload.data.paymentSessionId, created.id, 'and so does the webhook body as sent')
   t.ok(ctx.checked() >= 6, 'the replies were checked against the sessions and charges files')
 })
 
@@ -642,4 +647,14 @@ t.test("DELETE /sandbox/data forgets the merchant's sessions, and a forgotten se
   t.equal((await get(ctx, `/v1/payment-sessions/${s.id}`)).statusCode, 404)
   ctx.clock.advance(3_600_000)
   t.equal((await get(ctx, `/v1/payment-sessions/${kept.json().id}`, OTHER_AUTH)).json().status, 'EXPIRED', "the other merchant's is kept")
+})
+
+t.test('concurrent authorizations of one session: exactly one goes through', async (t) => {
+  const ctx = await buildTestApp(t)
+  const s = await createSession(t, ctx)
+  const answers = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => authorize(t, ctx, s.id, { paymentMethod: 'KAKAOPAY' }, { 'request-idempotency-key': `k-${i}` })),
+  )
+  t.same(answers.map((a) => a.statusCode).sort(), [200, 400, 400, 400, 400, 400, 400, 400, 400, 400])
+  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'one charge')
 })
