@@ -2,8 +2,9 @@ import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type BuildAppOptions } from '../../src/app.js'
 import { ManualClock } from '../../src/domain/clock.js'
-import type { SandboxEvent } from '../../src/domain/events.js'
+import type { PproEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
 import { eventErrors, schemaErrors, type SpecName } from './openapi.js'
 
@@ -86,7 +87,9 @@ export function chargePresenceErrors(body: Record<string, unknown>): string[] {
 export interface TestApp {
   app: FastifyInstance
   clock: ManualClock
-  events: SandboxEvent[]
+  /** The store the app writes to: tests read it to prove that nothing was stored. */
+  store: MemoryStore
+  events: PproEvent[]
   /** inject() with the default merchant's credentials unless headers say otherwise. */
   call(opts: InjectOptions): Promise<LightMyRequestResponse>
   /** How many replies the contract check validated so far. */
@@ -100,9 +103,11 @@ export interface TestApp {
  */
 export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock()
-  const events: SandboxEvent[] = []
+  const events: PproEvent[] = []
+  const store = (options.store as MemoryStore | undefined) ?? new MemoryStore()
   const app = await buildApp({
     clock,
+    store,
     ids: sequentialIds(),
     logger: false,
     onEvent: (e) => {
@@ -140,6 +145,7 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   return {
     app,
     clock,
+    store,
     events,
     call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
     checked: () => count,

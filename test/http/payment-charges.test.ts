@@ -5,7 +5,7 @@ const ID = /^charge_[A-Za-z0-9]{21}$/
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 t.test('the seed page request creates a charge waiting for the consumer', async (t) => {
-  const { call, app, events } = await buildTestApp(t)
+  const { call, events, store } = await buildTestApp(t)
   const res = await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
   t.equal(res.statusCode, 200)
   const body = res.json()
@@ -43,7 +43,7 @@ t.test('the seed page request creates a charge waiting for the consumer', async 
   const read = await call({ method: 'GET', url: `/v1/payment-charges/${body.id}` })
   t.equal(read.statusCode, 200)
   t.same(read.json(), body, 'a read answers the same charge')
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 1)
+  t.equal(store.chargesOf(MERCHANT).length, 1)
 })
 
 t.test('PUBLIC_BASE_URL builds the approval URL', async (t) => {
@@ -117,7 +117,7 @@ t.test('KakaoPay properties decline at their boundaries with HTTP 200 and FAILED
 })
 
 t.test('schema errors answer 400 in PPRO envelope, naming the field, and store nothing', async (t) => {
-  const { call, app } = await buildTestApp(t)
+  const { call, store } = await buildTestApp(t)
   const cases: Array<[string, unknown, RegExp]> = [
     ['fractional amount', seedCharge({ amount: { value: 150.5, currency: 'KRW' } }), /^amount\.value must be an integer$/],
     ['string amount', seedCharge({ amount: { value: '15000', currency: 'KRW' } }), /^amount\.value must be a number$/],
@@ -158,11 +158,11 @@ t.test('schema errors answer 400 in PPRO envelope, naming the field, and store n
     t.match(body, { status: 400, failureMessage: message, timestamp: ISO_MS }, `${name}: ${body.failureMessage}`)
     t.same(Object.keys(body).sort(), ['failureMessage', 'status', 'timestamp'])
   }
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing stored')
+  t.equal(store.chargesOf(MERCHANT).length, 0, 'nothing stored')
 })
 
 t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negative amount 422', async (t) => {
-  const { call, app } = await buildTestApp(t, { config: { bodyLimit: 2048 } })
+  const { call, store } = await buildTestApp(t, { config: { bodyLimit: 2048 } })
   const malformed = await call({
     method: 'POST',
     url: '/v1/payment-charges',
@@ -207,15 +207,15 @@ t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negat
     payload: '{"__proto__": {"x": 1}, "paymentMethod": "KAKAOPAY"}',
   })
   t.equal(proto.statusCode, 400)
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing stored')
+  t.equal(store.chargesOf(MERCHANT).length, 0, 'nothing stored')
 })
 
 t.test('autoCapture false is refused: KakaoPay has no separate capture', async (t) => {
-  const { call, app } = await buildTestApp(t)
+  const { call, store } = await buildTestApp(t)
   const res = await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ autoCapture: false }) })
   t.equal(res.statusCode, 400)
   t.match(res.json().failureMessage, /autoCapture: false is not supported: KakaoPay has no separate capture/)
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(store.chargesOf(MERCHANT).length, 0)
 })
 
 t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', async (t) => {
@@ -234,7 +234,7 @@ t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', asy
   const refused = await strict.call({ method: 'POST', url: '/v1/payment-charges', payload: { ...seedCharge(), paymentDescripter: 'typo' } })
   t.equal(refused.statusCode, 400)
   t.equal(refused.json().failureMessage, 'the request body has unknown field(s): paymentDescripter')
-  t.equal(strict.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(strict.store.chargesOf(MERCHANT).length, 0)
 
   const both = await lenient.call({
     method: 'POST',
@@ -246,7 +246,7 @@ t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', asy
 })
 
 t.test('credentials: Bearer and Merchant-Id on every /v1 call', async (t) => {
-  const { app } = await buildTestApp(t)
+  const { app, store } = await buildTestApp(t)
   const cases: Array<[string, Record<string, string>]> = [
     ['no headers', {}],
     ['no Merchant-Id', { authorization: 'Bearer k' }],
@@ -266,7 +266,7 @@ t.test('credentials: Bearer and Merchant-Id on every /v1 call', async (t) => {
       t.same(res.json(), { message: 'Unauthorized' })
     }
   }
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(store.chargesOf(MERCHANT).length, 0)
 
   const keyed = await buildTestApp(t, { config: { apiKeys: ['key-1', 'key-2'] } })
   const wrong = await keyed.app.inject({

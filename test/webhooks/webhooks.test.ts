@@ -7,6 +7,7 @@ import { Writable } from 'node:stream'
 import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
 import { eventErrors } from '../helpers/openapi.js'
 import { receiver, type Received } from '../helpers/receiver.js'
+import { loadSandboxConfigFile } from '../../src/config-files.js'
 import { systemClock } from '../../src/domain/clock.js'
 
 const SECRET = 'whsec_test'
@@ -146,8 +147,8 @@ t.test("a charge's webhooksUrl wins; SANDBOX_CONFIG gives each merchant its own 
   const file = join(t.testdir({}), 'sandbox.json')
   await writeFile(file, JSON.stringify({ merchants: { [OTHER_MERCHANT]: { webhookUrl: own.url, webhookSecret: 'whsec_other' } } }))
   const ctx = await buildTestApp(t, {
+    merchants: (await loadSandboxConfigFile(file)).merchants,
     config: {
-      sandboxConfigPath: file,
       webhooks: { url: global.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 },
     },
   })
@@ -168,7 +169,7 @@ t.test("a charge's webhooksUrl wins; SANDBOX_CONFIG gives each merchant its own 
 t.test('a bad SANDBOX_CONFIG stops the start with its name', async (t) => {
   const file = join(t.testdir({}), 'bad.json')
   await writeFile(file, JSON.stringify({ merchants: { m: { webhookUrl: 'ftp://x' } } }))
-  await t.rejects(buildTestApp(t, { config: { sandboxConfigPath: file } }), /SANDBOX_CONFIG .*bad\.json: merchants\.m\.webhookUrl/)
+  await t.rejects(loadSandboxConfigFile(file), /SANDBOX_CONFIG .*bad\.json: merchants\.m\.webhookUrl/)
 })
 
 t.test('with no URL configured events are recorded, not sent', async (t) => {
