@@ -1,4 +1,5 @@
 import t from 'tap'
+import { MemoryStore } from '../../src/store/memory-store.js'
 import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
 
 const ID = /^charge_[A-Za-z0-9]{21}$/
@@ -386,4 +387,67 @@ t.test('sandbox paths also answer 405 for a method they do not take', async (t) 
   const clock = await call({ method: 'PUT', url: '/sandbox/clock', payload: {} })
   t.equal(clock.statusCode, 405)
   t.equal(clock.headers.allow, 'GET, POST')
+})
+
+t.test('paging never repeats or skips a charge when charges are created between page reads', async (t) => {
+  const { call } = await buildTestApp(t)
+  const create = async (ref: string) =>
+    (await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: ref }) })).json()
+      .id as string
+  for (const [query, ref] of [
+    ['', 'shop'],
+    ['?merchantPaymentChargeReference=order-7', 'order-7'],
+  ] as const) {
+    const before: string[] = []
+    for (let i = 0; i < 41; i++) before.push(await create(ref))
+    const seen: string[] = []
+    let url = `/v1/payment-charges${query}`
+    for (let pages = 0; pages < 10; pages++) {
+      const body = (await call({ method: 'GET', url })).json()
+      const mine = (body.data as Array<{ id: string; authorizations: Array<{ merchantPaymentChargeReference?: string }> }>).filter(
+        (c) => c.authorizations[0]!.merchantPaymentChargeReference === ref,
+      )
+      seen.push(...mine.map((c) => c.id))
+      await create(ref) // the shop keeps selling between page reads
+      await create(ref)
+      if (!body.nextPage) break
+      url = `/v1/payment-charges${query}${query ? '&' : '?'}page=${body.nextPage}`
+    }
+    t.same(seen, before.reverse(), `${query || 'no filter'}: every charge that existed at the first read, once, newest first`)
+  }
+  const reset = await call({ method: 'GET', url: '/v1/payment-charges' })
+  await call({ method: 'DELETE', url: '/sandbox/data' })
+  const stale = await call({ method: 'GET', url: `/v1/payment-charges?page=${reset.json().nextPage}` })
+  t.same(
+    [stale.statusCode, stale.json().failureMessage],
+    [400, `page: "${reset.json().nextPage}" is not a page token from a nextPage field`],
+    'a token of data since deleted',
+  )
+})
+
+t.test("search by reference or agreement reads an index, never a scan of the merchant's charges", async (t) => {
+  class CountingStore extends MemoryStore {
+    scans = 0
+    override chargesOf(merchantId: string) {
+      this.scans++
+      return super.chargesOf(merchantId)
+    }
+  }
+  const store = new CountingStore()
+  const { call } = await buildTestApp(t, { store })
+  for (let i = 0; i < 30; i++) {
+    await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: `order-${i % 3}` }) })
+  }
+  store.scans = 0
+  const found = (await call({ method: 'GET', url: '/v1/payment-charges?merchantPaymentChargeReference=order-1' })).json()
+  t.equal(found.data.length, 10)
+  t.ok(
+    found.data.every(
+      (c: { authorizations: Array<{ merchantPaymentChargeReference: string }> }) =>
+        c.authorizations[0]!.merchantPaymentChargeReference === 'order-1',
+    ),
+  )
+  const byAgreement = (await call({ method: 'GET', url: '/v1/payment-charges?agreementId=agr_000000000000000000001' })).json()
+  t.same(byAgreement.data, [])
+  t.equal(store.scans, 0, 'no search read the list of all charges')
 })
