@@ -1,15 +1,15 @@
-import type { Agreement, AmountType } from './agreement.js'
-import type { AgreementService, CreateAgreementInput, InitialChargeInput } from './agreements.js'
-import type { Charge, Consumer, Initiator } from './charge.js'
-import { type AuthenticationSetting, type ChargeService, type CreateChargeInput, refuseChargeRequest } from './charges.js'
+import type { Agreement, AmountType, CreateAgreementInput, InitialChargeInput } from './agreement.js'
+import type { AgreementService } from './agreements.js'
+import type { AuthenticationSetting, Charge, Consumer, CreateChargeInput, Initiator } from './charge.js'
+import { type ChargeService, refuseChargeRequest } from './charges.js'
 import { type Clock, iso } from './clock.js'
-import { badRequest, notFound, SandboxError } from './errors.js'
-import { AgreementEvent, ChargeEvent, type SandboxEvent } from './events.js'
+import { refuse } from './errors.js'
+import { AgreementEvent, ChargeEvent, type PproEvent } from './events.js'
 import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
 import type { Scheduler } from './scheduler.js'
 import { sessionMachine, type SessionStatus, sessionStatusOfAgreement, sessionStatusOfCharge } from './session-machine.js'
-import type { Store } from '../store/memory-store.js'
+import type { Store } from './store.js'
 
 type Money = { value: number; currency: string }
 type FrequencyType = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY' | 'UNSCHEDULED'
@@ -112,6 +112,8 @@ export interface SessionState {
 export interface SessionServiceDeps {
   clock: Clock
   ids: IdGenerator
+  /** One shared string per merchant id. */
+  merchantKey: (merchantId: string) => string
   store: Store
   methods: PaymentMethods
   scheduler: Scheduler
@@ -131,19 +133,13 @@ export class SessionService {
   constructor(private readonly d: SessionServiceDeps) {}
 
   create(merchantId: string, input: CreateSessionInput): Session {
-    if (input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
-    if (input.initialPaymentCharge && input.initialPaymentCharge.amount.value < 0) {
-      throw new SandboxError(422, 'initialPaymentCharge.amount.value must not be negative')
-    }
-    if (input.paymentAgreementId !== undefined) {
-      throw badRequest(
-        'paymentAgreementId: paying with an existing agreement through a session is not simulated; charge it with POST /v1/payment-agreements/{id}/payment-charges',
-      )
-    }
+    if (input.amount.value < 0) throw refuse('negativeAmount', '')
+    if (input.initialPaymentCharge && input.initialPaymentCharge.amount.value < 0) throw refuse('negativeAmount', 'initialPaymentCharge.')
+    if (input.paymentAgreementId !== undefined) throw refuse('sessionAgreementNotSimulated')
     const now = this.d.clock.now()
     const session: Session = {
       id: this.d.ids('sess_'),
-      merchantId: this.d.store.merchantKey(merchantId),
+      merchantId: this.d.merchantKey(merchantId),
       status: 'INITIATED',
       recurring: input.recurring,
       amount: { value: input.amount.value, currency: input.amount.currency },
@@ -176,7 +172,7 @@ export class SessionService {
   /** A merchant's own session; another merchant's id is as unknown as a made-up one. */
   get(merchantId: string, id: string): Session {
     const session = this.d.store.getSession(id)
-    if (!session || session.merchantId !== merchantId) throw notFound('payment session', id)
+    if (!session || session.merchantId !== merchantId) throw refuse('notFound', 'payment session', id)
     return session
   }
 
@@ -213,12 +209,10 @@ export class SessionService {
   /** `PATCH`: changes what is still open; a session already authorized, or expired, is refused untouched. */
   patch(session: Session, input: PatchSessionInput): Session {
     this.#refuseUnlessOpen(session, 'changed')
-    if (input.amount && input.amount.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
+    if (input.amount && input.amount.value < 0) throw refuse('negativeAmount', '')
     const initial = input.initialPaymentCharge
-    if (initial?.amount && initial.amount.value < 0) throw new SandboxError(422, 'initialPaymentCharge.amount.value must not be negative')
-    if (initial && !session.initialPaymentCharge && !initial.amount) {
-      throw badRequest('initialPaymentCharge.amount is required: the session has no initial payment charge to change yet')
-    }
+    if (initial?.amount && initial.amount.value < 0) throw refuse('negativeAmount', 'initialPaymentCharge.')
+    if (initial && !session.initialPaymentCharge && !initial.amount) throw refuse('initialChargeAmountRequired')
     // Every check is done: from here the change is one synchronous step.
     if (input.amount) {
       session.amount = { value: input.amount.value, currency: input.amount.currency }
@@ -242,9 +236,7 @@ export class SessionService {
     this.#refuseUnlessOpen(session, 'authorized')
     const offered = this.availablePaymentMethods(session)
     if (!offered.includes(input.paymentMethod)) {
-      throw badRequest(
-        `paymentMethod: payment session ${session.id} does not offer ${input.paymentMethod}; its availablePaymentMethods are ${offered.join(', ') || 'none'}`,
-      )
+      throw refuse('methodNotOffered', session.id, input.paymentMethod, offered.join(', ') || 'none')
     }
     const amount = this.#amount(session, input)
     const consumer: Consumer = input.consumer ? ({ ...session.consumer, ...input.consumer } as Consumer) : session.consumer
@@ -253,10 +245,12 @@ export class SessionService {
     if (session.recurring) {
       const request = this.#agreementInput(session, input, amount, consumer, authenticationSettings)
       // What the agreement would refuse is refused before the session moves.
-      if (request.initialPaymentCharge) refuseChargeRequest(request.initialPaymentCharge, 'initialPaymentCharge.')
+      if (request.initialPaymentCharge) {
+        refuseChargeRequest(this.d.methods, input.paymentMethod, request.initialPaymentCharge, 'initialPaymentCharge.')
+      }
       sessionMachine.transition(session, 'AUTHORIZING_INFLIGHT', now)
       session.paymentMethod = input.paymentMethod
-      const agreement = this.d.agreements.create(session.merchantId, request, session.id)
+      const agreement = this.d.agreements.create(session.merchantId, request, { paymentSessionId: session.id })
       session.agreementId = agreement.id
       return this.state(session)
     }
@@ -271,12 +265,11 @@ export class SessionService {
       autoCapture: session.autoCapture,
       webhooksUrl: session.webhooksUrl,
       labels: input.labels ?? session.labels,
-      paymentSessionId: session.id,
     }
-    refuseChargeRequest(request)
+    refuseChargeRequest(this.d.methods, input.paymentMethod, request)
     sessionMachine.transition(session, 'AUTHORIZING_INFLIGHT', now)
     session.paymentMethod = input.paymentMethod
-    const charge = this.d.charges.create(session.merchantId, request)
+    const charge = this.d.charges.create(session.merchantId, request, { paymentSessionId: session.id })
     session.chargeId = charge.id
     return this.state(session)
   }
@@ -285,7 +278,7 @@ export class SessionService {
    * Moves a session with the charge or agreement it authorized: every event of theirs passes here as
    * it is published, and the session takes the status it stands for, timed at the event.
    */
-  observe(event: SandboxEvent): void {
+  observe(event: PproEvent): void {
     let target: SessionStatus | undefined
     let session: Session | undefined
     if (event instanceof ChargeEvent) {
@@ -324,26 +317,18 @@ export class SessionService {
     // A deadline reached without the scheduler having run yet is still a deadline.
     if (session.status === 'INITIATED' && this.d.clock.now() >= session.expiresAt) this.expire(session)
     if (session.status === 'INITIATED') return
-    if (session.status === 'EXPIRED') {
-      throw badRequest(`payment session ${session.id} expired at ${iso(session.expiresAt)}: it can no longer be ${what}`)
-    }
+    if (session.status === 'EXPIRED') throw refuse('sessionExpired', session.id, iso(session.expiresAt), what)
     const made = session.chargeId ? `payment charge ${session.chargeId}` : `payment agreement ${session.agreementId}`
-    throw badRequest(
-      `payment session ${session.id} is ${session.status}: it was already authorized into ${made} and can no longer be ${what}`,
-    )
+    throw refuse('sessionAuthorized', session.id, session.status, made, what)
   }
 
   /** The amount to authorize: the session's, or a smaller one of the same currency given at authorization. */
   #amount(session: Session, input: AuthorizeSessionInput): Money {
     const a = input.amount
     if (!a) return session.amount
-    if (a.value < 0) throw new SandboxError(422, 'amount.value must not be negative')
-    if (a.currency !== session.amount.currency) {
-      throw badRequest(`amount.currency: the session's amount is in ${session.amount.currency}, not ${a.currency}`)
-    }
-    if (a.value > session.amount.value) {
-      throw badRequest(`amount.value: ${a.value} is more than the ${session.amount.value} the session can authorize`)
-    }
+    if (a.value < 0) throw refuse('negativeAmount', '')
+    if (a.currency !== session.amount.currency) throw refuse('sessionAmountCurrency', session.amount.currency, a.currency)
+    if (a.value > session.amount.value) throw refuse('sessionAmountTooHigh', a.value, session.amount.value)
     return { value: a.value, currency: a.currency }
   }
 

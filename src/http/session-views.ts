@@ -1,12 +1,12 @@
 import type { Agreement } from '../domain/agreement.js'
-import type { Charge } from '../domain/charge.js'
+import { type Charge, redirectMethods } from '../domain/charge.js'
 import { iso } from '../domain/clock.js'
 import type { Session, SessionState } from '../domain/sessions.js'
-import { checkoutUrl } from './views.js'
+import { approvalPageUrl } from './responses.js'
 
 /** The REDIRECT method of a charge or agreement still waiting for the consumer, as PPRO lists it. */
 function redirect(baseUrl: string, id: string, pending: boolean) {
-  return pending ? [{ type: 'REDIRECT', details: { requestUrl: checkoutUrl(baseUrl, id), requestMethod: 'GET' } }] : undefined
+  return pending ? redirectMethods(approvalPageUrl(baseUrl, id)) : undefined
 }
 
 /** The session as create and patch answer it (PPRO's `CreationResponse`). */

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { AGREEMENT_TRANSITIONS, type AgreementStatus } from '../../src/domain/agreement.js'
+import type { AgreementStatus } from '../../src/domain/agreement.js'
+import { AGREEMENT_TRANSITIONS } from '../../src/domain/agreement-machine.js'
 import { CHARGE_STATUSES } from '../../src/domain/charge.js'
 import { TransitionError } from '../../src/domain/machine.js'
 import {

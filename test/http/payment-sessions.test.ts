@@ -406,7 +406,7 @@ t.test('expiry on the sandbox clock: an expired session refuses authorization an
   const patch = await send(t, ctx, 'patch', `/v1/payment-sessions/${s.id}`, { paymentDescriptor: 'late' })
   t.equal(patch.statusCode, 400)
   t.equal(patch.json().failureMessage, `payment session ${s.id} expired at 2026-01-15T10:00:00.000Z: it can no longer be changed`)
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing was authorized')
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 0, 'nothing was authorized')
 })
 
 t.test('POST /sandbox/payment-sessions/{id}/expire ends a session now; an authorized one cannot expire', async (t) => {
@@ -463,7 +463,7 @@ t.test('a session authorizes once: a second attempt is refused, an idempotent re
   )
   const patch = await send(t, ctx, 'patch', `/v1/payment-sessions/${s.id}`, { amount: { value: 1, currency: 'KRW' } })
   t.equal(patch.statusCode, 400, 'an authorized session cannot be patched')
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'one charge')
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 1, 'one charge')
   t.match((await get(ctx, `/v1/payment-sessions/${s.id}`)).json(), {
     status: 'SUCCEEDED',
     amount: { value: 15000 },
@@ -656,5 +656,5 @@ t.test('concurrent authorizations of one session: exactly one goes through', asy
     Array.from({ length: 10 }, (_, i) => authorize(t, ctx, s.id, { paymentMethod: 'KAKAOPAY' }, { 'request-idempotency-key': `k-${i}` })),
   )
   t.same(answers.map((a) => a.statusCode).sort(), [200, 400, 400, 400, 400, 400, 400, 400, 400, 400])
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'one charge')
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 1, 'one charge')
 })

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { conflict, SandboxError } from '../../domain/errors.js'
+import { refuse } from '../../domain/errors.js'
 import { AuthorizeSessionBodySchema, CreateSessionBodySchema, PatchSessionBodySchema, SessionParamsSchema } from '../schemas/sessions.js'
 import { sessionAuthorizationView, sessionFetchView, sessionView } from '../session-views.js'
 import { warnUnknownFields } from '../validation.js'
-import type { RouteOptions } from './payment-charges.js'
 
 const BASE = '/v1/payment-sessions/:sessionId'
 const MERGE_PATCH = 'application/merge-patch+json'
@@ -15,15 +14,13 @@ async function requireMergePatch(request: FastifyRequest): Promise<void> {
     .split(';')[0]!
     .trim()
     .toLowerCase()
-  if (type !== MERGE_PATCH) {
-    throw new SandboxError(415, `Content-Type ${JSON.stringify(type)} is not supported on PATCH: send ${MERGE_PATCH} (RFC 7396)`)
-  }
+  if (type !== MERGE_PATCH) throw refuse('mergePatchOnly', type)
 }
 
 /** Payment sessions, the drop-in flow: create, read, patch while open, authorize once. */
-export async function paymentSessionRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+export async function paymentSessionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { sessions } = sandbox
+  const { sessions, publicBaseUrl: baseUrl } = fastify.sandbox
   const params = { params: SessionParamsSchema }
 
   // A merge patch is JSON; an empty one is no body, as on the other routes.
@@ -55,9 +52,7 @@ export async function paymentSessionRoutes(fastify: FastifyInstance, { sandbox, 
   /** Test control, beside the charges' and agreements': end a session's lifetime now, without moving the clock. */
   app.post('/sandbox/payment-sessions/:sessionId/expire', { schema: params }, async (req) => {
     const session = sessions.get(req.merchantId, req.params.sessionId)
-    if (!sessions.expire(session)) {
-      throw conflict(`payment session ${session.id} is ${session.status}: only a session not yet authorized (INITIATED) can expire`)
-    }
+    if (!sessions.expire(session)) throw refuse('sessionNotOpen', session.id, session.status)
     return sessionFetchView(sessions.state(session), baseUrl)
   })
 }
