@@ -546,6 +546,10 @@ t.test('schema errors, unknown fields, content types and semantic errors, as on 
     'Content-Type "application/json" is not supported on PATCH: send application/merge-patch+json (RFC 7396)',
   )
   t.equal((await get(ctx, `/v1/payment-sessions/${s.id}`)).json().status, 'INITIATED')
+  const empty = await ctx.call({ method: 'PATCH', url: `/v1/payment-sessions/${s.id}`, headers: MERGE_PATCH, payload: '' })
+  t.same([empty.statusCode, empty.json().failureMessage], [400, 'the request body is required'])
+  const nothing = await send(t, ctx, 'patch', `/v1/payment-sessions/${s.id}`, {})
+  t.same([nothing.statusCode, nothing.json().paymentDescriptor], [200, 'ok'], 'an empty merge patch changes nothing')
   const del = await ctx.call({ method: 'DELETE', url: `/v1/payment-sessions/${s.id}` })
   t.equal(del.statusCode, 405)
   t.equal(del.headers.allow, 'GET, PATCH')
