@@ -84,6 +84,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     transport: options.transport ?? fetchTransport,
     webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
+    sessionLifetimeSeconds: config.sessionLifetimeSeconds,
     publicBaseUrl: config.publicBaseUrl,
     approvalPageUrl: (id) => approvalPageUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),

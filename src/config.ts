@@ -14,6 +14,7 @@ export const ConfigSchema = z
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     API_KEYS: z.string().optional(),
     AUTH_TIMEOUT_SECONDS: positiveInt.default(900),
+    SESSION_LIFETIME_SECONDS: positiveInt.default(3600),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     STRICT_REQUESTS: booleanString.default(false),
     BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
@@ -35,6 +36,7 @@ export const ConfigSchema = z
           .filter(Boolean)
       : [],
     authTimeoutSeconds: env.AUTH_TIMEOUT_SECONDS,
+    sessionLifetimeSeconds: env.SESSION_LIFETIME_SECONDS,
     logLevel: env.LOG_LEVEL,
     strictRequests: env.STRICT_REQUESTS,
     bodyLimit: env.BODY_LIMIT_BYTES,

@@ -7,6 +7,7 @@ import { type IdGenerator, interner } from './domain/ids.js'
 import type { PaymentMethods } from './domain/payment-methods.js'
 import { RefundService } from './domain/refunds.js'
 import { Scheduler } from './domain/scheduler.js'
+import { SessionService } from './domain/sessions.js'
 import type { Store } from './domain/store.js'
 import type { Logger } from './logger.js'
 import { WebhookDispatcher, type WebhookSettings } from './webhooks/dispatcher.js'
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   transport: WebhookTransport
   webhooks: WebhookSettings
   authTimeoutSeconds: number
+  /** How long a payment session can be authorized after it is created (default one hour). */
+  sessionLifetimeSeconds?: number | undefined
   /** Where the sandbox is reached (links in answers, approval pages). */
   publicBaseUrl: string
   /** The consumer's approval page of a charge or agreement, on the sandbox's public URL. */
@@ -50,6 +53,7 @@ export class Sandbox {
   readonly charges: ChargeService
   readonly refunds: RefundService
   readonly agreements: AgreementService
+  readonly sessions: SessionService
   /** The payment methods' properties (from `fixtures/payment-methods/`). */
   readonly methods: PaymentMethods
   /** Where the sandbox is reached (links in answers, approval pages). */
@@ -76,7 +80,9 @@ export class Sandbox {
       logger: options.logger,
     })
     const onEvent = options.onEvent
-    const events = onEvent ? { publish: (e: PproEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const delivered = onEvent ? { publish: (e: PproEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    // A payment session follows the charge or agreement it authorized, event by event.
+    const events = { publish: (e: PproEvent) => (this.sessions.observe(e), delivered.publish(e)) }
     const merchantKey = interner()
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({
@@ -118,6 +124,17 @@ export class Sandbox {
       charges: this.charges,
       authTimeoutSeconds: options.authTimeoutSeconds,
       approvalPageUrl: options.approvalPageUrl,
+    })
+    this.sessions = new SessionService({
+      clock: this.clock,
+      ids: options.ids,
+      merchantKey,
+      store: options.store,
+      methods: options.methods,
+      scheduler: this.scheduler,
+      charges: this.charges,
+      agreements: this.agreements,
+      lifetimeSeconds: options.sessionLifetimeSeconds ?? 3600,
     })
   }
 

@@ -38,7 +38,8 @@ export class AgreementService {
     this.#d = deps
   }
 
-  create(merchantId: string, input: CreateAgreementInput): Agreement {
+  /** `paymentSessionId`: the payment session that authorizes the agreement, if one does. */
+  create(merchantId: string, input: CreateAgreementInput, options: { paymentSessionId?: string } = {}): Agreement {
     const { clock, ids } = this.#d
     // Everything the initial charge would refuse is refused before the agreement exists.
     if (input.initialPaymentCharge) {
@@ -69,6 +70,7 @@ export class AgreementService {
       instrumentId: undefined,
       failure: undefined,
       initialPaymentChargeId: undefined,
+      paymentSessionId: options.paymentSessionId,
       createdAt: now,
       updatedAt: now,
     }
@@ -92,6 +94,7 @@ export class AgreementService {
     if (initial) {
       const charge = this.#d.charges.create(merchantId, this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings), {
         agreementId: agreement.id,
+        paymentSessionId: options.paymentSessionId,
       })
       agreement.initialPaymentChargeId = charge.id
     }

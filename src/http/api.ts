@@ -5,6 +5,7 @@ import type { IdempotencyStore } from './idempotency-store.js'
 import { chargeOperationRoutes } from './routes/charge-operations.js'
 import { paymentAgreementRoutes } from './routes/payment-agreements.js'
 import { paymentChargeRoutes } from './routes/payment-charges.js'
+import { paymentSessionRoutes } from './routes/payment-sessions.js'
 import { sandboxControlRoutes } from './routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './routes/sandbox-webhooks.js'
 import { warnUnknownFields } from './validation.js'
@@ -49,6 +50,7 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   await api.register(paymentChargeRoutes)
   await api.register(chargeOperationRoutes)
   await api.register(paymentAgreementRoutes)
+  await api.register(paymentSessionRoutes)
   await api.register(sandboxWebhookRoutes)
   await api.register(sandboxControlRoutes)
 }
