@@ -9,7 +9,7 @@ import { Sandbox } from './domain/sandbox.js'
 import { authHook } from './http/auth.js'
 import { makeErrorHandler } from './http/errors.js'
 import { KnownRoutes } from './http/known-routes.js'
-import { checkoutRoutes } from './http/pages/checkout-routes.js'
+import { approvalRoutes } from './http/pages/approval-routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { chargeOperationRoutes } from './http/routes/charge-operations.js'
 import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
@@ -104,7 +104,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
 
   await app.register(healthRoutes)
-  await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+  await app.register(approvalRoutes, { sandbox, merchants, baseUrl: config.publicBaseUrl })
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
     api.removeContentTypeParser('text/plain')
