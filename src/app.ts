@@ -18,6 +18,7 @@ import { idempotencyHooks } from './http/idempotency.js'
 import { warnUnknownFields, zodValidatorCompiler } from './http/validation.js'
 import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
+import { demoRoutes } from './demo/demo-routes.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
@@ -105,6 +106,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   await app.register(healthRoutes)
   await app.register(approvalRoutes, { sandbox, merchants, baseUrl: config.publicBaseUrl })
+  await app.register(demoRoutes, {
+    merchants,
+    clock: sandbox.clock,
+    publicBaseUrl: config.publicBaseUrl,
+    apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
+    authTimeoutSeconds: config.authTimeoutSeconds,
+  })
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
     api.removeContentTypeParser('text/plain')

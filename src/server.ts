@@ -1,5 +1,6 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
+import { phoneBanner } from './demo/terminal-qr.js'
 
 /** Reads the environment, listens, and closes gracefully on SIGTERM/SIGINT (container stops). */
 async function main(): Promise<void> {
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'))
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`KakaoPay sandbox ready: ${config.publicBaseUrl} (approval pages under ${config.publicBaseUrl}/checkout/)`)
+  // A presenter's terminal (not a container's log): the demo shop's QR code, and whether a phone can reach it.
+  if (process.stdout.isTTY) process.stdout.write(await phoneBanner(`${config.publicBaseUrl}/demo`, config.publicBaseUrl))
 }
 
 main().catch((err) => {
