@@ -276,8 +276,10 @@ export class MerchantBackend {
   /** "Reset demo": the shop's merchant data in the sandbox, and the shop's own orders and log. */
   async reset(): Promise<void> {
     await this.#call('DELETE', '/sandbox/data', undefined, undefined)
+    const call = this.log.at(-1)!
     this.orders.clear()
     this.log.length = 0
+    this.log.push(call)
     this.generation++
   }
 
