@@ -107,6 +107,12 @@ t.test('카톡결제: 결제요청 stays disabled until both fields are valid; a
   await pc.goto(requestUrl)
   await pc.click('.tabs >> text=카톡결제')
   await pc.waitForURL(/view=talk/)
+  // This screen does not reload (someone is typing), so the page can be measured.
+  const targets = await pc
+    .locator('.card a, .card button')
+    .evaluateAll((els) => els.map((el) => [el.textContent?.trim(), el.getBoundingClientRect().height] as const))
+  t.ok(targets.length >= 7, 'tabs, close, 결제요청 and the three strip buttons')
+  for (const [label, h] of targets) t.ok(h >= 44, `${label}: ${h}px tall`)
   const request = pc.locator('form.talk button')
   const clickable = () => request.evaluate((b) => getComputedStyle(b).pointerEvents !== 'none')
   const hint = (name: string) => pc.locator(`input[name="${name}"] + .hint`)
