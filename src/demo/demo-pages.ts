@@ -243,6 +243,9 @@ iframe{border:0;width:100%;flex:1;background:#fff}
 .live .bad{color:#ff6b6b;font-weight:800}
 .live .api{color:#8ab4ff}
 #order{padding:8px 12px;font-size:18px;border-bottom:1px solid #2b3038}
+.controls{padding:0 12px}
+.controls button{margin:8px 0;background:#FEE500;color:#191919}
+[hidden]{display:none!important}
 `
 
 /** One screen for a projector: the shop (which becomes the KakaoPay page), the phone, and what the backend received. */
@@ -255,7 +258,8 @@ export function presenterPage(): string {
 <form method="post" action="/demo/reset" target="shop"><a class="btn" href="/demo" target="shop">새 주문 · New order</a><button type="submit">데모 초기화 · Reset demo</button></form></header>
 <section class="frame"><h2>쇼핑몰 → 카카오페이 · Shop and KakaoPay checkout (PC)</h2><iframe name="shop" id="shop" src="/demo" title="Shop"></iframe></section>
 <section class="frame phone"><h2>휴대폰 · Phone</h2><p class="empty" id="phone-empty">Start a checkout: the phone approval page of the payment appears here (or scan its QR with a real phone).</p><iframe name="phone" id="phone" title="Phone" hidden></iframe></section>
-<section class="live" aria-live="polite"><h2>가맹점 서버 · What the merchant backend received</h2><div id="order">No order yet.</div><ol id="log"></ol></section>`,
+<section class="live" aria-live="polite"><h2>가맹점 서버 · What the merchant backend received</h2><div id="order">No order yet.</div>
+<div class="controls"><button type="button" id="move-clock" hidden>⏩ 시간 초과 · Move the sandbox clock past the window</button></div><ol id="log"></ol></section>`,
   })
 }
 
@@ -269,6 +273,15 @@ export const PRESENTER_SCRIPT = `'use strict';
   var orderBox = document.getElementById('order');
   var phoneFor = '';
   var generation = null;
+  var current = null;
+  var clock = document.getElementById('move-clock');
+  // The timeout scenario: the KakaoPay page stays in view while the shop's backend moves the sandbox clock.
+  clock.addEventListener('click', function () {
+    if (!current) return;
+    clock.disabled = true;
+    fetch('/demo/orders/' + encodeURIComponent(current.id) + '/timeout', { method: 'POST', redirect: 'manual' })
+      .catch(function () {}).then(function () { clock.disabled = false; });
+  });
   function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
   function time(iso) { return new Date(iso).toLocaleTimeString(); }
   function add(entry) {
@@ -292,6 +305,8 @@ export const PRESENTER_SCRIPT = `'use strict';
       s.log.forEach(function (entry) { add(entry); since = Math.max(since, entry.seq); });
       var o = s.order;
       orderBox.textContent = o ? 'Order ' + o.id + ' · ' + o.total.toLocaleString('en-US') + '원 · ' + o.state + (o.waitingForWebhook ? ' · waiting for webhook' : '') : 'No order yet.';
+      current = o;
+      clock.hidden = !(o && o.state === 'pending' && !o.returned);
       if (o && o.phoneUrl && o.phoneUrl !== phoneFor) {
         phoneFor = o.phoneUrl;
         phone.src = o.phoneUrl;

@@ -214,4 +214,13 @@ t.test('presenter mode: the shop, the phone and the live panel on one screen', a
   const size = await screen.evaluate(() => parseFloat(getComputedStyle(document.querySelector('#log')!).fontSize))
   t.ok(size >= 18, `the panel reads on a projector (${size}px)`)
   await screen.screenshot({ path: screenshotPath('demo-presenter') })
+
+  await screen.click('text=새 주문 · New order')
+  await shop.locator('button[name="scenario"][value="timeout"]').click()
+  await shop.locator('.tabs').waitFor()
+  await screen.click('#move-clock')
+  await shop.locator('text=Payment expired').waitFor({ timeout: 8000 })
+  t.equal(await shop.locator('#countdown').textContent(), '00:00', 'the timeout, moved from the presenter panel')
+  await screen.waitForSelector('#log li:has-text("PAYMENT_CHARGE_DISCARDED")', { timeout: 8000 })
+  await screen.screenshot({ path: screenshotPath('demo-presenter-timeout') })
 })

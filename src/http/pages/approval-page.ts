@@ -91,7 +91,6 @@ footer{padding:14px 20px;color:#8a8a8a;font-size:12px;text-align:center}
 @media (min-width:600px){body{padding:40px 16px}.card{min-height:0;border-radius:20px;overflow:hidden;box-shadow:0 8px 30px rgba(0,0,0,.12)}}
 `
 
-
 /** The query of a screen, for its links and its reload. */
 function query(s: { view: string; to?: string | undefined; confirm?: boolean | undefined }): string {
   const q = new URLSearchParams({ view: s.view })

@@ -109,8 +109,11 @@ export async function approvalRoutes(app: FastifyInstance, { sandbox, merchants,
     return undefined
   }
 
-  const approvalPage = async (view: ApprovalView, screen: Screen, notice?: ApprovalView['outcome']) =>
-    renderApprovalPage(view, screen, view.pending && screen.view !== 'talk' ? await qrSvg(view.pending.phoneUrl) : '', notice)
+  /** The QR code is drawn only where it shows: the QR tab, or behind the close dialog opened from it. */
+  const approvalPage = async (view: ApprovalView, screen: Screen, notice?: ApprovalView['outcome']) => {
+    const qrShown = screen.view === 'qr' || (screen.view === 'close' && screen.from === 'qr')
+    return renderApprovalPage(view, screen, view.pending && qrShown ? await qrSvg(view.pending.phoneUrl) : '', notice)
+  }
 
   app.get(PHONE_SCRIPT_PATH, async (_req, reply) =>
     reply
