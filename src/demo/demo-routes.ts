@@ -1,7 +1,6 @@
 import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AddressInfo } from 'node:net'
-import type { SandboxClock } from '../domain/clock.js'
 import { phoneUrl } from '../http/pages/approval-views.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
 import { cartOf, DEMO_DISPLAY_NAME, DEMO_MERCHANT, formatCart, isScenario, parseCart, productById, SCENARIOS } from './catalogue.js'
@@ -19,9 +18,6 @@ import { MerchantBackend, ShopError } from './merchant-backend.js'
 
 export interface DemoOptions {
   merchants: MerchantRegistry
-  clock: SandboxClock
-  /** PUBLIC_BASE_URL: the shopper's browser comes back to the shop on it. */
-  publicBaseUrl: string
   /** A key the sandbox accepts (the first of API_KEYS, when set). */
   apiKey: string
   authTimeoutSeconds: number
@@ -76,6 +72,8 @@ function cookie(req: FastifyRequest, name: string): string | undefined {
  * process but talking to it over HTTP like any other (see docs/demo.md).
  */
 export async function demoRoutes(app: FastifyInstance, o: DemoOptions) {
+  // The shopper's browser comes back to the shop on PUBLIC_BASE_URL.
+  const { publicBaseUrl, clock } = app.sandbox
   await app.register(formbody, { bodyLimit: 4096 })
   // Webhooks are verified over the exact bytes received: keep the JSON body as text in this plugin.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body))
@@ -83,10 +81,10 @@ export async function demoRoutes(app: FastifyInstance, o: DemoOptions) {
   if (o.merchants.displayName(DEMO_MERCHANT) === DEMO_MERCHANT) o.merchants.set(DEMO_MERCHANT, { displayName: DEMO_DISPLAY_NAME })
   const backend = new MerchantBackend({
     apiBaseUrl: () => o.apiBaseUrl ?? listeningUrl(app.server.address()),
-    publicBaseUrl: o.publicBaseUrl,
+    publicBaseUrl,
     apiKey: o.apiKey,
     webhookSecret: () => o.merchants.webhookSecret(DEMO_MERCHANT),
-    sandboxNow: () => o.clock.now(),
+    sandboxNow: () => clock.now(),
     authTimeoutSeconds: o.authTimeoutSeconds,
   })
 
@@ -226,7 +224,7 @@ export async function demoRoutes(app: FastifyInstance, o: DemoOptions) {
         chargeId: order.chargeId ?? null,
         agreementId: order.agreementId ?? null,
         requestUrl: order.requestUrl ?? null,
-        phoneUrl: order.requestUrl ? phoneUrl(o.publicBaseUrl, order.agreementId ?? order.chargeId!) : null,
+        phoneUrl: order.requestUrl ? phoneUrl(publicBaseUrl, order.agreementId ?? order.chargeId!) : null,
         returned: !!order.returned,
         waitingForWebhook: orderWaiting(order),
         refunded: order.refunded,

@@ -60,7 +60,7 @@ export interface MerchantBackendOptions {
   publicBaseUrl: string
   apiKey: string
   webhookSecret: () => string
-  /** The sandbox clock, for the signature timestamp check and webhook latency (the clock can be moved). */
+  /** The sandbox clock, for webhook latency: an event's `time` is sandbox time (the clock can be moved). */
   sandboxNow: () => number
   authTimeoutSeconds: number
 }
@@ -285,7 +285,8 @@ export class MerchantBackend {
 
   /** `POST /demo/webhooks`: verify first; only a verified event changes an order. */
   webhook(rawBody: string, headers: Record<string, string | string[] | undefined>): { status: number; body: object } {
-    const verdict = verifyWebhook(rawBody, headers, this.o.webhookSecret(), { nowSeconds: Math.floor(this.o.sandboxNow() / 1000) })
+    // PPRO-Signature's timestamp is the real time of sending: checked against this machine's clock, as any receiver does.
+    const verdict = verifyWebhook(rawBody, headers, this.o.webhookSecret())
     let event: { id?: string; type?: string; time?: string; data?: Record<string, any> } = {}
     try {
       event = JSON.parse(rawBody)

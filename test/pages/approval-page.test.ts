@@ -2,6 +2,7 @@ import t from 'tap'
 import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { loadConfigFiles } from '../../src/config-files.js'
 import { PHONE_PINS } from '../../src/http/pages/phone-page.js'
 import { buildTestApp, seedCharge, type TestApp } from '../helpers/app.js'
 
@@ -44,12 +45,14 @@ t.test('a merchant without a display name is named by its id; SANDBOX_CONFIG set
   const dir = await mkdtemp(join(tmpdir(), 'sandbox-config-'))
   const file = join(dir, 'sandbox.json')
   await writeFile(file, JSON.stringify({ merchants: { merch_test_A: { displayName: 'Seoul Coffee' } } }))
-  const named = await buildTestApp(t, { config: { sandboxConfigPath: file } as never })
+  const { merchants } = await loadConfigFiles({ sandboxConfigPath: file, seedDir: undefined })
+  t.same(merchants, { merch_test_A: { displayName: 'Seoul Coffee' } })
+  const named = await buildTestApp(t, { merchants })
   t.match((await named.app.inject({ method: 'GET', url: (await create(named)).path })).body, /<strong>Seoul Coffee<\/strong>/)
   const plain = await buildTestApp(t)
   t.match((await plain.app.inject({ method: 'GET', url: (await create(plain)).path })).body, /<strong>merch_test_A<\/strong>/)
   await writeFile(file, JSON.stringify({ merchants: { merch_test_A: { displayName: '' } } }))
-  await t.rejects(buildTestApp(t, { config: { sandboxConfigPath: file } as never }), /merchants\.merch_test_A\.displayName/)
+  await t.rejects(loadConfigFiles({ sandboxConfigPath: file, seedDir: undefined }), /merchants\.merch_test_A\.displayName/)
 })
 
 t.test('카톡결제: invalid fields answer 400 with the reason and change nothing; valid ones show the waiting screen', async (t) => {

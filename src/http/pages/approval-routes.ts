@@ -1,8 +1,7 @@
 import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { ConsumerOutcome } from '../../domain/charges.js'
+import type { ConsumerOutcome } from '../../domain/charge.js'
 import { ID_PATTERN } from '../../domain/ids.js'
-import type { Sandbox } from '../../domain/sandbox.js'
 import type { MerchantRegistry } from '../../webhooks/merchants.js'
 import { renderApprovalPage, renderNotFound, type Screen } from './approval-page.js'
 import { agreementView, type ApprovalView, chargeView, type ViewContext } from './approval-views.js'
@@ -28,9 +27,8 @@ const PHONE_HEADERS = { ...PAGE_HEADERS, 'content-security-policy': `${CSP}; scr
 const ACTIONS = new Set(['approve', 'decline', 'cancel'])
 
 export interface ApprovalRouteOptions {
-  sandbox: Sandbox
+  /** The merchants' display names. */
   merchants: MerchantRegistry
-  baseUrl: string
 }
 
 type Query = Record<string, string | undefined>
@@ -63,7 +61,9 @@ function checkTalk(phone: string, birth: string): { phone?: string; birth?: stri
   return errors
 }
 
-export async function approvalRoutes(app: FastifyInstance, { sandbox, merchants, baseUrl }: ApprovalRouteOptions) {
+export async function approvalRoutes(app: FastifyInstance, { merchants }: ApprovalRouteOptions) {
+  const { sandbox } = app
+  const baseUrl = sandbox.publicBaseUrl
   // The consumer's browser posts forms; only this plugin accepts form bodies.
   await app.register(formbody, { bodyLimit: 4096 })
   const ctx: ViewContext = { sandbox, merchants, baseUrl }
@@ -83,7 +83,6 @@ export async function approvalRoutes(app: FastifyInstance, { sandbox, merchants,
   /** The page's subject, by id: a charge or an agreement, of any merchant (the id is the secret). */
   const find = (id: string): Subject | undefined => {
     if (!ID_PATTERN.test(id)) return undefined
-    sandbox.tick()
     if (id.startsWith('charge_')) {
       const charge = sandbox.charges.findForConsumer(id)
       return (
@@ -136,8 +135,10 @@ export async function approvalRoutes(app: FastifyInstance, { sandbox, merchants,
       return page(reply, 400, await approvalPage(subject.view(), { view: 'qr' }, notice))
     }
     subject.decide({ action } as ConsumerOutcome)
+    // Without a returnUrl (a charge declined for lacking one) there is nowhere to send the consumer: show the result.
+    if (!subject.returnUrl) return page(reply, 200, await approvalPage(subject.view(), { view: 'qr' }))
     // PPRO sends the consumer back to the returnUrl exactly as the merchant gave it.
-    return reply.code(303).header('location', subject.returnUrl!).header('cache-control', 'no-store').send()
+    return redirect(reply, subject.returnUrl)
   })
 
   /**

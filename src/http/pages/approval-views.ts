@@ -1,6 +1,6 @@
 import type { Agreement } from '../../domain/agreement.js'
 import type { Charge } from '../../domain/charge.js'
-import type { Sandbox } from '../../domain/sandbox.js'
+import type { Sandbox } from '../../sandbox.js'
 import type { MerchantRegistry } from '../../webhooks/merchants.js'
 import { formatAmount } from './html.js'
 
@@ -48,7 +48,7 @@ export function phoneUrl(baseUrl: string, id: string): string {
 
 /** The look of the payment method's checkout, from its fixture (KakaoPay's yellow). */
 function pageBase(sandbox: Sandbox, paymentMethod: string) {
-  const method = sandbox.deps.methods.get(paymentMethod)
+  const method = sandbox.methods.get(paymentMethod)
   const look = method?.checkoutPage
   return {
     suffix: look?.currencySuffix,
@@ -65,11 +65,11 @@ const FREQUENCY: Record<string, [string, string]> = {
   YEARLY: ['year', 'years'],
 }
 
-function pendingOf(ctx: ViewContext, id: string, deadline: number | undefined): NonNullable<ApprovalView['pending']> {
+function pendingOf(ctx: ViewContext, id: string, deadline: number): NonNullable<ApprovalView['pending']> {
   return {
     actionUrl: `${ctx.baseUrl}/checkout/${id}`,
     phoneUrl: phoneUrl(ctx.baseUrl, id),
-    remainingMs: Math.max(0, (deadline ?? 0) - ctx.sandbox.clock.now()),
+    remainingMs: Math.max(0, deadline - ctx.sandbox.clock.now()),
   }
 }
 
@@ -91,7 +91,7 @@ export function agreementView(ctx: ViewContext, a: Agreement): ApprovalView {
     const [one, many] = FREQUENCY[a.frequency.type]!
     rows.push(['주기 · Frequency', n === 1 ? `Every ${one}` : `Every ${n} ${many}`])
   }
-  const initial = a.initialPaymentChargeId ? ctx.sandbox.deps.store.getCharge(a.initialPaymentChargeId) : undefined
+  const initial = ctx.sandbox.agreements.initialCharge(a)
   if (initial) rows.push(['첫 결제 · First payment', formatAmount(initial.amount, initial.currency, suffix)])
   if (a.consumer.name) rows.push(['구매자 · Consumer', a.consumer.name])
   const view: ApprovalView = {
@@ -105,7 +105,7 @@ export function agreementView(ctx: ViewContext, a: Agreement): ApprovalView {
     rows,
   }
   if (a.status === 'AUTHENTICATION_PENDING') {
-    view.pending = pendingOf(ctx, a.id, a.authenticationDeadline)
+    view.pending = pendingOf(ctx, a.id, ctx.sandbox.agreements.authenticationDeadline(a))
     view.note =
       'Approving lets this merchant charge your KakaoPay without asking again, as shown above, until you or the merchant cancel it.'
     return view
@@ -144,7 +144,7 @@ export function chargeView(ctx: ViewContext, c: Charge): ApprovalView {
     rows,
   }
   if (c.status === 'AUTHENTICATION_PENDING') {
-    view.pending = pendingOf(ctx, c.id, c.authenticationDeadline)
+    view.pending = pendingOf(ctx, c.id, ctx.sandbox.charges.authenticationDeadline(c))
     view.note = 'Approve pays, Fail declines as the provider would, Cancel leaves the payment as a consumer would.'
     return view
   }

@@ -1,4 +1,4 @@
-import type { ConsumerOutcome } from '../../domain/charges.js'
+import type { ConsumerOutcome } from '../../domain/charge.js'
 import type { ApprovalView } from './approval-views.js'
 import { escapeHtml, FONT_STACK, formatCountdown, htmlDocument } from './html.js'
 
