@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import { fetchTransport, type WebhookTransport } from '../../src/webhooks/transport.js'
-import { launchChromium, PC, PHONE, screenshotPath } from '../helpers/chromium.js'
+import { launchChromium, PC, PHONE, clickUntil, screenshotPath, steady } from '../helpers/chromium.js'
 import { freePort } from '../helpers/net.js'
 
 const SHOP = { authorization: 'Bearer sk_demo_shop', 'merchant-id': 'merch_demo_shop' }
@@ -43,7 +43,7 @@ async function setup(t: Test) {
   }
 }
 
-const stateText = (page: Page) => page.textContent('#order-state')
+const stateText = (page: Page) => steady(() => page.textContent('#order-state'))
 
 /** Waits (bounded) until the order page, reloading itself every second, shows a state. */
 const waitForState = (page: Page, text: string) => page.waitForSelector(`#order-state:has-text("${text}")`, { timeout: 8000 })
@@ -63,16 +63,16 @@ t.test('approve: shop, cart, KakaoPay, the phone PIN; the order is paid only whe
   const { base, browser, state, api, hold, release } = await setup(t)
   const pc = await browser.newPage(PC)
   await pc.goto(`${base}/demo`)
-  t.match(await pc.textContent('body'), /서울 굿즈샵[\s\S]*도자기 머그컵[\s\S]*12,000원/, 'a Korean store, prices in won')
-  await pc.screenshot({ path: screenshotPath('demo-shop'), fullPage: true })
+  t.match(await steady(() => pc.textContent('body')), /서울 굿즈샵[\s\S]*도자기 머그컵[\s\S]*12,000원/, 'a Korean store, prices in won')
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-shop'), fullPage: true }))
   await pc.click('.product:has-text("도자기 머그컵") button')
   await pc.goto(`${base}/demo`)
   await pc.click('.product:has-text("곰 인형") button')
   await pc.waitForURL(`${base}/demo/cart`)
   await pc.click('button[aria-label="one more"] >> nth=1')
   await pc.waitForSelector('#total:has-text("70,000원")')
-  t.equal(await pc.textContent('#total'), '70,000원', '12,000 + 2 × 29,000')
-  await pc.screenshot({ path: screenshotPath('demo-cart') })
+  t.equal(await steady(() => pc.textContent('#total')), '70,000원', '12,000 + 2 × 29,000')
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-cart') }))
   hold()
   await pc.click('text=카카오페이로 결제')
   await pc.waitForURL(/\/checkout\/charge_/)
@@ -82,29 +82,29 @@ t.test('approve: shop, cart, KakaoPay, the phone PIN; the order is paid only whe
     { state: 'pending', total: 70_000, scenario: 'approve', chargeId: /^charge_/ },
     'a fresh order, its charge created over HTTP',
   )
-  t.match(await pc.textContent('.merchant'), /서울 굿즈샵/, 'the shop by its display name')
-  t.match(await pc.textContent('.item'), /도자기 머그컵, 곰 인형 ×2/, 'the order as the item')
-  await pc.screenshot({ path: screenshotPath('demo-kakaopay-pc') })
+  t.match(await steady(() => pc.textContent('.merchant')), /서울 굿즈샵/, 'the shop by its display name')
+  t.match(await steady(() => pc.textContent('.item')), /도자기 머그컵, 곰 인형 ×2/, 'the order as the item')
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-kakaopay-pc') }))
 
   await payOnPhone(t, browser, order.phoneUrl, '123456')
   await pc.waitForURL(`${base}/demo/orders/${order.id}`, { timeout: 5000 })
   t.equal((await api(`/v1/payment-charges/${order.chargeId}`)).status, 'CAPTURED', 'the sandbox captured it')
   t.match(await stateText(pc), /결제 대기 · Pending/, 'but the order is not paid yet')
-  t.match(await pc.textContent('#waiting'), /Waiting for the webhook[\s\S]*CAPTURED/)
-  t.ok(await pc.locator('#no-webhooks').isVisible(), 'no webhook yet')
-  await pc.screenshot({ path: screenshotPath('demo-order-waiting') })
+  t.match(await steady(() => pc.textContent('#waiting')), /Waiting for the webhook[\s\S]*CAPTURED/)
+  t.ok(await steady(() => pc.locator('#no-webhooks').isVisible()), 'no webhook yet')
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-order-waiting') }))
 
   release()
   await waitForState(pc, '결제 완료 · Paid')
-  const types = await pc.locator('#webhooks code').allTextContents()
+  const types = await steady(() => pc.locator('#webhooks code').allTextContents())
   t.same(types, [
     'PAYMENT_CHARGE_CREATED',
     'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
     'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
     'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
   ])
-  t.equal(await pc.locator('#webhooks .ok').count(), 4, 'each signature verified')
-  await pc.screenshot({ path: screenshotPath('demo-order-paid'), fullPage: true })
+  t.equal(await steady(() => pc.locator('#webhooks .ok').count()), 4, 'each signature verified')
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-order-paid'), fullPage: true }))
   t.match(
     (await state()).log.filter((e: any) => e.kind === 'webhook'),
     [{ verified: true, response: 200 }],
@@ -125,27 +125,27 @@ t.test('decline, consumer cancel and timeout, each a fresh order settled by its 
   const declined = await run('decline')
   ids.add(declined.id)
   t.equal(declined.total, 350_000, "in the simulator's decline range")
-  await Promise.all([pc.waitForURL(`${base}/demo/orders/${declined.id}`), pc.click('button[value="approve"]')])
+  await clickUntil(pc, 'button[value="approve"]', (timeout) => pc.waitForURL(`${base}/demo/orders/${declined.id}`, { timeout }))
   await waitForState(pc, '결제 실패 · Declined')
-  t.match(await pc.textContent('main'), /GENERIC_DECLINE/)
-  await pc.screenshot({ path: screenshotPath('demo-order-declined') })
+  t.match(await steady(() => pc.textContent('main')), /GENERIC_DECLINE/)
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-order-declined') }))
 
   const canceled = await run('cancel')
   ids.add(canceled.id)
-  await pc.click('a.x')
+  await clickUntil(pc, 'a.x', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
   await Promise.all([pc.waitForURL(`${base}/demo/orders/${canceled.id}`), pc.click('[role="dialog"] >> text=확인')])
   await waitForState(pc, '결제 취소 · Canceled')
-  t.match(await pc.textContent('main'), /CANCELED_BY_CONSUMER/)
+  t.match(await steady(() => pc.textContent('main')), /CANCELED_BY_CONSUMER/)
 
   const expired = await run('timeout')
   ids.add(expired.id)
   const orderPage = await browser.newPage(PC)
   await orderPage.goto(`${base}/demo/orders/${expired.id}`)
-  await orderPage.click('text=시간 초과 만들기')
+  await clickUntil(orderPage, 'text=시간 초과 만들기', (timeout) => pc.waitForSelector('text=Payment expired', { timeout }))
   await pc.waitForSelector('text=Payment expired', { timeout: 5000 })
-  t.equal(await pc.textContent('#countdown'), '00:00', 'the KakaoPay page counted down to zero')
+  t.equal(await steady(() => pc.textContent('#countdown')), '00:00', 'the KakaoPay page counted down to zero')
   t.match(await api(`/v1/payment-charges/${expired.chargeId}`), { status: 'DISCARDED', discards: [{ type: 'AUTHENTICATION_TIMEOUT' }] })
-  await pc.screenshot({ path: screenshotPath('demo-kakaopay-timeout') })
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-kakaopay-timeout') }))
   await Promise.all([pc.waitForURL(`${base}/demo/orders/${expired.id}`), pc.click('text=가맹점으로 돌아가기')])
   await waitForState(pc, '시간 초과 · Expired')
   t.equal(ids.size, 3, 'a fresh order id per run')
@@ -158,16 +158,16 @@ t.test('refund after purchase, partial then full, each confirmed by its webhook'
   await pc.click('button[name="scenario"][value="refund"]')
   await pc.waitForURL(/\/checkout\/charge_/)
   const order = (await state()).order
-  await Promise.all([pc.waitForURL(`${base}/demo/orders/${order.id}`), pc.click('button[value="approve"]')])
+  await clickUntil(pc, 'button[value="approve"]', (timeout) => pc.waitForURL(`${base}/demo/orders/${order.id}`, { timeout }))
   await waitForState(pc, '결제 완료 · Paid')
   await pc.click('text=부분 환불 · Refund 29,000원')
   await waitForState(pc, '부분 환불 · Partly refunded')
-  t.equal(await pc.textContent('#refunded'), '29,000원')
+  t.equal(await steady(() => pc.textContent('#refunded')), '29,000원')
   await pc.click('text=전액 환불 · Refund 29,000원')
   await waitForState(pc, '환불 완료 · Refunded')
-  t.equal(await pc.textContent('#refunded'), '58,000원')
-  t.equal(await pc.locator('#webhooks code:has-text("PAYMENT_CHARGE_REFUND_SUCCEEDED")').count(), 2)
-  await pc.screenshot({ path: screenshotPath('demo-order-refunded'), fullPage: true })
+  t.equal(await steady(() => pc.textContent('#refunded')), '58,000원')
+  t.equal(await steady(() => pc.locator('#webhooks code:has-text("PAYMENT_CHARGE_REFUND_SUCCEEDED")').count()), 2)
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-order-refunded'), fullPage: true }))
 })
 
 t.test('subscription: QR등록 / 카톡등록, approval on the phone, then a renewal charge', async (t) => {
@@ -176,8 +176,8 @@ t.test('subscription: QR등록 / 카톡등록, approval on the phone, then a ren
   await pc.goto(`${base}/demo`)
   await pc.click('text=구독하기 · Subscribe')
   await pc.waitForURL(/\/checkout\/agr_/)
-  t.same(await pc.locator('.tabs a').allTextContents(), ['QR등록', '카톡등록'])
-  await pc.screenshot({ path: screenshotPath('demo-kakaopay-subscription') })
+  t.same(await steady(() => pc.locator('.tabs a').allTextContents()), ['QR등록', '카톡등록'])
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-kakaopay-subscription') }))
   const order = (await state()).order
   await payOnPhone(t, browser, order.phoneUrl, '987654')
   await pc.waitForURL(`${base}/demo/orders/${order.id}`, { timeout: 5000 })
@@ -192,7 +192,7 @@ t.test('subscription: QR등록 / 카톡등록, approval on the phone, then a ren
     initiator: 'MERCHANT',
     agreementId: order.agreementId,
   })
-  await pc.screenshot({ path: screenshotPath('demo-order-subscription'), fullPage: true })
+  await steady(() => pc.screenshot({ path: screenshotPath('demo-order-subscription'), fullPage: true }))
 })
 
 t.test('presenter mode: the shop, the phone and the live panel on one screen', async (t) => {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import jsQRModule from 'jsqr'
 import { PNG } from 'pngjs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 /** Debian's chromium; .ci/run installs it where missing. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -42,3 +42,37 @@ export function decodeQr(png: Buffer): string | undefined {
 
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const
 export const PC = { viewport: { width: 1280, height: 800 } } as const
+
+/**
+ * Reads a page that reloads itself (the approval page's waiting screens, an order waiting for its
+ * webhook): a read that a reload interrupts is made again, a few times at most.
+ */
+export async function steady<T>(read: () => Promise<T>, tries = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read()
+    } catch (err) {
+      if (
+        attempt >= tries ||
+        !/Execution context was destroyed|navigat|Target page, context or browser has been closed|frame was detached/i.test(String(err))
+      )
+        throw err
+    }
+  }
+}
+
+/**
+ * Clicks on a page that reloads itself every second until `done` resolves: a click that lands as the
+ * page is being replaced is lost, so it is made again (three times at most, each waited for 4 s).
+ */
+export async function clickUntil(page: Page, selector: string, done: (timeout: number) => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await steady(() => page.click(selector, { timeout: 4000 }))
+    try {
+      await done(4000)
+      return
+    } catch (err) {
+      if (attempt >= 3) throw err
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import { AUTH, seedCharge } from '../helpers/app.js'
-import { CHROMIUM, decodeQr, launchChromium, PC, PHONE, screenshotPath } from '../helpers/chromium.js'
+import { CHROMIUM, decodeQr, launchChromium, PC, PHONE, clickUntil, screenshotPath, steady } from '../helpers/chromium.js'
 import { freePort, listen } from '../helpers/net.js'
 
 /** The sandbox on a real port (the browser and the phone reach it), a shop for the returnUrl, one browser. */
@@ -54,9 +54,9 @@ t.test('QR결제: the QR decodes to the phone URL; a PIN on the phone sends the 
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
   await pc.goto(requestUrl)
-  t.same(await pc.locator('.tabs a').allTextContents(), ['QR결제', '카톡결제'], 'both tabs')
-  t.equal(await pc.locator('.tabs a[aria-current="page"]').textContent(), 'QR결제', 'QR결제 is open')
-  const body = await pc.textContent('body')
+  t.same(await steady(() => pc.locator('.tabs a').allTextContents()), ['QR결제', '카톡결제'], 'both tabs')
+  t.equal(await steady(() => pc.locator('.tabs a[aria-current="page"]').textContent()), 'QR결제', 'QR결제 is open')
+  const body = await steady(() => pc.textContent('body'))
   for (const text of [
     '휴대폰으로 스캔하면 결제 화면으로 이동합니다',
     '스마트폰 카메라 및 모든 QR스캐너로 가능',
@@ -68,8 +68,8 @@ t.test('QR결제: the QR decodes to the phone URL; a PIN on the phone sends the 
     t.ok(body?.includes(text), `shows ${text}`)
   }
   const phoneUrl = `${base}/checkout/${id}/phone`
-  t.equal(decodeQr(await pc.locator('.qr').screenshot()), phoneUrl, 'the QR code decodes to the phone approval URL')
-  await pc.screenshot({ path: screenshotPath('approval-pc-qr') })
+  t.equal(decodeQr(await steady(() => pc.locator('.qr').screenshot())), phoneUrl, 'the QR code decodes to the phone approval URL')
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-qr') }))
 
   const phone = await browser.newPage(PHONE)
   await phone.goto(phoneUrl)
@@ -96,7 +96,7 @@ t.test('QR결제: the QR decodes to the phone URL; a PIN on the phone sends the 
   await phone.screenshot({ path: screenshotPath('phone-done'), fullPage: true })
 
   await pc.waitForURL(`${shop.url}/return`, { timeout: 5000 })
-  t.equal(await pc.textContent('#done'), 'Back at the shop: /return', 'the PC page went to the returnUrl by itself')
+  t.equal(await steady(() => pc.textContent('#done')), 'Back at the shop: /return', 'the PC page went to the returnUrl by itself')
   t.equal((await api('GET', `/v1/payment-charges/${id}`)).status, 'CAPTURED')
 })
 
@@ -105,8 +105,7 @@ t.test('카톡결제: 결제요청 stays disabled until both fields are valid; a
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
   await pc.goto(requestUrl)
-  await pc.click('.tabs >> text=카톡결제')
-  await pc.waitForURL(/view=talk/)
+  await clickUntil(pc, '.tabs >> text=카톡결제', (timeout) => pc.waitForURL(/view=talk/, { timeout }))
   // This screen does not reload (someone is typing), so the page can be measured.
   const targets = await pc
     .locator('.card a, .card button')
@@ -125,20 +124,23 @@ t.test('카톡결제: 결제요청 stays disabled until both fields are valid; a
   t.notOk(await clickable(), 'still disabled without a birth date')
   await pc.fill('input[name="birth"]', '9001')
   t.notOk(await clickable(), 'still disabled with 4 birth digits')
-  await pc.screenshot({ path: screenshotPath('approval-pc-talk') })
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-talk') }))
   await pc.fill('input[name="birth"]', '900101')
   t.ok(await clickable(), 'enabled once both are valid')
   await request.click()
   await pc.waitForURL(/view=sent/)
-  const waiting = await pc.textContent('main')
+  const waiting = await steady(() => pc.textContent('main'))
   t.ok(waiting?.includes('카카오톡으로 결제 요청 메시지를 보냈어요'), 'the waiting screen')
   t.ok(waiting?.includes('010-****-5678'), 'the masked number')
-  t.equal(await pc.getAttribute('.message a', 'href'), `${base}/checkout/${id}/phone`, 'the phone URL, openable on this device')
-  await pc.screenshot({ path: screenshotPath('approval-pc-sent') })
-  await pc.click('text=확인 · Done')
-  await pc.waitForSelector('[role="dialog"]')
-  t.equal(await pc.textContent('#dialog-title'), '결제가 진행 중이에요')
-  await pc.screenshot({ path: screenshotPath('approval-pc-in-progress') })
+  t.equal(
+    await steady(() => pc.getAttribute('.message a', 'href')),
+    `${base}/checkout/${id}/phone`,
+    'the phone URL, openable on this device',
+  )
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-sent') }))
+  await clickUntil(pc, 'text=확인 · Done', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
+  t.equal(await steady(() => pc.textContent('#dialog-title')), '결제가 진행 중이에요')
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-in-progress') }))
   await pc.click('[role="dialog"] >> text=확인')
   await pc.waitForSelector('[role="dialog"]', { state: 'detached' })
   t.equal((await api('GET', `/v1/payment-charges/${id}`)).status, 'AUTHENTICATION_PENDING', 'nothing decided')
@@ -149,12 +151,12 @@ t.test('the countdown runs on the sandbox clock: a clock move brings it to zero 
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
   await pc.goto(requestUrl)
-  t.match(await pc.textContent('#countdown'), /^1[45]:\d\d$/, 'fifteen minutes to go')
+  t.match(await steady(() => pc.textContent('#countdown')), /^1[45]:\d\d$/, 'fifteen minutes to go')
   t.match(await api('POST', '/sandbox/clock', { advanceSeconds: 900 }), { offsetSeconds: 900 }, 'the sandbox clock moved 15 minutes')
   await pc.waitForSelector('text=Payment expired', { timeout: 5000 })
-  t.equal(await pc.textContent('#countdown'), '00:00')
-  t.match(await pc.textContent('main'), /결제 시간이 초과되었습니다/)
-  await pc.screenshot({ path: screenshotPath('approval-pc-timeout') })
+  t.equal(await steady(() => pc.textContent('#countdown')), '00:00')
+  t.match(await steady(() => pc.textContent('main')), /결제 시간이 초과되었습니다/)
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-timeout') }))
   const charge = await api('GET', `/v1/payment-charges/${id}`)
   t.match(charge, { status: 'DISCARDED', discards: [{ type: 'AUTHENTICATION_TIMEOUT' }] })
 })
@@ -164,14 +166,13 @@ t.test('closing asks first: 취소 keeps the payment, 확인 cancels it as the c
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
   await pc.goto(requestUrl)
-  await pc.click('a.x')
-  await pc.waitForSelector('[role="dialog"]')
-  t.equal(await pc.textContent('#dialog-title'), '카카오페이 결제를 중단하시겠습니까?')
-  await pc.screenshot({ path: screenshotPath('approval-pc-close') })
+  await clickUntil(pc, 'a.x', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
+  t.equal(await steady(() => pc.textContent('#dialog-title')), '카카오페이 결제를 중단하시겠습니까?')
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-close') }))
   await pc.click('[role="dialog"] >> text=취소')
   await pc.waitForSelector('[role="dialog"]', { state: 'detached' })
   t.equal((await api('GET', `/v1/payment-charges/${id}`)).status, 'AUTHENTICATION_PENDING', '취소 changes nothing')
-  await pc.click('a.x')
+  await clickUntil(pc, 'a.x', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
   await Promise.all([pc.waitForURL(`${shop.url}/return`), pc.click('[role="dialog"] >> text=확인')])
   t.match(await api('GET', `/v1/payment-charges/${id}`), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
 })
@@ -195,7 +196,7 @@ t.test('without JavaScript: the phone takes a typed PIN, the PC page still follo
 
   const second = await create()
   await pc.goto(second.requestUrl)
-  await Promise.all([pc.waitForURL(`${shop.url}/return`), pc.click('button[value="approve"]')])
+  await clickUntil(pc, 'button[value="approve"]', (timeout) => pc.waitForURL(`${shop.url}/return`, { timeout }))
   t.equal((await api('GET', `/v1/payment-charges/${second.id}`)).status, 'CAPTURED', 'the sandbox strip approves')
   await context.close()
 })
