@@ -11,12 +11,13 @@ import { apiRoutes } from './http/api.js'
 import { makeErrorHandler } from './http/errors.js'
 import { IdempotencyStore } from './http/idempotency-store.js'
 import { KnownRoutes } from './http/known-routes.js'
-import { checkoutRoutes } from './http/pages/checkout-routes.js'
+import { approvalRoutes } from './http/pages/approval-routes.js'
 import { approvalPageUrl } from './http/responses.js'
 import { healthRoutes } from './http/routes/health.js'
 import { zodValidatorCompiler } from './http/validation.js'
 import { createSandbox, type Sandbox } from './sandbox.js'
 import { applySeed, type SeedFile } from './seed.js'
+import { demoRoutes } from './demo/demo-routes.js'
 import { MemoryStore } from './store/memory-store.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
@@ -116,7 +117,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
 
   await app.register(healthRoutes)
-  await app.register(checkoutRoutes)
+  await app.register(approvalRoutes, { merchants })
+  await app.register(demoRoutes, {
+    merchants,
+    apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
+    authTimeoutSeconds: config.authTimeoutSeconds,
+  })
   await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency })
   return app
 }

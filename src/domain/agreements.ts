@@ -217,6 +217,11 @@ export class AgreementService {
   }
 
   /** When an unfinished authentication fails (AUTHENTICATION_TIMEOUT): derived, never stored. */
+  /** When the consumer's time to decide ends, for the approval page's countdown. */
+  authenticationDeadline(agreement: Agreement): number {
+    return this.#deadline(agreement)
+  }
+
   #deadline(agreement: Agreement): number {
     return agreement.createdAt + this.#d.authTimeoutSeconds * 1000
   }

@@ -82,6 +82,11 @@ export class ChargeService {
   }
 
   /** When an unfinished authentication is discarded (AUTHENTICATION_TIMEOUT): derived, never stored. */
+  /** When the consumer's time to decide ends, for the approval page's countdown. */
+  authenticationDeadline(charge: Charge): number {
+    return this.#deadline(charge)
+  }
+
   #deadline(charge: Charge): number {
     return charge.createdAt + this.#d.authTimeoutSeconds * 1000
   }
