@@ -191,8 +191,6 @@ function requestReason(
       return error instanceof SandboxError ? reason('REQUEST_REFUSED', message) : reason('REQUEST_MALFORMED', failureMessage(payload))
     case 404:
       return reason('NOT_FOUND', message)
-    case 405:
-      return reason('METHOD_NOT_ALLOWED', message)
     case 409:
       return error instanceof SandboxError ? reason('STATE_CONFLICT', message) : reason('IDEMPOTENCY_CONFLICT', message)
     case 413:
