@@ -19,6 +19,7 @@ import { createSandbox, type Sandbox } from './sandbox.js'
 import { applySeed, type SeedFile } from './seed.js'
 import { demoRoutes } from './demo/demo-routes.js'
 import { MemoryStore } from './store/memory-store.js'
+import { Observability } from './observe/index.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
 
@@ -76,11 +77,19 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<ZodTypeProvider>()
 
   const merchants = new MerchantRegistry({ webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret }, options.merchants)
+  const methods = options.methods ?? (await loadPaymentMethods())
+  // The event feed, request journal and timelines (src/observe) watch the sandbox as its observer.
+  const observe = new Observability(config.feed, {
+    methods,
+    webhooks: config.webhooks,
+    authTimeoutSeconds: config.authTimeoutSeconds,
+    logger: app.log.child({ component: 'feed' }),
+  })
   const sandbox = createSandbox({
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
-    methods: options.methods ?? (await loadPaymentMethods()),
+    methods,
     merchants,
     transport: options.transport ?? fetchTransport,
     webhooks: config.webhooks,
@@ -90,7 +99,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     approvalPageUrl: (id) => approvalPageUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
+    observer: observe.recorder,
   })
+  observe.attach(app, sandbox)
   if (options.seed && options.seed.length > 0) {
     const seeded = applySeed(options.seed, sandbox, merchants)
     app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
@@ -123,6 +134,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
     authTimeoutSeconds: config.authTimeoutSeconds,
   })
-  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency })
+  await observe.stream(app, config.apiKeys)
+  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, observe })
   return app
 }

@@ -10,7 +10,7 @@ import { Scheduler } from './domain/scheduler.js'
 import { SessionService } from './domain/sessions.js'
 import type { Store } from './domain/store.js'
 import type { Logger } from './logger.js'
-import { WebhookDispatcher, type WebhookSettings } from './webhooks/dispatcher.js'
+import { type Attempt, type Delivery, WebhookDispatcher, type WebhookSettings } from './webhooks/dispatcher.js'
 import type { MerchantRegistry } from './webhooks/merchants.js'
 import type { WebhookTransport } from './webhooks/transport.js'
 
@@ -32,6 +32,15 @@ export interface SandboxOptions {
   logger: Logger
   /** Sees every event as it is published (tests). */
   onEvent?: ((event: PproEvent) => void) | undefined
+  /** Sees what the sandbox does, for the event feed (src/observe). */
+  observer?: SandboxObserver | undefined
+}
+
+/** What the event feed watches: events, webhook attempts (it answers the attempt's reason, for the log), clock moves. */
+export interface SandboxObserver {
+  event(event: PproEvent): void
+  attempt(delivery: Delivery, attempt: Attempt): { code: string; message: string } | undefined
+  clock(advancedMs: number): void
 }
 
 /** What `reset` removed for a merchant. */
@@ -62,6 +71,7 @@ export class Sandbox {
   readonly approvalPageUrl: (id: string) => string
   readonly #store: Store
   readonly #resetListeners: Array<(merchantId: string) => void> = []
+  readonly #observer: SandboxObserver | undefined
 
   constructor(options: SandboxOptions) {
     this.#store = options.store
@@ -78,11 +88,15 @@ export class Sandbox {
       merchants: options.merchants,
       settings: options.webhooks,
       logger: options.logger,
+      onAttempt: options.observer && ((d, a) => options.observer!.attempt(d, a)),
     })
+    this.#observer = options.observer
     const onEvent = options.onEvent
-    const delivered = onEvent ? { publish: (e: PproEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const observer = options.observer
     // A payment session follows the charge or agreement it authorized, event by event.
-    const events = { publish: (e: PproEvent) => (this.sessions.observe(e), delivered.publish(e)) }
+    const events = {
+      publish: (e: PproEvent) => (this.sessions.observe(e), observer?.event(e), onEvent?.(e), this.webhooks.publish(e)),
+    }
     const merchantKey = interner()
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({
@@ -171,6 +185,7 @@ export class Sandbox {
    * the real time the tasks take is not lost from the move.
    */
   advance(ms: number): void {
+    this.#observer?.clock(ms)
     const clock = this.clock
     const end = clock.offsetMs + ms
     for (let next = this.scheduler.peek(); next !== undefined; next = this.scheduler.peek()) {

@@ -35,6 +35,7 @@ const SUBRESOURCES: Record<string, [list: string, one: string]> = {
 }
 
 function schemaFor(method: string, path: string, status: number): [SpecName, string] | undefined {
+  if (path.endsWith('/timeline')) return undefined
   if (/^\/sandbox\/payment-charges\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['charges', 'PaymentChargeResponse'] : undefined
   if (/^\/sandbox\/payment-sessions\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['sessions', 'FetchResponse'] : undefined
   if (/^\/sandbox\/payment-agreements\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['agreements', 'AgreementResponse'] : undefined

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ConsumerOutcome } from '../../domain/charge.js'
 import { ID_PATTERN } from '../../domain/ids.js'
+import { consumerAction } from '../../observe/consumer.js'
 import type { MerchantRegistry } from '../../webhooks/merchants.js'
 import { renderApprovalPage, renderNotFound, type Screen } from './approval-page.js'
 import { agreementView, type ApprovalView, chargeView, type ViewContext } from './approval-views.js'
@@ -88,7 +89,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
       return (
         charge && {
           view: () => chargeView(ctx, charge),
-          decide: (o) => sandbox.charges.authenticate(charge, o),
+          decide: (o) => (consumerAction(sandbox, id, o.action), sandbox.charges.authenticate(charge, o)),
           status: () => charge.status,
           returnUrl: charge.returnUrl,
         }
@@ -99,7 +100,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
       return (
         agreement && {
           view: () => agreementView(ctx, agreement),
-          decide: (o) => sandbox.agreements.authenticate(agreement, o),
+          decide: (o) => (consumerAction(sandbox, id, o.action), sandbox.agreements.authenticate(agreement, o)),
           status: () => agreement.status,
           returnUrl: agreement.returnUrl,
         }
@@ -123,6 +124,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
   app.get<{ Params: { id: string }; Querystring: Query }>('/checkout/:id', async (req, reply) => {
     const subject = find(req.params.id)
     if (!subject) return notFound(reply)
+    if (req.query.view === undefined) consumerAction(sandbox, req.params.id, 'opened')
     return page(reply, 200, await approvalPage(subject.view(), screenOf(req.query)))
   })
 
@@ -170,6 +172,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
     const subject = find(req.params.id)
     if (!subject) return notFound(reply)
     const method = methodOf(req.query.method)
+    if (req.query.step === undefined) consumerAction(sandbox, req.params.id, 'opened')
     const html = renderPhonePage(subject.view(), req.query.step === 'pin' ? { step: 'pin', method } : { step: 'sheet', method })
     return reply.code(200).headers(PHONE_HEADERS).send(html)
   })
