@@ -10,6 +10,7 @@ import { authHook } from './http/auth.js'
 import { makeErrorHandler } from './http/errors.js'
 import { KnownRoutes } from './http/known-routes.js'
 import { checkoutRoutes } from './http/pages/checkout-routes.js'
+import { dashboardRoutes } from './dashboard/routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { chargeOperationRoutes } from './http/routes/charge-operations.js'
 import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
@@ -20,6 +21,7 @@ import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
+import { sandboxDashboardRoutes } from './http/routes/sandbox-dashboard.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
 import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
@@ -105,6 +107,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   await app.register(healthRoutes)
   await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+  await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
     api.removeContentTypeParser('text/plain')
@@ -136,6 +139,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
     await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+    await api.register(sandboxDashboardRoutes, { sandbox })
   })
   return app
 }

@@ -44,6 +44,7 @@ export interface Delivery {
 }
 
 const NO_ATTEMPTS: Attempt[] = []
+const NO_DELIVERIES: readonly Delivery[] = []
 
 export interface DeliveryFilter {
   chargeId?: string | undefined
@@ -112,6 +113,11 @@ export class WebhookDispatcher implements EventSink {
         (filter.agreementId === undefined || d.event.agreementId === filter.agreementId) &&
         (filter.type === undefined || d.event.type === filter.type),
     )
+  }
+
+  /** A merchant's deliveries, oldest first, as kept (no copy): the dashboard pages through them by index. */
+  deliveriesOf(merchantId: string): readonly Delivery[] {
+    return this.#byMerchant.get(merchantId) ?? NO_DELIVERIES
   }
 
   /** A merchant's delivery by event id (a scan: only inspection and replay ask). */
