@@ -1,4 +1,4 @@
-// Building the page without innerHTML: every string becomes a text node or an attribute value, so
+// Building the page without parsing HTML: every string becomes a text node or an attribute value, so
 // whatever a merchant sent (a descriptor, a reference, a consumer's name) is shown as text, never run.
 
 /**

@@ -128,8 +128,11 @@ export function deliveryState(d: Delivery): DeliveryState {
       return 'gave_up'
     case 'NOT_SENT':
       return 'not_sent'
-    default:
-      return d.attempts.length === 0 ? 'pending' : 'retrying'
+    default: {
+      // Pending until an attempt has failed: an attempt on the wire has neither status nor error yet.
+      const last = d.attempts.at(-1)
+      return !last || (last.statusCode === undefined && last.error === undefined) ? 'pending' : 'retrying'
+    }
   }
 }
 
