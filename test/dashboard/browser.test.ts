@@ -1,0 +1,244 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import t, { type Test } from 'tap'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { chromium, type Page } from 'playwright-core'
+import { buildApp } from '../../src/app.js'
+import { AUTH, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
+import { freePort } from '../helpers/net.js'
+import { receiver } from '../helpers/receiver.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SHOTS = new URL('../screenshots/', import.meta.url).pathname
+const XSS = '<img src=x onerror=alert(1)>'
+const WAIT = { timeout: 5000 }
+
+t.test('the dashboard, live: a charge appears, is approved, replayed, refunded and timed out, from the page', async (t) => {
+  t.ok(existsSync(CHROMIUM), `chromium at ${CHROMIUM}`)
+  await mkdir(SHOTS, { recursive: true })
+  let down = false
+  const hook = await receiver(t, () => (down ? 503 : 200))
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const app = await buildApp({
+    config: {
+      port,
+      publicBaseUrl: base,
+      // Retries an hour apart: none fires while the test runs, so every attempt seen is one the test caused.
+      webhooks: { url: hook.url, secret: 'whsec_dashboard', timeoutMs: 2000, retryBaseMs: 3_600_000, maxAttempts: 3 },
+    },
+    logger: false,
+  })
+  t.teardown(() => app.close())
+  await app.listen({ port, host: '127.0.0.1' })
+
+  /** The API over the socket, as curl or a merchant's backend calls it. */
+  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return (await res.json()) as Record<string, any>
+  }
+  const createCharge = (overrides: Record<string, unknown> = {}, headers = AUTH) =>
+    api('POST', '/v1/payment-charges', seedCharge(overrides), headers)
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  t.teardown(() => browser.close())
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
+  const page = await context.newPage()
+  const dialogs: string[] = []
+  const errors: string[] = []
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    void d.dismiss()
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+
+  // Another merchant's charge, before and during: it must never show.
+  const theirs = await createCharge({ merchantPaymentChargeReference: 'theirs-1' }, OTHER_AUTH)
+
+  const res = await page.goto(`${base}/dashboard`)
+  t.match(res?.headers()['content-security-policy'], /script-src 'self'/)
+  await page.fill('#pick-merchant', MERCHANT)
+  await page.press('#pick-merchant', 'Enter')
+  await page.waitForSelector('#charges-rows', { ...WAIT, state: 'attached' })
+  await page.waitForSelector('.list-info:has-text("No charges yet")', WAIT)
+
+  const started = Date.now()
+  const live = await createCharge({ paymentDescriptor: XSS, merchantPaymentChargeReference: 'order-live' })
+  await page.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
+  const elapsed = Date.now() - started
+  t.ok(elapsed < 1000, `the charge created over the API appears without a reload within a second (${elapsed} ms)`)
+  await createCharge({ merchantPaymentChargeReference: 'theirs-2' }, OTHER_AUTH)
+  const row = page.locator(`.row[data-id="${live.id}"]`)
+  t.equal(await row.locator('.chip').textContent(), 'AUTHENTICATION_PENDING')
+  t.equal(await row.locator('.c-amount').textContent(), '15,000원')
+  t.equal(await row.locator('.c-ref .ref').textContent(), 'order-live')
+  t.equal(await row.locator('.c-ref .desc').textContent(), XSS, 'the descriptor shows as text')
+  t.equal(await row.locator('.c-consumer').textContent(), 'John Smith')
+  t.equal(await page.locator('img').count(), 0, 'no element was made from the descriptor')
+  await page.screenshot({ path: `${SHOTS}charges-1280.png` })
+
+  // Search and filter.
+  await page.fill('#search', 'order-LIVE')
+  await page.waitForFunction(() => document.querySelectorAll('#charges-rows .row').length === 1, undefined, WAIT)
+  await page.selectOption('#status-filter', 'CAPTURED')
+  await page.waitForSelector('.list-info:has-text("Nothing matches")', WAIT)
+  await page.selectOption('#status-filter', '')
+  await page.fill('#search', '')
+  await page.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
+
+  // Keyboard: from the status filter, Tab reaches the first row; Enter opens it.
+  await page.focus('#status-filter')
+  await page.keyboard.press('Tab')
+  t.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), live.id, 'the row is the next stop')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector(`#charge-id:has-text("${live.id}")`, WAIT)
+  t.equal(await page.textContent('#charge-descriptor'), XSS)
+  t.equal(await page.textContent('#charge-amount'), '15,000원')
+  t.equal(await page.getAttribute('#approval-link', 'href'), `${base}/checkout/${live.id}`, 'a link to its approval page')
+  await page.waitForSelector('li[data-kind="delivery"][data-type="PAYMENT_CHARGE_AUTHENTICATION_PENDING"]', WAIT)
+
+  // Approve from the page: the timeline gains the capture and its webhook attempts.
+  await page.click('#do-approve')
+  await page.waitForSelector('.charge-title .chip[data-status="CAPTURED"]', WAIT)
+  await page.waitForSelector('li[data-kind="event"][data-type="PAYMENT_CHARGE_CAPTURE_SUCCEEDED"]', WAIT)
+  await page.waitForSelector('li[data-kind="delivery"][data-type="PAYMENT_CHARGE_CAPTURE_SUCCEEDED"]', WAIT)
+  t.match(
+    await page.textContent('li[data-kind="delivery"][data-type="PAYMENT_CHARGE_CAPTURE_SUCCEEDED"]'),
+    /attempt 1 → 200/,
+    "the receiver's answer",
+  )
+  t.equal((await api('GET', `/v1/payment-charges/${live.id}`)).status, 'CAPTURED')
+
+  // Replay a delivery: one more attempt, marked as a replay.
+  const attemptsBefore = await page.locator('li[data-kind="delivery"]').count()
+  const received = hook.received.length
+  await page.locator('li[data-kind="delivery"][data-type="PAYMENT_CHARGE_CAPTURE_SUCCEEDED"] .replay').first().click()
+  await page.waitForFunction((n) => document.querySelectorAll('li[data-kind="delivery"]').length === n + 1, attemptsBefore, WAIT)
+  t.equal(hook.received.length, received + 1, 'the receiver got it again')
+  t.equal(hook.received.at(-1)!.json.type, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED')
+  t.match(await page.textContent('#timeline'), /attempt 2 \(replay\) → 200/)
+
+  // Copy as curl: the exact body and both signature headers.
+  await page
+    .locator('li[data-kind="delivery"][data-type="PAYMENT_CHARGE_CAPTURE_SUCCEEDED"] button:has-text("Copy as curl")')
+    .first()
+    .click()
+  const curl = await page.evaluate(() => navigator.clipboard.readText())
+  t.match(curl, /^curl -sS -X POST 'http:\/\/127\.0\.0\.1:\d+\/webhooks'/)
+  t.match(curl, /-H 'webhook-signature: [0-9a-f]{64}'/)
+  t.match(curl, /-H 'ppro-signature: t=\d+,s=[0-9a-f]{64}'/)
+  t.ok(curl.includes(`--data-raw '${hook.received.at(-1)!.body.replace(/'/g, `'\\''`)}'`), 'the body as sent')
+
+  // Refund part of it from the form.
+  t.match(await page.textContent('label[for="refund-amount"]'), /15,000 left/)
+  await page.fill('#refund-amount', '5000')
+  await page.fill('#refund-reference', 'refund-part')
+  await page.click('#refund-submit')
+  await page.waitForSelector('#refund-list li:has-text("5,000원")', WAIT)
+  t.match(await page.textContent('#refund-list'), /REFUNDED5,000원refund-part/)
+  await page.waitForSelector('label[for="refund-amount"]:has-text("10,000 left")', WAIT)
+  const refunded = await api('GET', `/v1/payment-charges/${live.id}`)
+  t.same(
+    refunded.refunds.map((r: any) => [r.amount, r.status, r.merchantRefundReference]),
+    [[5000, 'REFUNDED', 'refund-part']],
+  )
+  t.equal(refunded.status, 'CAPTURED', 'a partial refund leaves it captured')
+  await page.screenshot({ path: `${SHOTS}charge-1280.png`, fullPage: true })
+
+  // Webhooks: the receiver goes down, deliveries fail; it comes back; replay every failed one.
+  down = true
+  const failing = await createCharge({ merchantPaymentChargeReference: 'order-down' })
+  await page.click('a.nav-link:has-text("Webhooks")')
+  await page.waitForSelector(`.delivery[data-state="retrying"]:has-text("${failing.id}")`, WAIT)
+  await page.waitForFunction(() => document.querySelectorAll('.delivery[data-state="retrying"]').length === 2, undefined, WAIT)
+  const card = page.locator('.delivery[data-state="retrying"]').first()
+  await card.locator('summary').click()
+  t.match(await card.locator('.attempts').textContent(), /503/)
+  t.match(await card.locator('.headers').textContent(), /ppro-signature/)
+  await page.screenshot({ path: `${SHOTS}webhooks-1280.png`, fullPage: true })
+  down = false
+  await page.click('#replay-failed')
+  await page.waitForSelector('.toast:has-text("Replayed 2: 2 delivered")', WAIT)
+  await page.waitForFunction(() => document.querySelectorAll('.delivery[data-state="retrying"]').length === 0, undefined, WAIT)
+  const after = await api('GET', `/sandbox/deliveries?chargeId=${failing.id}`)
+  t.same(
+    after.data.map((d: any) => d.state),
+    ['delivered', 'delivered'],
+  )
+
+  // The clock: 15 minutes later a charge still waiting for its consumer is DISCARDED.
+  const waiting = await createCharge({ merchantPaymentChargeReference: 'order-wait' })
+  await page.click('a.nav-link:has-text("Charges")')
+  await page.waitForSelector(`.row[data-id="${waiting.id}"] .chip[data-status="AUTHENTICATION_PENDING"]`, WAIT)
+  await page.click('button[data-advance="900"]')
+  await page.waitForSelector(`.row[data-id="${waiting.id}"] .chip[data-status="DISCARDED"]`, WAIT)
+  t.match(await page.textContent('#sandbox-offset'), /\+15 min ahead/)
+  t.equal((await api('GET', `/v1/payment-charges/${waiting.id}`)).discards[0].type, 'AUTHENTICATION_TIMEOUT')
+
+  // Never another merchant's.
+  const text = await page.textContent('main')
+  t.notOk(text!.includes(theirs.id) || text!.includes('theirs-'), "another merchant's charges never appear")
+  t.equal(await page.locator('#charges-rows .row').count(), 3)
+  await page.screenshot({ path: `${SHOTS}charges-after-1280.png` })
+
+  // Dark mode follows the system.
+  await page.emulateMedia({ colorScheme: 'dark' })
+  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+  t.equal(dark, 'rgb(17, 17, 17)')
+  await page.screenshot({ path: `${SHOTS}charges-dark-1280.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+
+  // A phone: nothing scrolls sideways.
+  const phone = await context.newPage()
+  phone.on('pageerror', (e) => errors.push(e.message))
+  await phone.setViewportSize({ width: 390, height: 844 })
+  await phone.goto(`${base}/dashboard#/m/${MERCHANT}/charges`)
+  await phone.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
+  await checkNoSideScroll(t, phone, 'charges')
+  await phone.screenshot({ path: `${SHOTS}charges-390.png`, fullPage: true })
+  await phone.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${live.id}`)
+  await phone.waitForSelector('#refund-list', WAIT)
+  await phone.waitForSelector('li[data-kind="delivery"]', WAIT)
+  await checkNoSideScroll(t, phone, 'charge')
+  await phone.screenshot({ path: `${SHOTS}charge-390.png`, fullPage: true })
+  await phone.goto(`${base}/dashboard#/m/${MERCHANT}/webhooks`)
+  await phone.waitForSelector('.delivery', WAIT)
+  await checkNoSideScroll(t, phone, 'webhooks')
+  await phone.screenshot({ path: `${SHOTS}webhooks-390.png` })
+
+  // Reset, behind a confirmation: this merchant's data goes, the other's stays.
+  await page.click('#reset-data')
+  await page.waitForSelector('#dialog[open]', WAIT)
+  await page.click('#dialog button[data-value="reset"]')
+  await page.waitForSelector('.list-info:has-text("No charges yet")', WAIT)
+  t.equal((await api('GET', '/sandbox/payment-charges')).data.length, 0)
+  t.equal((await api('GET', '/sandbox/payment-charges', undefined, OTHER_AUTH)).data.length, 2)
+
+  t.same(dialogs, [], 'no alert, confirm or prompt fired')
+  t.same(errors, [], 'no script error on the page')
+})
+
+async function checkNoSideScroll(t: Test, page: Page, what: string) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }))
+  t.ok(scrollWidth <= clientWidth, `${what}: nothing scrolls sideways at 390 px (${scrollWidth} <= ${clientWidth})`)
+}
