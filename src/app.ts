@@ -19,6 +19,7 @@ import { idempotencyHooks } from './http/idempotency.js'
 import { warnUnknownFields, zodValidatorCompiler } from './http/validation.js'
 import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
+import { keepRawBody, Observability } from './observe/index.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
 import { sandboxDashboardRoutes } from './http/routes/sandbox-dashboard.js'
@@ -77,6 +78,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     { webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret },
     { ...file.merchants, ...options.merchants },
   )
+  const observe = new Observability(config.feed, {
+    methods,
+    webhooks: config.webhooks,
+    authTimeoutSeconds: config.authTimeoutSeconds,
+    logger: app.log.child({ component: 'feed' }),
+  })
   const sandbox = new Sandbox({
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
@@ -89,7 +96,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     checkoutUrl: (id) => checkoutUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
+    observer: observe.recorder,
   })
+  observe.attach(app, sandbox)
   if (config.seedDir) {
     const seeded = await applySeed(config.seedDir, sandbox, merchants)
     app.log.info(seeded, `seeded from ${config.seedDir}`)
@@ -108,6 +117,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(healthRoutes)
   await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
+  await observe.stream(app, sandbox, config.apiKeys)
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
     api.removeContentTypeParser('text/plain')
@@ -116,6 +126,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     const json = api.getDefaultJsonParser('remove', 'remove')
     api.removeContentTypeParser('application/json')
     api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      keepRawBody(request, body as string)
       if (body === '') done(null, undefined)
       else json(request, body as string, done)
     })
@@ -124,6 +135,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       'onRequest',
       authHook(config.apiKeys, () => sandbox.tick()),
     )
+    // The request journal and the journal's and timelines' routes (src/observe).
+    await observe.api(api, sandbox)
     // Idempotency keys and unknown-field warnings concern requests with bodies: hooks on POST routes only,
     // so reads pay for neither.
     const idempotency = idempotencyHooks(sandbox.idempotency, sandbox.clock)

@@ -24,6 +24,10 @@ export const ConfigSchema = z
     WEBHOOK_MAX_ATTEMPTS: positiveInt.default(15),
     SANDBOX_CONFIG: z.string().min(1).optional(),
     SEED_DIR: z.string().min(1).optional(),
+    FEED_RETAIN: positiveInt.default(10_000),
+    FEED_BODY_LIMIT_BYTES: z.coerce.number().int().min(0).default(4096),
+    FEED_STREAM_BUFFER_BYTES: positiveInt.default(1024 * 1024),
+    FEED_HEARTBEAT_SECONDS: positiveInt.default(15),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -47,6 +51,12 @@ export const ConfigSchema = z
     },
     sandboxConfigPath: env.SANDBOX_CONFIG,
     seedDir: env.SEED_DIR,
+    feed: {
+      retain: env.FEED_RETAIN,
+      bodyLimitBytes: env.FEED_BODY_LIMIT_BYTES,
+      streamBufferBytes: env.FEED_STREAM_BUFFER_BYTES,
+      heartbeatMs: env.FEED_HEARTBEAT_SECONDS * 1000,
+    },
   }))
 
 export type Config = z.output<typeof ConfigSchema>

@@ -9,7 +9,7 @@ import { RefundService } from './refunds.js'
 import { Scheduler } from './scheduler.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import type { Store } from '../store/memory-store.js'
-import { type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
+import { type Attempt, type Delivery, type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 
@@ -27,6 +27,16 @@ export interface SandboxDeps {
   logger: Logger & { error(obj: object, msg: string): void }
   /** Sees every event as it is published (tests). */
   onEvent?: ((event: SandboxEvent) => void) | undefined
+  /** Sees what the sandbox does, for the event feed (src/observe). */
+  observer?: SandboxObserver | undefined
+}
+
+/** What the event feed watches: events, webhook attempts (it answers the attempt's reason, for the log), clock moves, resets. */
+export interface SandboxObserver {
+  event(event: SandboxEvent): void
+  attempt(delivery: Delivery, attempt: Attempt): { code: string; message: string } | undefined
+  clock(advancedMs: number): void
+  reset(merchantId: string): void
 }
 
 /** The whole simulator without HTTP: what `buildApp` serves, and what a test can drive directly. */
@@ -50,9 +60,12 @@ export class Sandbox {
       merchants: deps.merchants,
       settings: deps.webhooks,
       logger: deps.logger,
+      onAttempt: deps.observer && ((d, a) => deps.observer!.attempt(d, a)),
     })
     const onEvent = deps.onEvent
-    const events = onEvent ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const observer = deps.observer
+    const events =
+      onEvent || observer ? { publish: (e: SandboxEvent) => (observer?.event(e), onEvent?.(e), this.webhooks.publish(e)) } : this.webhooks
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive: (c) => this.charges.isLive(c) })
     this.charges = new ChargeService({
@@ -100,6 +113,7 @@ export class Sandbox {
     this.deps.store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)
     this.idempotency.deleteMerchant(merchantId)
+    this.deps.observer?.reset(merchantId)
     return counts
   }
 
@@ -121,6 +135,7 @@ export class Sandbox {
    * from then, and so on up to the target.
    */
   advance(ms: number): void {
+    this.deps.observer?.clock(ms)
     const target = this.clock.now() + ms
     for (let next = this.scheduler.peek(); next !== undefined && next <= target; next = this.scheduler.peek()) {
       const now = this.clock.now()

@@ -34,6 +34,7 @@ const SUBRESOURCES: Record<string, [list: string, one: string]> = {
 }
 
 function schemaFor(method: string, path: string, status: number): [SpecName, string] | undefined {
+  if (path.endsWith('/timeline')) return undefined
   if (/^\/sandbox\/payment-charges\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['charges', 'PaymentChargeResponse'] : undefined
   if (/^\/sandbox\/payment-agreements\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['agreements', 'AgreementResponse'] : undefined
   if (path.startsWith('/v1/payment-agreements')) {

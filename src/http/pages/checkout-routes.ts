@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ConsumerOutcome } from '../../domain/charges.js'
 import { ID_PATTERN } from '../../domain/ids.js'
 import type { Sandbox } from '../../domain/sandbox.js'
+import { consumerAction } from '../../observe/consumer.js'
 import { type CheckoutView, renderCheckout, renderNotFound } from './checkout-page.js'
 import { agreementPage, chargePage } from './checkout-views.js'
 
@@ -60,6 +61,7 @@ export async function checkoutRoutes(app: FastifyInstance, { sandbox, baseUrl }:
   app.get<{ Params: { id: string } }>('/checkout/:id', async (req, reply) => {
     const subject = find(req.params.id)
     if (!subject) return notFound(reply)
+    consumerAction(sandbox, req.params.id, 'opened')
     return page(reply, 200, renderCheckout(subject.view()))
   })
 
@@ -72,6 +74,7 @@ export async function checkoutRoutes(app: FastifyInstance, { sandbox, baseUrl }:
       view.outcome = { tone: 'failure', title: 'Unknown choice', detail: 'Choose approve, fail or cancel.' }
       return page(reply, 400, renderCheckout(view))
     }
+    consumerAction(sandbox, req.params.id, action)
     subject.decide({ action } as ConsumerOutcome)
     // PPRO sends the consumer back to the returnUrl exactly as the merchant gave it.
     return reply.code(303).header('location', subject.returnUrl!).header('cache-control', 'no-store').send()
