@@ -45,6 +45,7 @@ export function agreementsView(container, params) {
 
 export function agreementView(container, id) {
   const path = `/v1/payment-agreements/${encodeURIComponent(id)}`
+  const read = `/sandbox/payment-agreements/${encodeURIComponent(id)}`
   const head = h('div', { class: 'charge-head' })
   const controls = h('div', { class: 'card', id: 'controls' })
   const charges = h('div', { class: 'card', id: 'agreement-charges' })
@@ -139,9 +140,9 @@ export function agreementView(container, id) {
   async function load() {
     try {
       const [a, t, cs] = await Promise.all([
-        get(path),
+        get(read),
         loadTimeline('payment-agreements', id),
-        get(`/v1/payment-charges${query({ agreementId: id })}`),
+        get(`/sandbox/payment-charges${query({ agreementId: id, limit: 100 })}`),
       ])
       if (changed('head', a)) {
         const url = a.authenticationMethods?.[0]?.details?.requestUrl
@@ -197,7 +198,7 @@ export function agreementView(container, id) {
                     {},
                     chip(c.status),
                     h('a', { href: link('charges', c.id), class: 'mono' }, c.id),
-                    h('strong', {}, amount(c.authorizations?.[0]?.amount, c.currency)),
+                    h('strong', {}, amount(c.amount, c.currency)),
                   ),
                 ),
               )

@@ -66,13 +66,14 @@ export function query(params) {
 }
 
 /** The call as a curl command a developer can paste into a terminal. */
-export function curl(method, path, body) {
+export function curl(method, path, body, idempotencyKey) {
   const url = new URL(path, location.origin).href
   const parts = [
     `curl -sS -X ${method} ${shellQuote(url)}`,
     `-H ${shellQuote(`Authorization: Bearer ${session.key}`)}`,
     `-H ${shellQuote(`Merchant-Id: ${session.merchantId}`)}`,
   ]
+  if (idempotencyKey) parts.push(`-H ${shellQuote(`Request-Idempotency-Key: ${idempotencyKey}`)}`)
   if (body !== undefined)
     parts.push(`-H 'Content-Type: application/json'`, `--data-raw ${shellQuote(typeof body === 'string' ? body : JSON.stringify(body))}`)
   return parts.join(' \\\n  ')

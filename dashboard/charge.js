@@ -14,6 +14,8 @@ const total = (xs, keep) => xs.filter(keep).reduce((s, x) => s + x.amount, 0)
 
 export function chargeView(container, id) {
   const path = `/v1/payment-charges/${encodeURIComponent(id)}`
+  // The same PPRO object, read through the dashboard's own route so the merchant's journal stays theirs.
+  const read = `/sandbox/payment-charges/${encodeURIComponent(id)}`
   const head = h('div', { class: 'charge-head' })
   const controls = h('div', { class: 'card', id: 'controls', 'aria-labelledby': 'controls-title' })
   const refunds = h('div', { class: 'card', id: 'refunds' })
@@ -253,7 +255,7 @@ export function chargeView(container, id) {
     }
     busy = true
     try {
-      const [c, t] = await Promise.all([get(path), loadTimeline('payment-charges', id)])
+      const [c, t] = await Promise.all([get(read), loadTimeline('payment-charges', id)])
       charge = c
       if (changed('head', c)) renderHead(c)
       if (changed('controls', c.status)) renderControls(c)

@@ -14,7 +14,7 @@ export function chargesView(container, params) {
     empty: 'No charges yet. Create one with POST /v1/payment-charges: it appears here at once.',
     href: (c) => link('charges', c.id),
     rowLabel: (c) => `${c.status} ${amount(c.amount, c.currency)} ${c.merchantPaymentChargeReference ?? ''} ${c.id}`,
-    concerns: (msg) => msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'event' || (msg.kind === 'request' && msg.chargeId),
+    concerns: (msg) => msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'event' || msg.kind === 'clock',
     columns: [
       { label: 'Status', class: 'c-status', cell: (c) => chip(c.status) },
       {

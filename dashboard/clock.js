@@ -121,7 +121,11 @@ export function clockBanner(container, onChange) {
   const ticker = setInterval(show, 1000)
   return {
     refresh(msg) {
-      if (msg.kind === 'clock' || (msg.kind === 'poll' && performance.now() - lastFetch > 5000)) void load()
+      if (msg.kind === 'clock' && msg.sandboxTime) {
+        // The stream says where the clock is now: no request needed.
+        state = { now: Date.parse(msg.sandboxTime), offsetSeconds: msg.offsetSeconds, fetchedAt: performance.now() }
+        show()
+      } else if (msg.kind === 'reset' || (msg.kind === 'poll' && performance.now() - lastFetch > 5000)) void load()
     },
     destroy() {
       clearInterval(ticker)

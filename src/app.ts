@@ -152,7 +152,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
     await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(sandboxDashboardRoutes, { sandbox })
+    await api.register(sandboxDashboardRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   })
   return app
 }

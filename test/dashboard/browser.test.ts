@@ -83,6 +83,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   const live = await createCharge({ paymentDescriptor: XSS, merchantPaymentChargeReference: 'order-live' })
   await page.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
   const elapsed = Date.now() - started
+  t.equal(await page.getAttribute('.live', 'data-mode'), 'live', 'on the event stream')
   t.ok(elapsed < 1000, `the charge created over the API appears without a reload within a second (${elapsed} ms)`)
   await createCharge({ merchantPaymentChargeReference: 'theirs-2' }, OTHER_AUTH)
   const row = page.locator(`.row[data-id="${live.id}"]`)
@@ -92,7 +93,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   t.equal(await row.locator('.c-ref .desc').textContent(), XSS, 'the descriptor shows as text')
   t.equal(await row.locator('.c-consumer').textContent(), 'John Smith')
   t.equal(await page.locator('img').count(), 0, 'no element was made from the descriptor')
-  await page.screenshot({ path: `${SHOTS}charges-1280.png` })
+  await shot(page, 'charges-1280')
 
   // Search and filter.
   await page.fill('#search', 'order-LIVE')
@@ -160,7 +161,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
     [[5000, 'REFUNDED', 'refund-part']],
   )
   t.equal(refunded.status, 'CAPTURED', 'a partial refund leaves it captured')
-  await page.screenshot({ path: `${SHOTS}charge-1280.png`, fullPage: true })
+  await shot(page, 'charge-1280', true)
 
   // Webhooks: the receiver goes down, deliveries fail; it comes back; replay every failed one.
   down = true
@@ -172,7 +173,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await card.locator('summary').click()
   t.match(await card.locator('.attempts').textContent(), /503/)
   t.match(await card.locator('.headers').textContent(), /ppro-signature/)
-  await page.screenshot({ path: `${SHOTS}webhooks-1280.png`, fullPage: true })
+  await shot(page, 'webhooks-1280', true)
   down = false
   await page.click('#replay-failed')
   await page.waitForSelector('.toast:has-text("Replayed 2: 2 delivered")', WAIT)
@@ -195,14 +196,14 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   // Never another merchant's.
   const text = await page.textContent('main')
   t.notOk(text!.includes(theirs.id) || text!.includes('theirs-'), "another merchant's charges never appear")
-  t.equal(await page.locator('#charges-rows .row').count(), 3)
-  await page.screenshot({ path: `${SHOTS}charges-after-1280.png` })
+  t.equal(await page.locator('#charges-rows .row').count(), 3, 'this merchant’s three, and only them')
+  await shot(page, 'charges-after-1280')
 
   // Dark mode follows the system.
   await page.emulateMedia({ colorScheme: 'dark' })
   const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
   t.equal(dark, 'rgb(17, 17, 17)')
-  await page.screenshot({ path: `${SHOTS}charges-dark-1280.png` })
+  await shot(page, 'charges-dark-1280')
   await page.emulateMedia({ colorScheme: 'light' })
 
   // A phone: nothing scrolls sideways.
@@ -212,16 +213,27 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await phone.goto(`${base}/dashboard#/m/${MERCHANT}/charges`)
   await phone.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
   await checkNoSideScroll(t, phone, 'charges')
-  await phone.screenshot({ path: `${SHOTS}charges-390.png`, fullPage: true })
+  await shot(phone, 'charges-390', true)
   await phone.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${live.id}`)
   await phone.waitForSelector('#refund-list', WAIT)
   await phone.waitForSelector('li[data-kind="delivery"]', WAIT)
   await checkNoSideScroll(t, phone, 'charge')
-  await phone.screenshot({ path: `${SHOTS}charge-390.png`, fullPage: true })
+  await shot(phone, 'charge-390', true)
   await phone.goto(`${base}/dashboard#/m/${MERCHANT}/webhooks`)
   await phone.waitForSelector('.delivery', WAIT)
   await checkNoSideScroll(t, phone, 'webhooks')
-  await phone.screenshot({ path: `${SHOTS}webhooks-390.png` })
+  await shot(phone, 'webhooks-390')
+
+  // Where the stream cannot be reached (a proxy that buffers it, say), the list polls instead.
+  const cut = await context.newPage()
+  cut.on('pageerror', (e) => errors.push(e.message))
+  await cut.route('**/sandbox/events/stream**', (route) => route.abort())
+  await cut.goto(`${base}/dashboard#/m/${MERCHANT}/charges`)
+  await cut.waitForSelector('.live[data-mode="polling"]', WAIT)
+  const polled = await createCharge({ merchantPaymentChargeReference: 'order-polled' })
+  await cut.waitForSelector(`.row[data-id="${polled.id}"]`, WAIT)
+  t.pass('a charge appears by polling when the stream is unreachable')
+  await cut.close()
 
   // Reset, behind a confirmation: this merchant's data goes, the other's stays.
   await page.click('#reset-data')
@@ -229,11 +241,17 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await page.click('#dialog button[data-value="reset"]')
   await page.waitForSelector('.list-info:has-text("No charges yet")', WAIT)
   t.equal((await api('GET', '/sandbox/payment-charges')).data.length, 0)
-  t.equal((await api('GET', '/sandbox/payment-charges', undefined, OTHER_AUTH)).data.length, 2)
+  t.equal((await api('GET', '/sandbox/payment-charges', undefined, OTHER_AUTH)).data.length, 2, "the other merchant's are kept")
 
   t.same(dialogs, [], 'no alert, confirm or prompt fired')
   t.same(errors, [], 'no script error on the page')
 })
+
+/** A screenshot for a person to look at, from the top of the page. */
+async function shot(page: Page, name: string, fullPage = false) {
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage })
+}
 
 async function checkNoSideScroll(t: Test, page: Page, what: string) {
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({

@@ -6,10 +6,13 @@ import { type Charge, CHARGE_STATUSES, type ChargeStatus } from '../../domain/ch
 import { iso } from '../../domain/clock.js'
 import { badRequest } from '../../domain/errors.js'
 import { refundedAmount } from '../../domain/refunds.js'
-import type { Sandbox } from '../../domain/sandbox.js'
 import type { Delivery } from '../../webhooks/dispatcher.js'
 import { eventBody } from '../../webhooks/dispatcher.js'
 import { pproSignature, webhookSignature } from '../../webhooks/signing.js'
+import { AgreementParamsSchema } from '../schemas/agreements.js'
+import { ChargeParamsSchema } from '../schemas/charges.js'
+import { agreementView, chargeView } from '../views.js'
+import type { RouteOptions } from './payment-charges.js'
 import { deliveryView } from './sandbox-webhooks.js'
 
 /**
@@ -45,7 +48,12 @@ const pageFields = {
   page: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
 }
-const ChargeListQuerySchema = z.object({ status: listOf(CHARGE_STATUSES).optional(), q: z.string().max(200).optional(), ...pageFields })
+const ChargeListQuerySchema = z.object({
+  status: listOf(CHARGE_STATUSES).optional(),
+  q: z.string().max(200).optional(),
+  agreementId: z.string().optional(),
+  ...pageFields,
+})
 const AgreementListQuerySchema = z.object({
   status: listOf(AGREEMENT_STATUSES).optional(),
   q: z.string().max(200).optional(),
@@ -158,16 +166,30 @@ export function deliveryDetail(d: Delivery, secret: string) {
   }
 }
 
-export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox }: { sandbox: Sandbox }) {
+/**
+ * The dashboard's reads are not the merchant's integration talking to PPRO: they stay out of the request
+ * journal (and so out of timelines and the stream), or a page refreshing on a message would make one.
+ */
+const NOT_JOURNALED = { journal: false }
+
+export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { store, merchants } = sandbox.deps
 
-  app.get('/sandbox/payment-charges', { schema: { querystring: ChargeListQuerySchema } }, async (req) => {
-    const { status, page, limit } = req.query
+  /** The PPRO object, exactly as `GET /v1/payment-charges/{id}` answers it, read without a journal entry. */
+  app.get('/sandbox/payment-charges/:paymentChargeId', { config: NOT_JOURNALED, schema: { params: ChargeParamsSchema } }, async (req) =>
+    chargeView(sandbox.charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
+  )
+  app.get('/sandbox/payment-agreements/:agreementId', { config: NOT_JOURNALED, schema: { params: AgreementParamsSchema } }, async (req) =>
+    agreementView(sandbox.agreements.get(req.merchantId, req.params.agreementId), baseUrl),
+  )
+
+  app.get('/sandbox/payment-charges', { config: NOT_JOURNALED, schema: { querystring: ChargeListQuerySchema } }, async (req) => {
+    const { status, page, limit, agreementId } = req.query
     const q = req.query.q?.trim().toLowerCase() ?? ''
     const all = store.chargesOf(req.merchantId)
     const exact = q.startsWith('charge_') ? store.getCharge(req.query.q!.trim()) : undefined
-    if (exact && exact.merchantId === req.merchantId) {
+    if (exact && exact.merchantId === req.merchantId && (agreementId === undefined || exact.agreementId === agreementId)) {
       return { data: status && !status.has(exact.status) ? [] : [chargeSummary(exact)], total: all.length }
     }
     const result = pageBack(
@@ -176,12 +198,13 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
       limit,
       (c) =>
         (!status || status.has(c.status as ChargeStatus)) &&
+        (agreementId === undefined || c.agreementId === agreementId) &&
         (q === '' || c.id.toLowerCase().includes(q) || contains(c.merchantPaymentChargeReference, q)),
     )
     return { data: result.data.map(chargeSummary), nextPage: result.nextPage, total: all.length }
   })
 
-  app.get('/sandbox/payment-agreements', { schema: { querystring: AgreementListQuerySchema } }, async (req) => {
+  app.get('/sandbox/payment-agreements', { config: NOT_JOURNALED, schema: { querystring: AgreementListQuerySchema } }, async (req) => {
     const { status, page, limit } = req.query
     const q = req.query.q?.trim().toLowerCase() ?? ''
     const all = store.agreementsOf(req.merchantId)
@@ -196,7 +219,7 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
     return { data: result.data.map(agreementSummary), nextPage: result.nextPage, total: all.length }
   })
 
-  app.get('/sandbox/deliveries', { schema: { querystring: DeliveryListQuerySchema } }, async (req) => {
+  app.get('/sandbox/deliveries', { config: NOT_JOURNALED, schema: { querystring: DeliveryListQuerySchema } }, async (req) => {
     const { state, chargeId, agreementId, type, page, limit } = req.query
     const since = req.query.since === undefined ? -Infinity : Date.parse(req.query.since)
     const all = sandbox.webhooks.deliveriesOf(req.merchantId)
