@@ -30,7 +30,7 @@ export function clockBanner(container, onChange) {
     const now = new Date(state.now + (performance.now() - state.fetchedAt))
     timeEl.textContent = time(now.toISOString())
     timeEl.title = now.toISOString()
-    offsetEl.textContent = state.offsetSeconds > 0 ? `+${duration(state.offsetSeconds)} ahead of real time` : 'real time'
+    offsetEl.textContent = state.offsetSeconds > 0 ? `+${duration(state.offsetSeconds)} ahead` : 'real time'
   }
   const load = async () => {
     lastFetch = performance.now()

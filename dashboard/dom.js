@@ -41,6 +41,8 @@ export function toast(message, tone = 'ok') {
   const box = document.getElementById('toasts')
   const item = h('div', { class: ['toast', `toast-${tone}`] }, message)
   box.appendChild(item)
+  // A few at a time: the oldest make way.
+  while (box.children.length > 3) box.firstElementChild.remove()
   setTimeout(() => item.remove(), tone === 'error' ? 7000 : 3500)
 }
 
