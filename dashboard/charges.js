@@ -22,7 +22,9 @@ export function chargesView(container, params) {
         class: 'c-amount',
         cell: (c) => [
           amount(c.amount, c.currency),
-          c.refundedAmount > 0 ? h('small', { class: 'muted', title: 'refunded' }, `−${amount(c.refundedAmount, c.currency)} refunded`) : null,
+          c.refundedAmount > 0
+            ? h('small', { class: 'muted', title: 'refunded' }, `−${amount(c.refundedAmount, c.currency)} refunded`)
+            : null,
         ],
       },
       {
