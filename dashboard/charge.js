@@ -25,6 +25,7 @@ export function chargeView(container, id) {
   const seen = {}
   let charge
   let busy = false
+  let gone = false
   let again = false
 
   const changed = (key, value) => {
@@ -263,7 +264,12 @@ export function chargeView(container, id) {
       if (changed('object', c)) renderObject(c)
       if (changed('timeline', t)) fill(timeline, h('h2', {}, 'Timeline'), renderTimeline(t, load))
     } catch (err) {
-      if (!charge) fill(head, h('h1', {}, 'Charge not found'), h('p', { class: 'muted' }, err.message))
+      if (err.status === 404) {
+        // Never this merchant's, or deleted by a reset: nothing more will come of it.
+        gone = true
+        fill(head, h('h1', {}, 'Charge not found'), h('p', { class: 'muted' }, err.message))
+        for (const card of [controls, refunds, timeline, object]) card.hidden = true
+      } else if (!charge) fill(head, h('h1', {}, 'Could not load the charge'), h('p', { class: 'muted' }, err.message))
       else toast(err.message, 'error')
     } finally {
       busy = false
@@ -277,7 +283,7 @@ export function chargeView(container, id) {
 
   return {
     refresh(msg) {
-      if (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg.chargeId === id) void load()
+      if (!gone && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg.chargeId === id)) void load()
     },
   }
 }

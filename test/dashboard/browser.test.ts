@@ -206,6 +206,37 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await shot(page, 'charges-dark-1280')
   await page.emulateMedia({ colorScheme: 'light' })
 
+  // Decline with a chosen provider code.
+  const declined = await createCharge({ merchantPaymentChargeReference: 'order-declined' })
+  await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${declined.id}`)
+  await page.waitForSelector('#do-decline', WAIT)
+  await page.selectOption('#decline-code', 'INSUFFICIENT_FUNDS')
+  await page.click('#do-decline')
+  await page.waitForSelector('.charge-title .chip[data-status="FAILED"]', WAIT)
+  t.match(await page.textContent('.facts'), /INSUFFICIENT_FUNDS/)
+  t.equal((await api('GET', `/v1/payment-charges/${declined.id}`)).failure.failureCode, 'INSUFFICIENT_FUNDS')
+
+  // Another merchant's charge, even by its id in the address, is not found.
+  await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${theirs.id}`)
+  await page.waitForSelector('h1:has-text("Charge not found")', WAIT)
+
+  // An agreement: listed, opened, approved from its page.
+  const agreement = await api('POST', '/v1/payment-agreements', {
+    paymentMethod: 'KAKAOPAY',
+    description: '월간 구독',
+    merchantPaymentAgreementReference: 'sub-1',
+    consumer: { name: '김민준', country: 'KR' },
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
+  })
+  await page.click('a.nav-link:has-text("Agreements")')
+  await page.click(`.row[data-id="${agreement.id}"]`)
+  await page.waitForSelector('#controls button:has-text("Approve")', WAIT)
+  await page.click('#controls button:has-text("Approve")')
+  await page.waitForSelector('.charge-title .chip[data-status="ACTIVE"]', WAIT)
+  await page.waitForSelector('li[data-kind="event"][data-type="PAYMENT_AGREEMENT_ACTIVE"]', WAIT)
+  t.equal((await api('GET', `/v1/payment-agreements/${agreement.id}`)).status, 'ACTIVE')
+  await shot(page, 'agreement-1280', true)
+
   // A phone: nothing scrolls sideways.
   const phone = await context.newPage()
   phone.on('pageerror', (e) => errors.push(e.message))
@@ -236,11 +267,14 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await cut.close()
 
   // Reset, behind a confirmation: this merchant's data goes, the other's stays.
+  await page.click('a.nav-link:has-text("Charges")')
+  await page.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
   await page.click('#reset-data')
   await page.waitForSelector('#dialog[open]', WAIT)
   await page.click('#dialog button[data-value="reset"]')
   await page.waitForSelector('.list-info:has-text("No charges yet")', WAIT)
   t.equal((await api('GET', '/sandbox/payment-charges')).data.length, 0)
+  t.equal((await api('GET', '/sandbox/payment-agreements')).data.length, 0)
   t.equal((await api('GET', '/sandbox/payment-charges', undefined, OTHER_AUTH)).data.length, 2, "the other merchant's are kept")
 
   t.same(dialogs, [], 'no alert, confirm or prompt fired')
