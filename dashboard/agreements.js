@@ -1,4 +1,5 @@
 // Payment agreements (recurring payments): the list, and one agreement with its charges, timeline and controls.
+import { throttled } from './live.js'
 import { config, curl, get, post, query } from './api.js'
 import { copyText, fill, h, toast } from './dom.js'
 import { amount, chip, timeEl } from './format.js'
@@ -210,9 +211,10 @@ export function agreementView(container, id) {
     }
   }
   void load()
+  const refreshSoon = throttled(() => void load())
   return {
     refresh(msg) {
-      if (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg.agreementId === id) void load()
+      if (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg.agreementId === id) refreshSoon()
     },
   }
 }

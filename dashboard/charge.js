@@ -1,5 +1,6 @@
 // One charge: what it is now (PPRO's object), its timeline, its refunds with a form, and the test
 // controls that apply to its status.
+import { throttled } from './live.js'
 import { config, curl, get, post } from './api.js'
 import { copyText, fill, h, toast } from './dom.js'
 import { amount, chip, timeEl } from './format.js'
@@ -281,9 +282,10 @@ export function chargeView(container, id) {
   }
   void load()
 
+  const refreshSoon = throttled(() => void load())
   return {
     refresh(msg) {
-      if (!gone && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg.chargeId === id)) void load()
+      if (!gone && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg.chargeId === id)) refreshSoon()
     },
   }
 }

@@ -1,5 +1,6 @@
 // A list of a merchant's records, newest first, in the API's cursor pages: search, a status filter,
 // newer/older paging, and live refresh of the first page.
+import { throttled } from './live.js'
 import { get, query } from './api.js'
 import { fill, h } from './dom.js'
 
@@ -146,10 +147,11 @@ export function listView(container, params, opts) {
   )
   void load()
 
+  const refreshSoon = throttled(() => void load())
   return {
     refresh(msg) {
       if (!opts.concerns(msg)) return
-      if (index === 0) void load()
+      if (index === 0) refreshSoon()
       else notice.hidden = false
     },
   }

@@ -88,3 +88,26 @@ export function disconnect() {
   timer = undefined
   setMode('off')
 }
+
+/**
+ * `fn` at most once per `ms`, the last call never lost: a burst of messages (a load test creating
+ * hundreds of charges a second) costs an open view a few requests a second, not one per message.
+ */
+export function throttled(fn, ms = 250) {
+  let last = 0
+  let timer
+  return () => {
+    if (timer) return
+    const wait = last + ms - performance.now()
+    if (wait <= 0) {
+      last = performance.now()
+      fn()
+      return
+    }
+    timer = setTimeout(() => {
+      timer = undefined
+      last = performance.now()
+      fn()
+    }, wait)
+  }
+}

@@ -1,4 +1,5 @@
 // Every webhook delivery of the merchant, newest first, with its state; replay one, or every failed one since a time.
+import { throttled } from './live.js'
 import { config, get, post, query } from './api.js'
 import { fill, h, toast } from './dom.js'
 import { deliveryCard } from './deliveries.js'
@@ -77,8 +78,12 @@ export function webhooksView(container, params) {
   }
 
   let loading = false
+  let again = false
   async function load() {
-    if (loading) return
+    if (loading) {
+      again = true
+      return
+    }
     loading = true
     try {
       const res = await get(`/sandbox/deliveries${query({ state, chargeId, limit: LIMIT, page: pages[index] })}`)
@@ -105,6 +110,10 @@ export function webhooksView(container, params) {
       info.textContent = err.message
     } finally {
       loading = false
+      if (again) {
+        again = false
+        void load()
+      }
     }
   }
 
@@ -137,9 +146,10 @@ export function webhooksView(container, params) {
     ),
   )
   void load()
+  const refreshSoon = throttled(() => void load())
   return {
     refresh(msg) {
-      if (index === 0 && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'event' || msg.kind === 'delivery')) void load()
+      if (index === 0 && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'event' || msg.kind === 'delivery')) refreshSoon()
     },
   }
 }
