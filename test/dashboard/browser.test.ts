@@ -147,6 +147,13 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   t.match(curl, /-H 'ppro-signature: t=\d+,s=[0-9a-f]{64}'/)
   t.ok(curl.includes(`--data-raw '${hook.received.at(-1)!.body.replace(/'/g, `'\\''`)}'`), 'the body as sent')
 
+  // Copy as curl of an API call: the create request, its body as it was sent.
+  await page.locator('li[data-kind="request"] button:has-text("Copy as curl")').first().click()
+  const create = await page.evaluate(() => navigator.clipboard.readText())
+  t.match(create, /^curl -sS -X POST 'http:\/\/127\.0\.0\.1:\d+\/v1\/payment-charges'/)
+  t.match(create, new RegExp(`-H 'Merchant-Id: ${MERCHANT}'`))
+  t.match(create, /--data-raw '\{"paymentMethod":"KAKAOPAY",.*"merchantPaymentChargeReference":"order-live"/)
+
   // Refund part of it from the form.
   t.match(await page.textContent('label[for="refund-amount"]'), /15,000 left/)
   await page.fill('#refund-amount', '5000')
@@ -270,6 +277,13 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   // Reset, behind a confirmation: this merchant's data goes, the other's stays.
   await page.click('a.nav-link:has-text("Charges")')
   await page.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
+
+  // Any duration, in words a person types.
+  await page.fill('#advance-by', '2h30m')
+  await page.press('#advance-by', 'Enter')
+  await page.waitForSelector('#sandbox-offset:has-text("+2 h 45 min ahead")', WAIT)
+  await page.waitForSelector(`.row[data-id="${polled.id}"] .chip[data-status="DISCARDED"]`, WAIT)
+
   await page.click('#reset-data')
   await page.waitForSelector('#dialog[open]', WAIT)
   await page.click('#dialog button[data-value="reset"]')
@@ -295,3 +309,39 @@ async function checkNoSideScroll(t: Test, page: Page, what: string) {
   }))
   t.ok(scrollWidth <= clientWidth, `${what}: nothing scrolls sideways at 390 px (${scrollWidth} <= ${clientWidth})`)
 }
+
+t.test('with API_KEYS the dashboard asks for a key, refuses a wrong one, and keeps a right one for the tab', async (t) => {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const app = await buildApp({ config: { port, publicBaseUrl: base, apiKeys: ['sk_live_right'] }, logger: false })
+  t.teardown(() => app.close())
+  await app.listen({ port, host: '127.0.0.1' })
+  const headers = { authorization: 'Bearer sk_live_right', 'merchant-id': MERCHANT, 'content-type': 'application/json' }
+  const charge = (await (
+    await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers, body: JSON.stringify(seedCharge()) })
+  ).json()) as {
+    id: string
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  t.teardown(() => browser.close())
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await context.newPage()
+  await page.goto(`${base}/dashboard`)
+  await page.fill('#pick-merchant', MERCHANT)
+  await page.fill('#pick-key', 'sk_live_wrong')
+  await page.click('button[type="submit"]')
+  await page.waitForSelector('.form-error:has-text("not one of this sandbox")', WAIT)
+  t.equal(await page.evaluate(() => sessionStorage.length), 0, 'a refused key is not kept')
+  await page.fill('#pick-key', 'sk_live_right')
+  await page.click('button[type="submit"]')
+  await page.waitForSelector(`.row[data-id="${charge.id}"]`, WAIT)
+  t.equal(await page.getAttribute('.live', 'data-mode'), 'live', 'the stream takes the key too')
+  await shot(page, 'key-1280')
+  t.same(await page.evaluate(() => Object.values(sessionStorage).sort()), [MERCHANT, 'sk_live_right'], 'in this tab’s sessionStorage')
+  t.equal(await page.evaluate(() => localStorage.length), 0, 'nothing kept beyond the tab')
+  // Another tab of the same browser has its own session: it asks again.
+  const other = await context.newPage()
+  await other.goto(`${base}/dashboard#/m/${MERCHANT}/charges`)
+  await other.waitForSelector('#pick-key', WAIT)
+  t.pass('a new tab asks for the key')
+})
