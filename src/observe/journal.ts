@@ -106,9 +106,12 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       if (created?.startsWith('charge_')) chargeId = created
       else if (created && agreementId === undefined) agreementId = created
     }
-    if (chargeId !== undefined && agreementId === undefined) {
+    // Only the merchant's own charge or agreement is "touched": an id of someone else's stays in the path.
+    if (agreementId !== undefined && sandbox.agreements.findForConsumer(agreementId)?.merchantId !== merchantId) agreementId = undefined
+    if (chargeId !== undefined) {
       const charge = sandbox.charges.findForConsumer(chargeId)
-      if (charge && charge.merchantId === merchantId) agreementId = charge.agreementId
+      if (charge?.merchantId !== merchantId) chargeId = undefined
+      else agreementId ??= charge.agreementId
     }
     const rawKey = request.headers['request-idempotency-key']
     const key = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim() : undefined
@@ -188,8 +191,6 @@ function requestReason(
       return error instanceof SandboxError ? reason('REQUEST_REFUSED', message) : reason('REQUEST_MALFORMED', failureMessage(payload))
     case 404:
       return reason('NOT_FOUND', message)
-    case 405:
-      return reason('METHOD_NOT_ALLOWED', message)
     case 409:
       return error instanceof SandboxError ? reason('STATE_CONFLICT', message) : reason('IDEMPOTENCY_CONFLICT', message)
     case 413:

@@ -102,7 +102,6 @@ export const REASONS = {
   REQUEST_MALFORMED: (message: string) => `the request could not be read: ${message}`,
   REQUEST_REFUSED: (message: string) => `refused by a rule of the sandbox: ${message}`,
   NOT_FOUND: (message: string) => message,
-  METHOD_NOT_ALLOWED: (message: string) => message,
   STATE_CONFLICT: (message: string) => message,
   IDEMPOTENCY_CONFLICT: (message: string) => message,
   SANDBOX_ERROR: (message: string) => `the sandbox failed: ${message}`,

@@ -76,6 +76,9 @@ class StreamReader {
 
   readonly push = (m: FeedMessage): void => {
     if (this.#closed || !this.accepts(m)) return
+    // Counted, not measured, here (a message is built into text only when written): every message is
+    // longer than 64 bytes, so this many waiting messages are certainly more than the bound.
+    if (this.#pending.length >= this.o.bufferBytes / 64) return this.drop(reason('STREAM_READER_TOO_SLOW', this.o.bufferBytes))
     this.#pending.push(m)
     if (!this.#scheduled) {
       this.#scheduled = true
