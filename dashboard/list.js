@@ -33,7 +33,7 @@ export function listView(container, params, opts) {
     h('option', { value: '' }, 'Every status'),
     opts.statuses.map((s) => h('option', { value: s, selected: s === filters.status }, s)),
   )
-  const rows = h('div', { class: 'rows', role: 'list', id: `${opts.id}-rows` })
+  const rows = h('div', { class: 'rows', id: `${opts.id}-rows` })
   const info = h('p', { class: 'list-info muted', 'aria-live': 'polite' })
   const newer = h('button', { type: 'button', class: 'btn btn-small', id: 'page-newer', on: { click: () => go(-1) } }, '← Newer')
   const older = h('button', { type: 'button', class: 'btn btn-small', id: 'page-older', on: { click: () => go(1) } }, 'Older →')
@@ -118,7 +118,7 @@ export function listView(container, params, opts) {
       data.map((row) =>
         h(
           'a',
-          { class: 'row', role: 'listitem', href: opts.href(row), dataset: { id: row.id }, 'aria-label': opts.rowLabel(row) },
+          { class: 'row', href: opts.href(row), dataset: { id: row.id }, 'aria-label': opts.rowLabel(row) },
           opts.columns.map((c) => h('span', { class: ['cell', c.class], dataset: { label: c.label } }, c.cell(row))),
         ),
       ),

@@ -163,6 +163,12 @@ onMessage((msg) => {
   current?.refresh?.(msg)
 })
 
+// The skip link moves focus; it must not change the #fragment, which is the view's address.
+document.querySelector('.skip')?.addEventListener('click', (e) => {
+  e.preventDefault()
+  main.focus()
+})
+
 window.addEventListener('hashchange', () => {
   route()
   main.focus({ preventScroll: true })
