@@ -104,7 +104,15 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await page.fill('#search', '')
   await page.waitForSelector(`.row[data-id="${live.id}"]`, WAIT)
 
-  // Keyboard: from the status filter, Tab reaches the first row; Enter opens it.
+  // Keyboard: the skip link (the page's first element) moves to the content, and the view stays.
+  const address = page.url()
+  t.equal(await page.evaluate(() => document.body.firstElementChild?.className), 'skip')
+  await page.focus('.skip')
+  await page.keyboard.press('Enter')
+  t.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'focus on the content')
+  t.equal(page.url(), address, 'the same view')
+
+  // From the status filter, Tab reaches the first row; Enter opens it.
   await page.focus('#status-filter')
   await page.keyboard.press('Tab')
   t.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), live.id, 'the row is the next stop')
