@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AGREEMENT_TRANSITIONS } from '../domain/agreement.js'
 import { CHARGE_STATUSES } from '../domain/charge.js'
 import { PROVIDER_DECLINE_CODES } from '../domain/failures.js'
-import { DELIVERY_STATES } from '../http/routes/sandbox-dashboard.js'
+import { AGREEMENT_STATUSES, DELIVERY_STATES } from '../http/routes/sandbox-dashboard.js'
 
 /** The dashboard's files (HTML, CSS, JavaScript modules, icon), shipped beside `fixtures/`. */
 export const DEFAULT_DASHBOARD_DIR = new URL('../../dashboard/', import.meta.url)
@@ -49,7 +48,7 @@ function configBlock(apiKeysRequired: boolean): string {
   const config = {
     apiKeysRequired,
     chargeStatuses: CHARGE_STATUSES,
-    agreementStatuses: Object.keys(AGREEMENT_TRANSITIONS),
+    agreementStatuses: AGREEMENT_STATUSES,
     declineCodes: PROVIDER_DECLINE_CODES,
     deliveryStates: DELIVERY_STATES,
   }
