@@ -25,6 +25,7 @@ export const ConfigSchema = z
     SANDBOX_CONFIG: z.string().min(1).optional(),
     SEED_DIR: z.string().min(1).optional(),
     FEED_RETAIN: positiveInt.default(10_000),
+    FEED_JOURNAL: booleanString.default(true),
     FEED_BODY_LIMIT_BYTES: z.coerce.number().int().min(0).default(4096),
     FEED_STREAM_BUFFER_BYTES: positiveInt.default(1024 * 1024),
     FEED_HEARTBEAT_SECONDS: positiveInt.default(15),
@@ -53,6 +54,7 @@ export const ConfigSchema = z
     seedDir: env.SEED_DIR,
     feed: {
       retain: env.FEED_RETAIN,
+      journal: env.FEED_JOURNAL,
       bodyLimitBytes: env.FEED_BODY_LIMIT_BYTES,
       streamBufferBytes: env.FEED_STREAM_BUFFER_BYTES,
       heartbeatMs: env.FEED_HEARTBEAT_SECONDS * 1000,

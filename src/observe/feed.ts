@@ -1,4 +1,4 @@
-import type { FeedMessage, JournalEntry, RequestBodies, RequestMessage, Unnumbered } from './messages.js'
+import type { FeedMessage, JournalEntry, RequestBodies, Unnumbered } from './messages.js'
 
 export type FeedListener = (message: FeedMessage) => void
 
@@ -17,28 +17,17 @@ export interface JournalQuery {
   limit: number
 }
 
-// Kept on a message beside its fields, invisible to JSON.stringify and to listeners' Object.keys.
-const BODIES = Symbol('bodies')
-const JSON_TEXT = Symbol('json')
-const FRAME = Symbol('frame')
-/** Real time in ms the message's story starts at: a request's arrival, else its recording. */
-const STARTED = Symbol('started')
-
-interface Internals {
-  [BODIES]?: RequestBodies
-  [JSON_TEXT]?: string
-  [FRAME]?: string
-  [STARTED]: number
-}
-type Stored = FeedMessage & Internals
-
 /**
  * One merchant's messages: a ring of the last `capacity`, numbered without gaps, so the message with
- * seq `s` is found by arithmetic; an index from each charge and agreement id to its messages' seqs,
- * and the seqs of the requests, so timelines and journal pages read only what they return.
+ * seq `s` is found by arithmetic; beside each, the real time its story starts at (a request's arrival,
+ * for timelines) and a request's bodies (for the journal), in arrays of their own so the message
+ * objects stay as they were built. An index from each charge and agreement id to its messages' seqs,
+ * and the seqs of the requests, lets timelines and journal pages read only what they return.
  */
 class MerchantFeed {
-  #ring: Stored[] = []
+  #ring: FeedMessage[] = []
+  #started: number[] = []
+  #bodies: Array<RequestBodies | undefined> = []
   #start = 0
   #count = 0
   nextSeq = 1
@@ -52,16 +41,36 @@ class MerchantFeed {
     return this.nextSeq - this.#count
   }
 
-  get(seq: number): Stored | undefined {
-    if (seq < this.firstSeq || seq >= this.nextSeq) return undefined
-    return this.#ring[(this.#start + (seq - this.firstSeq)) % this.capacity]
+  #slot(seq: number): number {
+    return seq < this.firstSeq || seq >= this.nextSeq ? -1 : (this.#start + (seq - this.firstSeq)) % this.capacity
   }
 
-  append(m: Stored): void {
+  get(seq: number): FeedMessage | undefined {
+    const i = this.#slot(seq)
+    return i === -1 ? undefined : this.#ring[i]
+  }
+
+  started(seq: number): number {
+    return this.#started[this.#slot(seq)] ?? 0
+  }
+
+  bodies(seq: number): RequestBodies | undefined {
+    const i = this.#slot(seq)
+    return i === -1 ? undefined : this.#bodies[i]
+  }
+
+  append(m: FeedMessage, started: number, bodies: RequestBodies | undefined): void {
     if (this.#count === this.capacity) this.#evict()
     const at = (this.#start + this.#count) % this.capacity
-    if (at === this.#ring.length) this.#ring.push(m)
-    else this.#ring[at] = m
+    if (at === this.#ring.length) {
+      this.#ring.push(m)
+      this.#started.push(started)
+      this.#bodies.push(bodies)
+    } else {
+      this.#ring[at] = m
+      this.#started[at] = started
+      this.#bodies[at] = bodies
+    }
     this.#count++
     this.nextSeq++
     if (m.chargeId !== undefined) this.#index(m.chargeId, m.seq)
@@ -80,6 +89,8 @@ class MerchantFeed {
 
   clear(): void {
     this.#ring = []
+    this.#started = []
+    this.#bodies = []
     this.#start = 0
     this.#count = 0
     this.#byId.clear()
@@ -95,6 +106,7 @@ class MerchantFeed {
   /** Drops the oldest message and its index entries (each the first of its list: lists are in seq order). */
   #evict(): void {
     const old = this.#ring[this.#start]!
+    this.#bodies[this.#start] = undefined
     this.#start = (this.#start + 1) % this.capacity
     this.#count--
     for (const id of [old.chargeId, old.agreementId]) {
@@ -108,6 +120,12 @@ class MerchantFeed {
     if (this.#requests[0] === old.seq) this.#requests.shift()
   }
 }
+
+/**
+ * Messages serialized in this turn of the event loop: every reader flushing in the same turn writes
+ * the same text, built once; forgotten on the next turn, so no message keeps its text in memory.
+ */
+let jsonThisTurn: Map<FeedMessage, string> | undefined
 
 /**
  * Everything the sandbox did, per merchant, in bounded memory: PPRO events, delivery attempts, API
@@ -135,14 +153,15 @@ export class Feed {
     return f
   }
 
-  /** Numbers and keeps a message, and hands it to the merchant's listeners. `started`: see STARTED. */
+  /**
+   * Numbers and keeps a message, and hands it to the merchant's listeners. `started`: the real time (ms)
+   * its story starts at, when not now (a request's arrival); `bodies`: a request's, for the journal.
+   */
   append<M extends Unnumbered>(merchantId: string, message: M, extra: { bodies?: RequestBodies; started?: number } = {}): FeedMessage {
     const f = this.#of(merchantId)
-    const m = message as unknown as Stored
+    const m = message as unknown as FeedMessage
     m.seq = f.nextSeq
-    m[STARTED] = extra.started ?? Date.now()
-    if (extra.bodies) m[BODIES] = extra.bodies
-    f.append(m)
+    f.append(m, extra.started ?? Date.now(), extra.bodies)
     for (const listener of f.listeners) {
       try {
         listener(m)
@@ -188,9 +207,9 @@ export class Feed {
   timeline(merchantId: string, id: string): FeedMessage[] {
     const f = this.#merchants.get(merchantId)
     if (!f) return []
-    const out: Stored[] = []
-    for (const s of f.seqsOf(id)) out.push(f.get(s)!)
-    return out.sort((a, b) => a[STARTED] - b[STARTED] || a.seq - b.seq)
+    const out = f.seqsOf(id).map((seq) => ({ seq, started: f.started(seq) }))
+    out.sort((a, b) => a.started - b.started || a.seq - b.seq)
+    return out.map((x) => f.get(x.seq)!)
   }
 
   /** The merchant's requests, newest first, with their bodies; `next` is the cursor of the next page. */
@@ -211,7 +230,7 @@ export class Feed {
       if (path !== undefined && (prefix === undefined ? m.path !== path : !m.path.startsWith(prefix))) continue
       if (q.status !== undefined && !statusMatches(m.status, q.status)) continue
       if (data.length === q.limit) return { data, next: data[data.length - 1]!.seq }
-      data.push(journalEntry(m))
+      data.push({ ...m, ...f.bodies(m.seq) })
     }
     return { data }
   }
@@ -231,25 +250,24 @@ export class Feed {
     return this.#merchants.get(merchantId)?.listeners.size ?? 0
   }
 
-  /** The message as JSON, built once. */
+  /** The message as JSON: built once for all the readers of this turn. */
   static json(message: FeedMessage): string {
-    const m = message as Stored
-    return (m[JSON_TEXT] ??= JSON.stringify(m))
+    if (!jsonThisTurn) {
+      jsonThisTurn = new Map()
+      setImmediate(() => (jsonThisTurn = undefined))
+    }
+    let text = jsonThisTurn.get(message)
+    if (text === undefined) {
+      text = JSON.stringify(message)
+      jsonThisTurn.set(message, text)
+    }
+    return text
   }
 
-  /** The message as one Server-Sent Events frame, built once and written to every reader. */
+  /** The message as one Server-Sent Events frame. */
   static frame(message: FeedMessage): string {
-    const m = message as Stored
-    return (m[FRAME] ??= `id: ${m.seq}\nevent: ${m.kind}\ndata: ${Feed.json(m)}\n\n`)
+    return `id: ${message.seq}\nevent: ${message.kind}\ndata: ${Feed.json(message)}\n\n`
   }
-
-  static bodies(message: FeedMessage): RequestBodies | undefined {
-    return (message as Stored)[BODIES]
-  }
-}
-
-function journalEntry(m: Stored & RequestMessage): JournalEntry {
-  return { ...m, ...m[BODIES] }
 }
 
 /** `201`, or a class: `4xx`. */

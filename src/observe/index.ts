@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Sandbox } from '../domain/sandbox.js'
 import { Feed } from './feed.js'
-import { installJournal } from './journal.js'
+import { decorateRequests, installIntents, installJournal } from './journal.js'
 import { Recorder, type RecorderDeps } from './recorder.js'
 import { observeRoutes } from './routes.js'
 import { streamRoutes } from './stream.js'
@@ -23,6 +23,8 @@ declare module 'fastify' {
 export interface FeedConfig {
   /** Messages kept per merchant (a ring: the oldest go first). */
   retain: number
+  /** `false`: API requests are not recorded (no journal, no request messages); the rest is. */
+  journal: boolean
   /** Request and response bodies in the journal are cut after this many bytes. */
   bodyLimitBytes: number
   /** A stream reader more than this many bytes behind is dropped. */
@@ -53,7 +55,9 @@ export class Observability {
 
   /** Inside the API's scope (after its credentials hook): the journal's hooks and the journal and timeline routes. */
   async api(api: FastifyInstance, sandbox: Sandbox): Promise<void> {
-    installJournal(api, this.recorder, sandbox, { bodyLimitBytes: this.config.bodyLimitBytes })
+    decorateRequests(api)
+    installIntents(api, this.recorder)
+    if (this.config.journal) installJournal(api, this.recorder, sandbox, { bodyLimitBytes: this.config.bodyLimitBytes })
     await api.register(observeRoutes, { sandbox, feed: this.feed })
   }
 

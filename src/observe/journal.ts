@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify'
+import { iso } from '../domain/clock.js'
 import { SandboxError } from '../domain/errors.js'
 import { RequestValidationError } from '../http/validation.js'
 import type { Sandbox } from '../domain/sandbox.js'
@@ -30,21 +31,15 @@ const CONSUMER_ROUTE = /^\/sandbox\/payment-(charges|agreements)\/:[A-Za-z]+\/(a
 /** The first field of a created resource's JSON answer is its id (see http/views.ts). */
 const CREATED_ID = /^\{"id":"((?:charge|agr)_[A-Za-z0-9]+)"/
 
-/**
- * The request journal: every API request of a merchant, recorded after its answer is sent. The hooks
- * on the request path only keep references (the raw body, the payload sent, the error); the entry is
- * built in `onResponse`, and a body is copied only when it must be cut to the size limit.
- * Requests refused for their credentials belong to no merchant: they are logged, with the reason, and
- * journaled nowhere.
- */
-export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): void {
-  const { feed } = recorder
-  const limit = options.bodyLimitBytes
+/** The request fields the journal's hooks fill in, declared once so every request has the same shape. */
+export function decorateRequests(api: FastifyInstance): void {
   api.decorateRequest('journalRawBody', undefined)
   api.decorateRequest('journalPayload', undefined)
   api.decorateRequest('journalError', undefined)
+}
 
-  // Decisions a test forces through the control routes are worded with the route that made them.
+/** Decisions a test forces through the control routes are worded with the route that made them. */
+export function installIntents(api: FastifyInstance, recorder: Recorder): void {
   api.addHook('onRoute', (route) => {
     const m = typeof route.url === 'string' ? CONSUMER_ROUTE.exec(route.url) : null
     const isClock = route.url === '/sandbox/clock' && [route.method].flat().includes('POST')
@@ -61,23 +56,41 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       return handler.call(this, request, reply)
     } as RouteHandlerMethod
   })
+}
 
-  api.addHook('onSend', (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+/**
+ * The request journal: every API request of a merchant, recorded after its answer is sent. The hooks
+ * on the request path only keep references (the raw body, the payload sent, the error); the entry is
+ * built in `onResponse`, and a body is copied only when it must be cut to the size limit.
+ * Requests refused for their credentials belong to no merchant: they are logged, with the reason, and
+ * journaled nowhere.
+ */
+export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): void {
+  const { feed } = recorder
+  const limit = options.bodyLimitBytes
+
+  const onSend = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
     request.journalPayload = payload
     done(null, payload)
-  })
-  api.addHook('onError', (request: FastifyRequest, _reply: FastifyReply, error: unknown, done: () => void) => {
+  }
+  const onError = (request: FastifyRequest, _reply: FastifyReply, error: unknown, done: () => void) => {
     request.journalError = error
     done()
-  })
-
-  api.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+  }
+  const onResponse = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     try {
       record(request, reply)
     } catch (err) {
       request.log.error({ err }, 'could not journal the request')
     }
     done()
+  }
+  // Route hooks, so the routes that are not journaled (`config.journal: false`) pay for none of them.
+  api.addHook('onRoute', (route) => {
+    if ((route.config as { journal?: boolean } | undefined)?.journal === false) return
+    route.onSend = [...[route.onSend ?? []].flat(), onSend] as typeof route.onSend
+    route.onError = [...[route.onError ?? []].flat(), onError] as typeof route.onError
+    route.onResponse = [...[route.onResponse ?? []].flat(), onResponse] as typeof route.onResponse
   })
 
   function record(request: FastifyRequest, reply: FastifyReply): void {
@@ -90,7 +103,6 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       }
       return
     }
-    if ((request.routeOptions.config as { journal?: boolean } | undefined)?.journal === false) return
     const payload = request.journalPayload
     const text = typeof payload === 'string' ? payload : undefined
     const elapsed = reply.elapsedTime
@@ -118,10 +130,11 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
     const replay = reply.getHeader('request-idempotency') === 'true'
     const warning = reply.getHeader('sandbox-warning') as string | undefined
     const why = requestReason(status, request.journalError, text, key, replay, warning)
-    const message: Omit<RequestMessage, 'seq'> = {
+    const message: RequestMessage = {
+      seq: 0, // numbered by the feed
       kind: 'request',
       at: new Date(started).toISOString(),
-      sandboxTime: new Date(sandbox.clock.now()).toISOString(),
+      sandboxTime: iso(sandbox.clock.now()),
       chargeId,
       agreementId,
       method: request.method,
@@ -161,9 +174,8 @@ const pathOf = (url: string) => url.split('?')[0]!
  * the limit, on a character boundary, into a string of its own (so the long one can be freed).
  */
 export function capped(text: string, limit: number): [string, boolean] {
-  if (text.length * 3 <= limit) return [text, false]
+  if (text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit) return [text, false]
   const bytes = Buffer.from(text, 'utf8')
-  if (bytes.length <= limit) return [text, false]
   let end = limit
   // Back off to the start of a UTF-8 sequence, so the cut does not leave half a character.
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--

@@ -91,9 +91,10 @@ export class Recorder implements SandboxObserver {
       : sandbox.charges.findForConsumer(id)
     if (!subject) return
     const agreement = id.startsWith('agr_') ? (subject as Agreement) : undefined
-    const message: Omit<ConsumerMessage, 'seq'> = {
+    const message: ConsumerMessage = {
+      seq: 0,
       kind: 'consumer',
-      at: new Date().toISOString(),
+      at: realNow(),
       sandboxTime: iso(this.#sandboxNow()),
       chargeId: agreement ? agreement.initialPaymentChargeId : subject.id,
       agreementId: agreement ? agreement.id : (subject as Charge).agreementId,
@@ -105,23 +106,7 @@ export class Recorder implements SandboxObserver {
 
   event(e: SandboxEvent): void {
     const why = this.#eventReason(e)
-    const message: Omit<EventMessage, 'seq' | 'payload'> & { readonly payload: Record<string, unknown> } = {
-      kind: 'event',
-      at: new Date().toISOString(),
-      sandboxTime: iso(e.time),
-      chargeId: e.chargeId,
-      agreementId: e.agreementId,
-      type: e.type,
-      eventId: e.id,
-      subject: e.subject,
-      status: e instanceof ChargeEvent || e instanceof AgreementEvent ? e.status : undefined,
-      reason: why,
-      // Built when read (the webhook body is the same bytes every time it is built), not on the request path.
-      get payload() {
-        return JSON.parse(eventBody(e)) as Record<string, unknown>
-      },
-    }
-    this.d.feed.append(e.merchantId, message as EventMessage)
+    this.d.feed.append(e.merchantId, new EventRecord(e, why))
     if (why) {
       this.d.logger.info(
         { eventId: e.id, type: e.type, chargeId: e.chargeId, agreementId: e.agreementId, reason: why },
@@ -135,8 +120,9 @@ export class Recorder implements SandboxObserver {
     const n = delivery.attempts.indexOf(attempt) + 1
     const why = this.#attemptReason(delivery, attempt, n)
     this.d.feed.append(event.merchantId, {
+      seq: 0,
       kind: 'delivery',
-      at: new Date().toISOString(),
+      at: realNow(),
       sandboxTime: iso(attempt.at),
       chargeId: event.chargeId,
       agreementId: event.agreementId,
@@ -161,8 +147,9 @@ export class Recorder implements SandboxObserver {
     const clock = this.#sandbox?.clock
     if (!clock) return
     const message = {
+      seq: 0,
       kind: 'clock' as const,
-      at: new Date().toISOString(),
+      at: realNow(),
       sandboxTime: iso(clock.now() + advancedMs),
       offsetSeconds: (clock.offsetMs + advancedMs) / 1000,
       advancedSeconds: advancedMs / 1000,
@@ -375,6 +362,58 @@ export class Recorder implements SandboxObserver {
   #agreement(id: string): Agreement | undefined {
     return this.#sandbox?.agreements.findForConsumer(id)
   }
+}
+
+/**
+ * A PPRO event as a feed message. Its `payload` (the webhook body) is built when read, from the event
+ * (the same bytes every time), so the message holds no copy of it.
+ */
+class EventRecord implements EventMessage {
+  seq = 0
+  readonly kind = 'event' as const
+  readonly at = realNow()
+  readonly sandboxTime: string
+  readonly chargeId: string | undefined
+  readonly agreementId: string | undefined
+  readonly type: string
+  readonly eventId: string
+  readonly subject: string
+  readonly status: string | undefined
+  readonly reason: Reason | undefined
+  readonly #event: SandboxEvent
+
+  constructor(e: SandboxEvent, reason: Reason | undefined) {
+    this.sandboxTime = iso(e.time)
+    this.chargeId = e.chargeId
+    this.agreementId = e.agreementId
+    this.type = e.type
+    this.eventId = e.id
+    this.subject = e.subject
+    this.status = e instanceof ChargeEvent || e instanceof AgreementEvent ? e.status : undefined
+    this.reason = reason
+    this.#event = e
+  }
+
+  get payload(): Record<string, unknown> {
+    return JSON.parse(eventBody(this.#event)) as Record<string, unknown>
+  }
+
+  toJSON() {
+    return { ...this, payload: this.payload }
+  }
+}
+
+let lastRealMs = Number.NaN
+let lastRealIso = ''
+
+/** Real time, ISO-8601; messages of the same millisecond share one string. */
+function realNow(): string {
+  const ms = Date.now()
+  if (ms !== lastRealMs) {
+    lastRealMs = ms
+    lastRealIso = new Date(ms).toISOString()
+  }
+  return lastRealIso
 }
 
 const optionalIso = (ms: number | undefined) => (ms === undefined ? 'none' : iso(ms))
