@@ -1,4 +1,4 @@
-import type { Sandbox } from '../domain/sandbox.js'
+import type { Sandbox } from '../sandbox.js'
 import { type PageAction, recorderOf } from './recorder.js'
 
 /**

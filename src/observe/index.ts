@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { Sandbox } from '../domain/sandbox.js'
+import type { Sandbox } from '../sandbox.js'
 import { Feed } from './feed.js'
 import { decorateRequests, installIntents, installJournal } from './journal.js'
 import { Recorder, type RecorderDeps } from './recorder.js'
@@ -54,7 +54,8 @@ export class Observability {
   }
 
   /** Inside the API's scope (after its credentials hook): the journal's hooks and the journal and timeline routes. */
-  async api(api: FastifyInstance, sandbox: Sandbox): Promise<void> {
+  async api(api: FastifyInstance): Promise<void> {
+    const { sandbox } = api
     decorateRequests(api)
     installIntents(api, this.recorder)
     if (this.config.journal) installJournal(api, this.recorder, sandbox, { bodyLimitBytes: this.config.bodyLimitBytes })
@@ -62,11 +63,10 @@ export class Observability {
   }
 
   /** Outside the API's scope: the stream takes its credentials from the query too. */
-  async stream(app: FastifyInstance, sandbox: Sandbox, apiKeys: readonly string[]): Promise<void> {
+  async stream(app: FastifyInstance, apiKeys: readonly string[]): Promise<void> {
     await app.register(streamRoutes, {
       feed: this.feed,
       apiKeys,
-      onAuthenticated: () => sandbox.tick(),
       bufferBytes: this.config.streamBufferBytes,
       heartbeatMs: this.config.heartbeatMs,
       logger: app.log.child({ component: 'feed' }),

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify'
 import { iso } from '../domain/clock.js'
-import { SandboxError } from '../domain/errors.js'
+import { ApiError } from '../domain/errors.js'
 import { RequestValidationError } from '../http/validation.js'
-import type { Sandbox } from '../domain/sandbox.js'
+import type { Sandbox } from '../sandbox.js'
 import type { RequestBodies, RequestMessage } from './messages.js'
 import type { Recorder } from './recorder.js'
 import { type Reason, reason } from './reasons.js'
@@ -200,11 +200,13 @@ function requestReason(
   switch (status) {
     case 400:
       if (error instanceof RequestValidationError) return reason('REQUEST_INVALID', message)
-      return error instanceof SandboxError ? reason('REQUEST_REFUSED', message) : reason('REQUEST_MALFORMED', failureMessage(payload))
+      return error instanceof ApiError ? reason('REQUEST_REFUSED', message) : reason('REQUEST_MALFORMED', failureMessage(payload))
     case 404:
       return reason('NOT_FOUND', message)
     case 409:
-      return error instanceof SandboxError ? reason('STATE_CONFLICT', message) : reason('IDEMPOTENCY_CONFLICT', message)
+      return error instanceof ApiError && error.code.startsWith('idempotency')
+        ? reason('IDEMPOTENCY_CONFLICT', message)
+        : reason('STATE_CONFLICT', message)
     case 413:
     case 415:
       return reason('REQUEST_MALFORMED', failureMessage(payload))

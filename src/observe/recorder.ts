@@ -1,10 +1,10 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge, Discard, Refund } from '../domain/charge.js'
 import { iso } from '../domain/clock.js'
-import { AgreementEvent, ChargeEvent, type FundsChange, type SandboxEvent } from '../domain/events.js'
+import { AgreementEvent, ChargeEvent, type FundsChange, type PproEvent } from '../domain/events.js'
 import type { PaymentMethods } from '../domain/payment-methods.js'
 import { capturedAmount, refundedAmount } from '../domain/refunds.js'
-import type { Sandbox, SandboxObserver } from '../domain/sandbox.js'
+import type { Sandbox, SandboxObserver } from '../sandbox.js'
 import { simulatedDecline } from '../domain/simulation.js'
 import { type Attempt, type Delivery, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
 import { Feed } from './feed.js'
@@ -57,6 +57,8 @@ export class Recorder implements SandboxObserver {
   attach(sandbox: Sandbox): void {
     this.#sandbox = sandbox
     recorders.set(sandbox, this)
+    // DELETE /sandbox/data clears the merchant's feed with the rest of its data.
+    sandbox.onReset((merchantId) => this.d.feed.clear(merchantId))
   }
 
   get feed(): Feed {
@@ -104,7 +106,7 @@ export class Recorder implements SandboxObserver {
     this.d.feed.append(subject.merchantId, message)
   }
 
-  event(e: SandboxEvent): void {
+  event(e: PproEvent): void {
     const why = this.#eventReason(e)
     this.d.feed.append(e.merchantId, new EventRecord(e, why))
     if (why) {
@@ -160,17 +162,13 @@ export class Recorder implements SandboxObserver {
     for (const m of merchants) this.d.feed.append(m, { ...message })
   }
 
-  reset(merchantId: string): void {
-    this.d.feed.clear(merchantId)
-  }
-
   // --- Reasons ---------------------------------------------------------------------------------
 
   #intentFor(e: { chargeId: string | undefined; agreementId: string | undefined }): Intent | undefined {
     return (e.chargeId && this.#intents.get(e.chargeId)) || (e.agreementId && this.#intents.get(e.agreementId)) || undefined
   }
 
-  #eventReason(e: SandboxEvent): Reason | undefined {
+  #eventReason(e: PproEvent): Reason | undefined {
     if (e instanceof ChargeEvent) return this.#chargeReason(e)
     if (e instanceof AgreementEvent) return this.#agreementReason(e)
     return undefined
@@ -182,7 +180,7 @@ export class Recorder implements SandboxObserver {
     const intent = this.#intentFor(e)
     switch (e.type) {
       case 'PAYMENT_CHARGE_AUTHENTICATION_PENDING':
-        return reason('AWAITING_CONSUMER', iso(c.authenticationDeadline ?? e.time), this.d.authTimeoutSeconds)
+        return reason('AWAITING_CONSUMER', iso(this.#deadline(c)), this.d.authTimeoutSeconds)
       case 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING':
         return reason('SIMULATED_PROVIDER_CONFIRMATION', sim?.providerConfirmationDelayMs ?? 0)
       case 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED':
@@ -200,7 +198,7 @@ export class Recorder implements SandboxObserver {
       case 'PAYMENT_CHARGE_DISCARDED': {
         const discard = e.op as Discard
         if (discard.type === 'MERCHANT_INITIATED_DISCARD') return reason('MERCHANT_DISCARDED', c.id)
-        const deadline = c.createdAt + this.d.authTimeoutSeconds * 1000
+        const deadline = this.#deadline(c)
         return e.time >= deadline
           ? reason('AUTHENTICATION_TIMEOUT', iso(deadline), this.d.authTimeoutSeconds)
           : reason('EXPIRED_BY_REQUEST', iso(deadline))
@@ -300,7 +298,7 @@ export class Recorder implements SandboxObserver {
     const intent = this.#intentFor(e)
     switch (e.type) {
       case 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING':
-        return reason('AWAITING_CONSUMER', iso(a.authenticationDeadline ?? e.time), this.d.authTimeoutSeconds)
+        return reason('AWAITING_CONSUMER', iso(this.#deadline(a)), this.d.authTimeoutSeconds)
       case 'PAYMENT_AGREEMENT_ACTIVE':
         return reason('CONSUMER_APPROVED', intent?.via ?? 'on the approval page')
       case 'PAYMENT_AGREEMENT_FAILED':
@@ -330,7 +328,7 @@ export class Recorder implements SandboxObserver {
       case 'INVALID_AUTHENTICATION_SETTINGS':
         return reason('AUTHENTICATION_SETTINGS_MISSING', name)
       case 'AUTHENTICATION_TIMEOUT': {
-        const deadline = a.createdAt + this.d.authTimeoutSeconds * 1000
+        const deadline = this.#deadline(a)
         return e.time >= deadline
           ? reason('AUTHENTICATION_TIMEOUT', iso(deadline), this.d.authTimeoutSeconds)
           : reason('EXPIRED_BY_REQUEST', iso(deadline))
@@ -359,6 +357,11 @@ export class Recorder implements SandboxObserver {
     return reason('WEBHOOK_GAVE_UP', n, outcome, this.d.webhooks.maxAttempts)
   }
 
+  /** When an unfinished authentication times out (as the domain derives it). */
+  #deadline(subject: { createdAt: number }): number {
+    return subject.createdAt + this.d.authTimeoutSeconds * 1000
+  }
+
   #agreement(id: string): Agreement | undefined {
     return this.#sandbox?.agreements.findForConsumer(id)
   }
@@ -380,9 +383,9 @@ class EventRecord implements EventMessage {
   readonly subject: string
   readonly status: string | undefined
   readonly reason: Reason | undefined
-  readonly #event: SandboxEvent
+  readonly #event: PproEvent
 
-  constructor(e: SandboxEvent, reason: Reason | undefined) {
+  constructor(e: PproEvent, reason: Reason | undefined) {
     this.sandboxTime = iso(e.time)
     this.chargeId = e.chargeId
     this.agreementId = e.agreementId

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { badRequest } from '../domain/errors.js'
-import type { Sandbox } from '../domain/sandbox.js'
+import { refuse } from '../domain/errors.js'
+import type { Sandbox } from '../sandbox.js'
 import { AgreementParamsSchema } from '../http/schemas/agreements.js'
 import { ChargeParamsSchema } from '../http/schemas/charges.js'
 import { Feed } from './feed.js'
@@ -66,6 +66,6 @@ function encodePage(seq: number): string {
 
 function decodePage(page: string): number {
   const m = /^s:(\d{1,15})$/.exec(Buffer.from(page, 'base64url').toString())
-  if (!m) throw badRequest(`page: "${page}" is not a page token from a nextPage field`)
+  if (!m) throw refuse('badPageToken', page)
   return Number(m[1])
 }

@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { badRequest } from '../domain/errors.js'
-import { authHook } from '../http/auth.js'
+import { checkCredentials } from '../http/auth.js'
+import { RequestValidationError } from '../http/validation.js'
 import { Feed } from './feed.js'
 import { FEED_KINDS, type FeedKind, type FeedMessage } from './messages.js'
 import { type Reason, reason } from './reasons.js'
@@ -11,8 +11,6 @@ import { type Reason, reason } from './reasons.js'
 export interface StreamOptions {
   feed: Feed
   apiKeys: readonly string[]
-  /** Runs for each accepted request (the sandbox's tick). */
-  onAuthenticated: () => void
   /** How far a reader may fall behind (bytes written but not yet taken by it) before it is dropped. */
   bufferBytes: number
   heartbeatMs: number
@@ -148,7 +146,7 @@ class StreamReader {
 export async function streamRoutes(fastify: FastifyInstance, o: StreamOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const readers = new Set<StreamReader>()
-  const authenticate = authHook(o.apiKeys, o.onAuthenticated)
+  const authenticate = checkCredentials(o.apiKeys)
 
   const queryCredentials = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const q = request.query as { access_token?: unknown; merchantId?: unknown }
@@ -198,7 +196,8 @@ export async function streamRoutes(fastify: FastifyInstance, o: StreamOptions) {
 function lastEventId(header: string | string[] | undefined, query: string | undefined): number | undefined {
   const raw = (Array.isArray(header) ? header[0] : header) ?? query
   if (raw === undefined || raw.trim() === '') return undefined
-  if (!/^\d{1,15}$/.test(raw.trim())) throw badRequest(`Last-Event-ID: "${raw}" is not a message id (a seq, such as 42)`)
+  if (!/^\d{1,15}$/.test(raw.trim()))
+    throw new RequestValidationError(`Last-Event-ID: "${raw}" is not a message id (a seq, such as 42)`, [])
   return Number(raw.trim())
 }
 

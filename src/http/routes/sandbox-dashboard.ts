@@ -4,15 +4,14 @@ import { z } from 'zod'
 import type { Agreement, AgreementStatus } from '../../domain/agreement.js'
 import { type Charge, CHARGE_STATUSES, type ChargeStatus } from '../../domain/charge.js'
 import { iso } from '../../domain/clock.js'
-import { badRequest } from '../../domain/errors.js'
+import { refuse } from '../../domain/errors.js'
 import { refundedAmount } from '../../domain/refunds.js'
+import type { Sandbox } from '../../sandbox.js'
 import type { Delivery } from '../../webhooks/dispatcher.js'
 import { eventBody } from '../../webhooks/dispatcher.js'
-import { pproSignature, webhookSignature } from '../../webhooks/signing.js'
 import { AgreementParamsSchema } from '../schemas/agreements.js'
 import { ChargeParamsSchema } from '../schemas/charges.js'
-import { agreementView, chargeView } from '../views.js'
-import type { RouteOptions } from './payment-charges.js'
+import { agreementView, chargeView } from '../responses.js'
 import { deliveryView } from './sandbox-webhooks.js'
 
 /**
@@ -84,7 +83,7 @@ const ReplayFailedBodySchema = z.strictObject({ since: z.iso.datetime({ offset: 
 const encodeCursor = (index: number) => Buffer.from(`i:${index}`).toString('base64url')
 function decodeCursor(page: string): number {
   const m = /^i:(\d{1,9})$/.exec(Buffer.from(page, 'base64url').toString())
-  if (!m) throw badRequest(`page: "${page}" is not a page token from a nextPage field`)
+  if (!m) throw refuse('badPageToken', page)
   return Number(m[1])
 }
 
@@ -156,24 +155,18 @@ export function deliveryState(d: Delivery): DeliveryState {
 }
 
 /**
- * The delivery with its state, the exact body sent, and each attempt's signature headers as they went
- * out (PPRO-Signature carries the attempt's own time), signed with the merchant's current secret.
+ * The delivery with its state, the exact body sent, and each attempt's headers as they went out (the
+ * dispatcher keeps the time each was signed at).
  */
-export function deliveryDetail(d: Delivery, secret: string) {
+export function deliveryDetail(sandbox: Sandbox, d: Delivery) {
   const view = deliveryView(d)
-  const body = eventBody(d.event)
-  const headers = (at: number) => ({
-    'content-type': 'application/json',
-    'webhook-signature': webhookSignature(body, secret),
-    'ppro-signature': pproSignature(body, secret, Math.floor(at / 1000)),
-  })
   return {
     ...view,
     state: deliveryState(d),
-    body,
-    attempts: view.attempts.map((a, i) => ({ ...a, headers: headers(d.attempts[i]!.at) })),
-    /** The headers a send now would carry, for a delivery not yet attempted (and for copying as curl). */
-    headers: headers(d.attempts.at(-1)?.at ?? d.event.time),
+    body: eventBody(d.event),
+    attempts: view.attempts.map((a, i) => ({ ...a, headers: sandbox.webhooks.headersOf(d, d.attempts[i]) })),
+    /** The headers a send now would carry (for a delivery not attempted yet, and for copying as curl). */
+    headers: sandbox.webhooks.headersOf(d, d.attempts.at(-1)),
   }
 }
 
@@ -183,9 +176,10 @@ export function deliveryDetail(d: Delivery, secret: string) {
  */
 const NOT_JOURNALED = { journal: false }
 
-export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+export async function sandboxDashboardRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { store, merchants } = sandbox.deps
+  const { sandbox } = fastify
+  const baseUrl = sandbox.publicBaseUrl
 
   /** The PPRO object, exactly as `GET /v1/payment-charges/{id}` answers it, read without a journal entry. */
   app.get('/sandbox/payment-charges/:paymentChargeId', { config: NOT_JOURNALED, schema: { params: ChargeParamsSchema } }, async (req) =>
@@ -198,8 +192,8 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
   app.get('/sandbox/payment-charges', { config: NOT_JOURNALED, schema: { querystring: ChargeListQuerySchema } }, async (req) => {
     const { status, page, limit, agreementId } = req.query
     const q = req.query.q?.trim().toLowerCase() ?? ''
-    const all = store.chargesOf(req.merchantId)
-    const exact = q.startsWith('charge_') ? store.getCharge(req.query.q!.trim()) : undefined
+    const all = sandbox.chargesOf(req.merchantId)
+    const exact = q.startsWith('charge_') ? sandbox.charges.findForConsumer(req.query.q!.trim()) : undefined
     if (exact && exact.merchantId === req.merchantId && (agreementId === undefined || exact.agreementId === agreementId)) {
       return { data: status && !status.has(exact.status) ? [] : [chargeSummary(exact)], total: all.length }
     }
@@ -218,7 +212,7 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
   app.get('/sandbox/payment-agreements', { config: NOT_JOURNALED, schema: { querystring: AgreementListQuerySchema } }, async (req) => {
     const { status, page, limit } = req.query
     const q = req.query.q?.trim().toLowerCase() ?? ''
-    const all = store.agreementsOf(req.merchantId)
+    const all = sandbox.agreementsOf(req.merchantId)
     const result = pageBack(
       all,
       page,
@@ -234,7 +228,6 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
     const { state, chargeId, agreementId, type, page, limit } = req.query
     const since = req.query.since === undefined ? -Infinity : Date.parse(req.query.since)
     const all = sandbox.webhooks.deliveriesOf(req.merchantId)
-    const secret = merchants.webhookSecret(req.merchantId)
     const result = pageBack(
       all,
       page,
@@ -246,7 +239,7 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
         (agreementId === undefined || d.event.agreementId === agreementId) &&
         (type === undefined || d.event.type === type),
     )
-    return { data: result.data.map((d) => deliveryDetail(d, secret)), nextPage: result.nextPage, total: all.length }
+    return { data: result.data.map((d) => deliveryDetail(sandbox, d)), nextPage: result.nextPage, total: all.length }
   })
 
   /**
@@ -272,7 +265,6 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance, { sandbox
       }
     }
     await Promise.all(Array.from({ length: Math.min(REPLAY_CONCURRENCY, due.length) }, worker))
-    const secret = merchants.webhookSecret(req.merchantId)
-    return { replayed: due.length, data: due.map((d) => deliveryDetail(d, secret)) }
+    return { replayed: due.length, data: due.map((d) => deliveryDetail(sandbox, d)) }
   })
 }
