@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# ppro-kakaopay-sandbox: compile and bundle the TypeScript, then ship one JavaScript file and the fixtures.
+# ppro-kakaopay-sandbox: compile and bundle the TypeScript, then ship one JavaScript file, the fixtures and the dashboard.
 
 FROM node:22-slim AS build
 WORKDIR /app
@@ -14,6 +14,7 @@ WORKDIR /app
 # The bundle holds the sandbox and its runtime dependencies: no node_modules in the image.
 COPY --from=build /app/dist/bundle ./dist/bundle
 COPY fixtures ./fixtures
+COPY dashboard ./dashboard
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

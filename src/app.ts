@@ -12,6 +12,7 @@ import { makeErrorHandler } from './http/errors.js'
 import { IdempotencyStore } from './http/idempotency-store.js'
 import { KnownRoutes } from './http/known-routes.js'
 import { approvalRoutes } from './http/pages/approval-routes.js'
+import { dashboardRoutes } from './dashboard/routes.js'
 import { approvalPageUrl } from './http/responses.js'
 import { healthRoutes } from './http/routes/health.js'
 import { zodValidatorCompiler } from './http/validation.js'
@@ -134,6 +135,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
     authTimeoutSeconds: config.authTimeoutSeconds,
   })
+  await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
   await observe.stream(app, config.apiKeys)
   await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, observe })
   return app

@@ -1,4 +1,6 @@
+import type { Agreement } from './domain/agreement.js'
 import { AgreementService } from './domain/agreements.js'
+import type { Charge } from './domain/charge.js'
 import { ChargeService } from './domain/charges.js'
 import { type Clock, SandboxClock } from './domain/clock.js'
 import type { PproEvent } from './domain/events.js'
@@ -166,6 +168,16 @@ export class Sandbox {
     this.webhooks.deleteMerchant(merchantId)
     for (const listener of this.#resetListeners) listener(merchantId)
     return counts
+  }
+
+  /** A merchant's charges, oldest first, as kept: for inspection that pages through them (the dashboard). */
+  chargesOf(merchantId: string): readonly Charge[] {
+    return this.#store.chargesOf(merchantId)
+  }
+
+  /** A merchant's agreements, oldest first, as kept. */
+  agreementsOf(merchantId: string): readonly Agreement[] {
+    return this.#store.agreementsOf(merchantId)
   }
 
   /** Runs `listener` after every `reset`, with the merchant whose data was removed. */

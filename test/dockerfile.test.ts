@@ -46,6 +46,7 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
     'no sources, tests or node_modules in the final image',
   )
   t.ok(files.includes('fixtures/payment-methods/kakaopay.json'), 'payment method fixtures')
+  t.ok(files.includes('dashboard/index.html'), 'the dashboard')
 
   const port = await freePort()
   const env = { ...process.env, ...final.env, PORT: String(port), LOG_LEVEL: 'warn' }

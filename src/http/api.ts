@@ -10,6 +10,7 @@ import { paymentChargeRoutes } from './routes/payment-charges.js'
 import { paymentSessionRoutes } from './routes/payment-sessions.js'
 import { sandboxControlRoutes } from './routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './routes/sandbox-webhooks.js'
+import { sandboxDashboardRoutes } from './routes/sandbox-dashboard.js'
 import { warnUnknownFields } from './validation.js'
 
 export interface ApiOptions {
@@ -59,4 +60,5 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   await api.register(paymentSessionRoutes)
   await api.register(sandboxWebhookRoutes)
   await api.register(sandboxControlRoutes)
+  await api.register(sandboxDashboardRoutes)
 }

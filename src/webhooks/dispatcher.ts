@@ -5,7 +5,7 @@ import type { EventSink, PproEvent } from '../domain/events.js'
 import type { Scheduler } from '../domain/scheduler.js'
 import type { Logger } from '../logger.js'
 import type { MerchantRegistry } from './merchants.js'
-import { pproSignature, webhookSignature } from './signing.js'
+import { signWebhook } from './signing.js'
 import type { WebhookTransport } from './transport.js'
 
 export interface WebhookSettings {
@@ -25,6 +25,8 @@ export interface Attempt {
   replay?: boolean
   /** The first bytes of the receiver's answer, when the transport reads them. */
   responseBody?: string
+  /** The Unix time (seconds, real time) its PPRO-Signature was made at. */
+  signedAt?: number
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
@@ -43,6 +45,7 @@ export interface Delivery {
 
 /** The attempts of a delivery not tried yet: one shared frozen empty list, replaced on the first attempt. */
 const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([])
+const NO_DELIVERIES: readonly Delivery[] = Object.freeze([])
 
 export interface DeliveryFilter {
   chargeId?: string | undefined
@@ -125,6 +128,18 @@ export class WebhookDispatcher implements EventSink {
     )
   }
 
+  /** A merchant's deliveries, oldest first, as kept (no copy): the dashboard pages through them by index. */
+  deliveriesOf(merchantId: string): readonly Delivery[] {
+    return this.#byMerchant.get(merchantId) ?? NO_DELIVERIES
+  }
+
+  /** The headers `attempt` went out with; with no attempt, those a send now would carry. */
+  headersOf(delivery: Delivery, attempt?: Attempt): Record<string, string> {
+    const secret = this.d.merchants.webhookSecret(delivery.event.merchantId)
+    const signedAt = attempt?.signedAt ?? Math.floor(this.d.wallClock.now() / 1000)
+    return { 'content-type': 'application/json', ...signWebhook(eventBody(delivery.event), secret, signedAt) }
+  }
+
   /** A merchant's delivery by event id (a scan: only inspection and replay ask). */
   get(merchantId: string, eventId: string): Delivery {
     const d = this.#byMerchant.get(merchantId)?.find((x) => x.event.id === eventId)
@@ -181,7 +196,8 @@ export class WebhookDispatcher implements EventSink {
     const secret = merchants.webhookSecret(event.merchantId)
     const body = eventBody(event)
     const at = due ?? clock.now()
-    const attempt: Attempt = { at, durationMs: 0 }
+    // Signed at the real time of sending, so a receiver's freshness window holds after a clock move.
+    const attempt: Attempt = { at, durationMs: 0, signedAt: Math.floor(this.d.wallClock.now() / 1000) }
     if (replay) attempt.replay = true
     delivery.attempts = [...delivery.attempts, attempt]
     const started = performance.now()
@@ -190,12 +206,7 @@ export class WebhookDispatcher implements EventSink {
         url: delivery.url,
         body,
         timeoutMs: settings.timeoutMs,
-        headers: {
-          'content-type': 'application/json',
-          'webhook-signature': webhookSignature(body, secret),
-          // Signed at the real time of sending, so a receiver's freshness window holds after a clock move.
-          'ppro-signature': pproSignature(body, secret, Math.floor(this.d.wallClock.now() / 1000)),
-        },
+        headers: { 'content-type': 'application/json', ...signWebhook(body, secret, attempt.signedAt) },
       })
       attempt.statusCode = status
       if (answer !== undefined) attempt.responseBody = answer
