@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,7 +9,7 @@ import { JournalCorruptError, readJsonLines } from '../../src/store/journal-read
 
 const turn = () => new Promise<void>((r) => setImmediate(r))
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean)
-const noFatal = (t: Tap.Test) => (err: Error) => t.fail(`unexpected write failure: ${err.message}`)
+const noFatal = (t: Test) => (err: Error) => t.fail(`unexpected write failure: ${err.message}`)
 
 t.test('the writer: one write per turn, replies wait for it, and a change made later in the turn is in it', async (t) => {
   const dir = t.testdir({})
@@ -175,7 +175,7 @@ function docStore() {
   }
 }
 
-function openStore(t: Tap.Test, dir: string, extra: Partial<Parameters<typeof DataDir.open>[0]> = {}) {
+function openStore(t: Test, dir: string, extra: Partial<Parameters<typeof DataDir.open>[0]> = {}) {
   const store = docStore()
   const dd = DataDir.open({
     dir,
