@@ -24,6 +24,12 @@ export const ConfigSchema = z
     WEBHOOK_MAX_ATTEMPTS: positiveInt.default(15),
     SANDBOX_CONFIG: z.string().min(1).optional(),
     SEED_DIR: z.string().min(1).optional(),
+    DATA_DIR: z.string().min(1).optional(),
+    DURABILITY: z.enum(['write', 'fsync']).default('write'),
+    JOURNAL_COMPACT_BYTES: positiveInt.default(64 * 1024 * 1024),
+    RETENTION_DAYS: z.coerce.number().positive().default(30),
+    RETENTION_MAX_CHARGES: positiveInt.default(20_000),
+    RETENTION_SWEEP_SECONDS: positiveInt.default(3600),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -47,6 +53,10 @@ export const ConfigSchema = z
     },
     sandboxConfigPath: env.SANDBOX_CONFIG,
     seedDir: env.SEED_DIR,
+    /** Durable mode (docs/durable-mode.md): the journal's folder; unset, everything stays in memory. */
+    durable: { dataDir: env.DATA_DIR, fsync: env.DURABILITY === 'fsync', compactBytes: env.JOURNAL_COMPACT_BYTES },
+    /** Finished charges and agreements are forgotten after `days` of real time, or beyond `maxCharges` per merchant. */
+    retention: { days: env.RETENTION_DAYS, maxCharges: env.RETENTION_MAX_CHARGES, sweepSeconds: env.RETENTION_SWEEP_SECONDS },
   }))
 
 export type Config = z.output<typeof ConfigSchema>

@@ -32,6 +32,8 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   t.ok(final.healthcheck, 'has a HEALTHCHECK')
   t.equal(final.stopsignal, 'SIGTERM')
   t.same(final.cmd?.[0], 'node', 'node is PID 1 and receives SIGTERM itself')
+  t.same(final.volumes, ['/data'], 'durable mode has a volume')
+  t.equal(final.owners['/data']?.split(':')[0], final.user, 'that the non-root user can write')
 
   const app = join(final.root, final.workdir)
   const files = (await walk(app)).map((f) => f.slice(app.length + 1))
