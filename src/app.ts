@@ -20,6 +20,8 @@ import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
+import { Durable } from './durable/durable.js'
+import { Retention } from './durable/retention.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
 import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
@@ -37,6 +39,8 @@ export interface BuildAppOptions {
   merchants?: Record<string, MerchantSettings>
   /** Sees every event as it is published. */
   onEvent?: (event: SandboxEvent) => void
+  /** Durable mode: a journal write that failed. By default the process says so and exits non-zero. */
+  onJournalFailure?: (err: Error) => void
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
 }
@@ -44,6 +48,10 @@ export interface BuildAppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     sandbox: Sandbox
+    /** Finished charges and agreements are forgotten (both modes). */
+    retention: Retention
+    /** Durable mode (DATA_DIR), when on. */
+    durable: Durable | undefined
   }
 }
 
@@ -75,20 +83,59 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     { webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret },
     { ...file.merchants, ...options.merchants },
   )
+  // Durable mode reads DATA_DIR back before anything is built on it (a refused start throws here).
+  const baseClock = options.clock ?? systemClock
+  const durable = config.durable.dataDir
+    ? Durable.open(
+        {
+          dataDir: config.durable.dataDir,
+          fsync: config.durable.fsync,
+          compactBytes: config.durable.compactBytes,
+          onFatal: options.onJournalFailure,
+        },
+        baseClock,
+      )
+    : undefined
+  let retention: Retention | undefined
+  const transport = options.transport ?? fetchTransport
   const sandbox = new Sandbox({
-    clock: options.clock ?? systemClock,
+    clock: durable ? durable.clock : baseClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
     methods,
     merchants,
-    transport: options.transport ?? fetchTransport,
+    transport: durable ? durable.transport(transport) : transport,
+    idempotency: durable?.idempotency,
+    onRecord: durable
+      ? (d, created) => {
+          if (created) retention!.recorded(d)
+          durable.recorded(d, created)
+        }
+      : (d, created) => created && retention!.recorded(d),
+    onReset: durable?.reset,
     webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
     checkoutUrl: (id) => checkoutUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
   })
-  if (config.seedDir) {
+  retention = new Retention({
+    settings: config.retention,
+    wallClock: baseClock,
+    sandbox,
+    idempotency: sandbox.idempotency,
+    onDrop: durable?.dropped,
+  })
+  if (durable) {
+    for (const [id, at] of durable.touched) retention.touched.set(id, at)
+    durable.touchedNow = (id) => retention!.touched.get(id)
+    durable.attach(sandbox)
+    app.log.info({ dataDir: config.durable.dataDir, ...durable.recovery }, 'durable mode: state read back from DATA_DIR')
+  }
+  app.decorate('retention', retention)
+  app.decorate('durable', durable)
+  // A seed is applied once: a durable sandbox that already holds data does not seed it again.
+  if (config.seedDir && !(durable && (durable.recovery.units > 0 || durable.recovery.snapshot !== undefined))) {
     const seeded = await applySeed(config.seedDir, sandbox, merchants)
     app.log.info(seeded, `seeded from ${config.seedDir}`)
   }
@@ -100,10 +147,22 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const known = new KnownRoutes()
   known.watch(app, ['/v1/', '/sandbox/'])
   app.setNotFoundHandler(known.notFoundHandler(now))
+  // Durable mode: no reply leaves before the unit of work it may show is written (see holdUntilWritten).
+  if (durable) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      durable.hold(reply.raw)
+      done()
+    })
+  }
+  retention.start()
   // On close (SIGTERM): the server has stopped accepting requests; deliveries in flight get a short grace.
-  app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
+  app.addHook('onClose', async () => {
+    retention!.stop()
+    await sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS))
+    await durable?.close()
+  })
 
-  await app.register(healthRoutes)
+  await app.register(healthRoutes, { status: () => (durable ? durable.status() : { mode: 'memory' as const }) })
   await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.

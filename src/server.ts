@@ -1,5 +1,7 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
+import { DataDirLockedError } from './store/data-lock.js'
+import { JournalCorruptError } from './store/journal-reader.js'
 
 /** Reads the environment, listens, and closes gracefully on SIGTERM/SIGINT (container stops). */
 async function main(): Promise<void> {
@@ -13,7 +15,17 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const app = await buildApp({ config })
+  let app
+  try {
+    app = await buildApp({ config })
+  } catch (err) {
+    // A DATA_DIR that cannot be used (another process holds it, a corrupt journal): one line, exit 2.
+    if (err instanceof DataDirLockedError || err instanceof JournalCorruptError) {
+      console.error(`ppro-kakaopay-sandbox: cannot start from DATA_DIR: ${err.message}`)
+      process.exit(2)
+    }
+    throw err
+  }
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return

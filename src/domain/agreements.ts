@@ -255,6 +255,13 @@ export class AgreementService {
     }
   }
 
+  /** Schedules again the authentication timeout of an agreement read back from the journal. */
+  resume(agreement: Agreement): void {
+    if (agreement.status === 'AUTHENTICATION_PENDING' && agreement.authenticationDeadline !== undefined) {
+      this.d.scheduler.schedule(agreement.authenticationDeadline, this.#timeout, agreement)
+    }
+  }
+
   readonly #timeout = (agreement: Agreement) => {
     if (this.#live(agreement)) this.expire(agreement)
   }

@@ -107,6 +107,29 @@ export class ChargeService {
     return charge
   }
 
+  /**
+   * Schedules again what a charge read back from the journal still waits for, from its state alone
+   * (every due time is in it): its authentication timeout, the simulated consumer's action, the
+   * provider's confirmation. Work already due runs at its own time (see Durable's catch-up).
+   */
+  resume(charge: Charge): void {
+    const sim = charge.simulation
+    if (AWAITING_CONSUMER.has(charge.status)) {
+      if (charge.authenticationDeadline !== undefined) this.d.scheduler.schedule(charge.authenticationDeadline, this.#timeout, charge)
+      const action = sim?.consumerAction
+      if (action) {
+        const outcome: ConsumerOutcome =
+          action === 'decline' ? { action, failureCode: sim.declineCode ?? 'AUTHENTICATION_FAILED' } : { action }
+        this.d.scheduler.schedule(
+          charge.createdAt + (sim.consumerActionDelayMs ?? 0),
+          () => this.isLive(charge) && this.authenticate(charge, outcome),
+        )
+      }
+    } else if (charge.status === 'AUTHORIZATION_ASYNC') {
+      this.#scheduleProvider(charge, charge.authorizations[0]!.updatedAt + (sim?.providerConfirmationDelayMs ?? 0))
+    }
+  }
+
   /** The authentication timeout task: one shared function, the charge as its argument (no closure a charge). */
   readonly #timeout = (charge: Charge) => {
     if (this.isLive(charge)) this.expire(charge)
@@ -330,6 +353,10 @@ export class ChargeService {
     authz.updatedAt = now
     charge.authenticationDeadline = undefined
     this.#emit(charge, 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING')
+    this.#scheduleProvider(charge, confirmAt)
+  }
+
+  #scheduleProvider(charge: Charge, confirmAt: number): void {
     this.d.scheduler.schedule(confirmAt, () => {
       if (this.isLive(charge) && charge.status === 'AUTHORIZATION_ASYNC') this.#authorize(charge, Math.min(this.d.clock.now(), confirmAt))
     })

@@ -24,6 +24,11 @@ export class SandboxClock implements Clock {
   advance(ms: number): void {
     this.#offsetMs += ms
   }
+
+  /** Sets the offset; it never shrinks, so the sandbox clock never goes back. */
+  setOffset(ms: number): void {
+    if (ms > this.#offsetMs) this.#offsetMs = ms
+  }
 }
 
 /** A clock that moves only when told to: for tests. */

@@ -85,11 +85,7 @@ export class RefundService {
       if (charge.status === 'CAPTURED') transition(charge, 'REFUND_PROCESSING', now)
       else charge.updatedAt = now
       this.#announce(charge, refund)
-      const settleAt = now + (charge.simulation?.refundPendingDelayMs ?? 0)
-      this.d.scheduler.schedule(
-        settleAt,
-        () => this.d.isLive(charge) && this.#settle(charge, refund, Math.min(this.d.clock.now(), settleAt)),
-      )
+      this.#scheduleSettle(charge, refund)
       return refund
     }
     if (!declined && input.amount === left) transition(charge, 'REFUNDED', now)
@@ -97,6 +93,16 @@ export class RefundService {
     this.#announce(charge, refund)
     if (refund.status === 'REFUNDED') this.d.funds.scheduleFor(charge, refund, 'REFUND', now)
     return refund
+  }
+
+  #scheduleSettle(charge: Charge, refund: Refund): void {
+    const settleAt = refund.createdAt + (charge.simulation?.refundPendingDelayMs ?? 0)
+    this.d.scheduler.schedule(settleAt, () => this.d.isLive(charge) && this.#settle(charge, refund, Math.min(this.d.clock.now(), settleAt)))
+  }
+
+  /** Schedules again the settlement of each pending refund of a charge read back from the journal. */
+  resume(charge: Charge): void {
+    for (const r of charge.refunds) if (r.status === 'PENDING') this.#scheduleSettle(charge, r)
   }
 
   /** `refundPending=true`: the provider answers later, as `refundPendingResult` says. */

@@ -1,4 +1,7 @@
+import type { Agreement } from './agreement.js'
 import { AgreementService } from './agreements.js'
+import type { Charge } from './charge.js'
+import { AWAITING_CONSUMER } from './charge-machine.js'
 import { ChargeService } from './charges.js'
 import { FundsEvents } from './funds.js'
 import { type Clock, SandboxClock } from './clock.js'
@@ -7,9 +10,9 @@ import type { IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
 import { RefundService } from './refunds.js'
 import { Scheduler } from './scheduler.js'
-import { IdempotencyStore } from '../store/idempotency-store.js'
+import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from '../store/idempotency-store.js'
 import type { Store } from '../store/memory-store.js'
-import { type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
+import { type Delivery, type Logger, WebhookDispatcher, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 
@@ -27,6 +30,12 @@ export interface SandboxDeps {
   logger: Logger & { error(obj: object, msg: string): void }
   /** Sees every event as it is published (tests). */
   onEvent?: ((event: SandboxEvent) => void) | undefined
+  /** Sees every delivery recorded or changed (durable mode, retention). */
+  onRecord?: ((delivery: Delivery, created: boolean) => void) | undefined
+  /** Durable mode journals the answers of idempotency keys. */
+  idempotency?: IdempotencyStore | undefined
+  /** Sees every reset (durable mode). */
+  onReset?: ((merchantId: string) => void) | undefined
 }
 
 /** The whole simulator without HTTP: what `buildApp` serves, and what a test can drive directly. */
@@ -38,9 +47,10 @@ export class Sandbox {
   readonly refunds: RefundService
   readonly agreements: AgreementService
   /** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
-  readonly idempotency = new IdempotencyStore(24 * 3_600_000)
+  readonly idempotency: IdempotencyStore
 
   constructor(readonly deps: SandboxDeps) {
+    this.idempotency = deps.idempotency ?? new IdempotencyStore(IDEMPOTENCY_TTL_MS)
     this.clock = new SandboxClock(deps.clock)
     this.scheduler = new Scheduler(this.clock, (err) => deps.logger.error({ err }, 'scheduled task failed'))
     this.webhooks = new WebhookDispatcher({
@@ -50,11 +60,12 @@ export class Sandbox {
       merchants: deps.merchants,
       settings: deps.webhooks,
       logger: deps.logger,
+      onRecord: deps.onRecord,
     })
     const onEvent = deps.onEvent
     const events = onEvent ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
-    const funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive: (c) => this.charges.isLive(c) })
+    this.#funds = new FundsEvents({ ids: deps.ids, scheduler: this.scheduler, events, isLive: (c) => this.charges.isLive(c) })
     this.charges = new ChargeService({
       clock: this.clock,
       ids: deps.ids,
@@ -62,7 +73,7 @@ export class Sandbox {
       methods: deps.methods,
       scheduler: this.scheduler,
       events,
-      funds,
+      funds: this.#funds,
       authTimeoutSeconds: deps.authTimeoutSeconds,
       checkoutUrl: deps.checkoutUrl,
       logger: deps.logger,
@@ -73,7 +84,7 @@ export class Sandbox {
       methods: deps.methods,
       events,
       scheduler: this.scheduler,
-      funds,
+      funds: this.#funds,
       isLive: this.charges.isLive,
     })
     this.agreements = new AgreementService({
@@ -100,7 +111,55 @@ export class Sandbox {
     this.deps.store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)
     this.idempotency.deleteMerchant(merchantId)
+    this.deps.onReset?.(merchantId)
     return counts
+  }
+
+  readonly #funds: FundsEvents
+
+  get store(): Store {
+    return this.deps.store
+  }
+
+  /** Merchants with records or events. */
+  *merchants(): IterableIterator<string> {
+    const seen = new Set<string>()
+    for (const source of [this.deps.store.merchants(), this.webhooks.merchants()])
+      for (const m of source)
+        if (!seen.has(m)) {
+          seen.add(m)
+          yield m
+        }
+  }
+
+  /** Schedules again what a charge or agreement read back from the journal waits for (its state says what and when). */
+  resume(resource: Charge | Agreement): void {
+    if ('authorizations' in resource) {
+      this.charges.resume(resource)
+      this.refunds.resume(resource)
+      this.#funds.resume(resource)
+    } else {
+      this.agreements.resume(resource)
+    }
+  }
+
+  /**
+   * Whether a charge still waits for scheduled work (what `resume` would schedule): the consumer or
+   * the provider, a pending refund, a funds event. Retention never drops such a charge.
+   */
+  hasScheduledWork(charge: Charge): boolean {
+    return (
+      AWAITING_CONSUMER.has(charge.status) ||
+      charge.status === 'AUTHORIZATION_ASYNC' ||
+      charge.refunds.some((r) => r.status === 'PENDING') ||
+      this.#funds.pending(charge).length > 0
+    )
+  }
+
+  /** Forgets finished charges and agreements of a merchant, with their events (retention). */
+  forget(merchantId: string, chargeIds: ReadonlySet<string>, agreementIds: ReadonlySet<string>): void {
+    this.deps.store.forget(merchantId, chargeIds, agreementIds)
+    this.webhooks.forget(merchantId, new Set([...chargeIds, ...agreementIds]))
   }
 
   /** Runs what has become due. Called on every API entry, so reads after a deadline see its effect. */

@@ -5,6 +5,9 @@ export interface IdempotentEntry {
   response?: { statusCode: number; contentType: string; body: string }
 }
 
+/** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
+
 /**
  * PPRO's idempotency keys, per merchant, kept for `ttlMs` of sandbox time. Plain data: the HTTP layer
  * decides what to remember (successful answers only) and when.
@@ -45,5 +48,14 @@ export class IdempotencyStore {
 
   deleteMerchant(merchantId: string): void {
     this.#byMerchant.delete(merchantId)
+  }
+
+  /** A merchant's keys and entries (durable mode's snapshot, retention). */
+  entries(merchantId: string): IterableIterator<[string, IdempotentEntry]> {
+    return (this.#byMerchant.get(merchantId) ?? new Map<string, IdempotentEntry>()).entries()
+  }
+
+  delete(merchantId: string, key: string): void {
+    this.#byMerchant.get(merchantId)?.delete(key)
   }
 }

@@ -17,6 +17,10 @@ export interface Store {
   agreementsOf(merchantId: string): readonly Agreement[]
   /** Forgets a merchant's charges and agreements. */
   deleteMerchant(merchantId: string): void
+  /** Forgets some of a merchant's charges and agreements (retention). */
+  forget(merchantId: string, chargeIds: ReadonlySet<string>, agreementIds: ReadonlySet<string>): void
+  /** The merchants with charges or agreements. */
+  merchants(): Iterable<string>
 }
 
 /** Records by id, and each merchant's in the order they were added. */
@@ -42,6 +46,20 @@ class MerchantIndex<T extends { id: string; merchantId: string }> {
   deleteMerchant(merchantId: string): void {
     for (const r of this.of(merchantId)) this.#byId.delete(r.id)
     this.#byMerchant.delete(merchantId)
+  }
+
+  forget(merchantId: string, ids: ReadonlySet<string>): void {
+    const list = this.#byMerchant.get(merchantId)
+    if (!list || ids.size === 0) return
+    for (const id of ids) this.#byId.delete(id)
+    this.#byMerchant.set(
+      merchantId,
+      list.filter((r) => !ids.has(r.id)),
+    )
+  }
+
+  merchants(): IterableIterator<string> {
+    return this.#byMerchant.keys()
   }
 }
 
@@ -84,5 +102,20 @@ export class MemoryStore implements Store {
   deleteMerchant(merchantId: string): void {
     this.#charges.deleteMerchant(merchantId)
     this.#agreements.deleteMerchant(merchantId)
+  }
+
+  forget(merchantId: string, chargeIds: ReadonlySet<string>, agreementIds: ReadonlySet<string>): void {
+    this.#charges.forget(merchantId, chargeIds)
+    this.#agreements.forget(merchantId, agreementIds)
+  }
+
+  *merchants(): IterableIterator<string> {
+    const seen = new Set<string>()
+    for (const index of [this.#charges, this.#agreements])
+      for (const m of index.merchants())
+        if (!seen.has(m)) {
+          seen.add(m)
+          yield m
+        }
   }
 }
