@@ -61,6 +61,7 @@ export class Sandbox {
       settings: deps.webhooks,
       logger: deps.logger,
       onRecord: deps.onRecord,
+      keepOwedOnClose: deps.idempotency !== undefined,
     })
     const onEvent = deps.onEvent
     const events = onEvent ? { publish: (e: SandboxEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks

@@ -21,13 +21,28 @@ export function holdUntilWritten(res: ServerResponse, turn: Turn, beforeReply: (
   const end = res.end
   const write = res.write
   let queue: Promise<unknown> | undefined
+  // A held end() that writes its data through write() (as light-my-request's does) must not queue again.
+  let inside = false
+  const run = (fn: (...args: never[]) => unknown, args: never[]) => {
+    inside = true
+    try {
+      return fn.apply(res, args)
+    } finally {
+      inside = false
+    }
+  }
   const wrap =
     <F extends (...args: never[]) => unknown>(fn: F, result: (r: ServerResponse) => unknown) =>
     (...args: Parameters<F>) => {
+      if (inside) return fn.apply(res, args)
       beforeReply()
-      if (queue === undefined && !turn.pending) return fn.apply(res, args)
+      if (queue === undefined && !turn.pending) return run(fn, args)
       const ready = turn.written()
-      queue = (queue ? Promise.all([queue, ready]) : ready).then(() => fn.apply(res, args))
+      const q: Promise<unknown> = (queue ? Promise.all([queue, ready]) : ready).then(() => run(fn, args))
+      queue = q
+      void q.then(() => {
+        if (queue === q) queue = undefined
+      })
       return result(res)
     }
   res.end = wrap(end as (...args: never[]) => ServerResponse, (r) => r) as ServerResponse['end']

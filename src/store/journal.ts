@@ -30,6 +30,7 @@ export class JournalWriter {
   #scheduled = false
   #waiters: Array<() => void> = []
   #failed: Error | undefined
+  #closed = false
   #bytes = 0
   #batches = 0
   readonly #opts: JournalWriterOptions
@@ -66,7 +67,7 @@ export class JournalWriter {
 
   /** Something changed this turn: a flush is due at the end of it. */
   mark(): void {
-    if (this.#scheduled || this.#failed) return
+    if (this.#scheduled || this.#failed || this.#closed) return
     this.#scheduled = true
     setImmediate(this.#flushTurn)
   }
@@ -82,7 +83,8 @@ export class JournalWriter {
    * nothing is pending; never resolves after a failed write (the process is exiting).
    */
   written(): Promise<void> {
-    if (this.#failed) return new Promise(() => {})
+    // After a failure, or once closed (a change after shutdown is never acknowledged), nothing resolves.
+    if (this.#failed || this.#closed) return new Promise(() => {})
     if (!this.pending) return Promise.resolve()
     return new Promise((resolve) => this.#waiters.push(resolve))
   }
@@ -92,7 +94,7 @@ export class JournalWriter {
   /** Writes the batch now (the turn's flush, and before a rotation or a close). */
   flush(): void {
     this.#scheduled = false
-    if (this.#failed) return
+    if (this.#failed || this.#closed) return
     const collected = this.#opts.collect?.()
     if (collected) this.#lines.push(collected)
     const waiters = this.#waiters
@@ -127,7 +129,9 @@ export class JournalWriter {
   }
 
   close(): void {
+    if (this.#closed) return
     this.flush()
+    this.#closed = true
     closeSync(this.#fd)
   }
 }

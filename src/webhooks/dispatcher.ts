@@ -81,6 +81,8 @@ export class WebhookDispatcher implements EventSink {
       logger: Logger
       /** A delivery was recorded with its event (`created`) or changed (an attempt's outcome): durable mode and retention listen. */
       onRecord?: ((delivery: Delivery, created: boolean) => void) | undefined
+      /** Durable mode: an attempt that fails while shutting down leaves its delivery owed, for the next start. */
+      keepOwedOnClose?: boolean | undefined
     },
   ) {}
 
@@ -258,13 +260,12 @@ export class WebhookDispatcher implements EventSink {
     if (replay || delivery.status === 'DELIVERED') return
     const scheduled = delivery.attempts.filter((a) => !a.replay).length
     const outcome = attempt.error ?? `HTTP ${attempt.statusCode}`
-    if (scheduled >= settings.maxAttempts) {
+    if (this.#closed && this.d.keepOwedOnClose) return
+    if (scheduled >= settings.maxAttempts || this.#closed) {
       delivery.status = 'FAILED'
       logger.warn({ ...log, outcome }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
       return
     }
-    // Shutting down: the delivery stays owed (a durable sandbox retries it after its restart).
-    if (this.#closed) return
     const next = at + settings.retryBaseMs * 2 ** (scheduled - 1)
     attempt.nextAttemptAt = next
     logger.info({ ...log, outcome, nextAttemptAt: iso(next) }, 'webhook not acknowledged; will retry')
