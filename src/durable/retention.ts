@@ -109,10 +109,14 @@ export class Retention {
     }
     for (const key of keys) this.d.idempotency.delete(merchantId, key)
 
+    const ordered = sandbox.store
+      .chargesOf(merchantId)
+      .filter((c) => charges.has(c.id))
+      .map((c) => c.id)
     sandbox.forget(merchantId, charges, agreements)
     for (const id of charges) this.touched.delete(id)
     for (const id of agreements) this.touched.delete(id)
-    const dropped = { merchantId, charges: [...charges], agreements: [...agreements], idempotencyKeys: keys }
+    const dropped = { merchantId, charges: ordered, agreements: [...agreements], idempotencyKeys: keys }
     this.d.onDrop?.(dropped)
     return dropped
   }
