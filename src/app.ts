@@ -1,29 +1,26 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { type Config, defaultConfig } from './config.js'
+import { loadPaymentMethods } from './config-files.js'
 import { type Clock, systemClock } from './domain/clock.js'
-import type { SandboxEvent } from './domain/events.js'
+import type { PproEvent } from './domain/events.js'
 import { type IdGenerator, randomIds } from './domain/ids.js'
-import { loadPaymentMethods, type PaymentMethods } from './domain/payment-methods.js'
-import { Sandbox } from './domain/sandbox.js'
-import { authHook } from './http/auth.js'
+import type { PaymentMethods } from './domain/payment-methods.js'
+import type { Store } from './domain/store.js'
+import { apiRoutes } from './http/api.js'
 import { makeErrorHandler } from './http/errors.js'
+import { IdempotencyStore } from './http/idempotency-store.js'
 import { KnownRoutes } from './http/known-routes.js'
 import { checkoutRoutes } from './http/pages/checkout-routes.js'
+import { approvalPageUrl } from './http/responses.js'
 import { healthRoutes } from './http/routes/health.js'
-import { chargeOperationRoutes } from './http/routes/charge-operations.js'
-import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
-import { paymentChargeRoutes } from './http/routes/payment-charges.js'
-import { idempotencyHooks } from './http/idempotency.js'
-import { warnUnknownFields, zodValidatorCompiler } from './http/validation.js'
-import { checkoutUrl } from './http/views.js'
-import { applySeed } from './seed.js'
-import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
-import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
+import { zodValidatorCompiler } from './http/validation.js'
+import { createSandbox, type Sandbox } from './sandbox.js'
+import { applySeed, type SeedFile } from './seed.js'
 import { Durable } from './durable/durable.js'
 import { Retention } from './durable/retention.js'
-import { MemoryStore, type Store } from './store/memory-store.js'
-import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
+import { MemoryStore } from './store/memory-store.js'
+import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
 
 const SHUTDOWN_GRACE_MS = 3000
@@ -33,12 +30,15 @@ export interface BuildAppOptions {
   clock?: Clock
   ids?: IdGenerator
   store?: Store
+  /** The payment methods' properties; the shipped fixtures when absent. */
   methods?: PaymentMethods
   transport?: WebhookTransport
-  /** Per-merchant webhook URL and secret, added to those of the SANDBOX_CONFIG file. */
+  /** Per-merchant webhook URL and secret (the `SANDBOX_CONFIG` file's, or a test's). */
   merchants?: Record<string, MerchantSettings>
+  /** Seed files to apply at start (`SEED_DIR`, read by `loadConfigFiles`). */
+  seed?: readonly SeedFile[]
   /** Sees every event as it is published. */
-  onEvent?: (event: SandboxEvent) => void
+  onEvent?: (event: PproEvent) => void
   /** Durable mode: a journal write that failed. By default the process says so and exits non-zero. */
   onJournalFailure?: (err: Error) => void
   logger?: FastifyServerOptions['logger']
@@ -47,15 +47,20 @@ export interface BuildAppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The simulator this app serves: the one way routes, tests and tools reach it. */
     sandbox: Sandbox
-    /** Finished charges and agreements are forgotten (both modes). */
+    /** Forgets finished charges and agreements (both modes; docs/durable-mode.md). */
     retention: Retention
     /** Durable mode (DATA_DIR), when on. */
     durable: Durable | undefined
   }
 }
 
-/** Builds the whole sandbox as a Fastify app, from everything it needs; nothing here reads the environment. */
+/**
+ * Builds the whole sandbox as a Fastify app, from everything it needs. Nothing here reads the
+ * environment or a configuration file: `server.ts` reads both (`loadConfig`, `loadConfigFiles`) and
+ * passes what they hold.
+ */
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = defaultConfig(options.config)
   const app = Fastify({
@@ -66,7 +71,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     // A `__proto__` key in a JSON body is dropped, never applied.
     onProtoPoisoning: 'remove',
     // Our own compilers from the start, so Fastify never loads Ajv and fast-json-stringify (a third of
-    // the start-up time). Request schemas are zod; replies are built by http/views.ts and checked by
+    // the start-up time). Request schemas are zod; replies are built by http/responses.ts and checked by
     // the contract tests, and plain JSON.stringify keeps serialisation cheap.
     // (Fastify types these factories for Ajv only, hence the casts.)
     schemaController: {
@@ -77,85 +82,78 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     },
   }).withTypeProvider<ZodTypeProvider>()
 
-  const methods = options.methods ?? (await loadPaymentMethods())
-  const file = config.sandboxConfigPath ? await loadSandboxConfigFile(config.sandboxConfigPath) : { merchants: {} }
-  const merchants = new MerchantRegistry(
-    { webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret },
-    { ...file.merchants, ...options.merchants },
-  )
+  const merchants = new MerchantRegistry({ webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret }, options.merchants)
   // Durable mode reads DATA_DIR back before anything is built on it (a refused start throws here).
   const baseClock = options.clock ?? systemClock
-  const durable = config.durable.dataDir
-    ? Durable.open(
-        {
-          dataDir: config.durable.dataDir,
-          fsync: config.durable.fsync,
-          compactBytes: config.durable.compactBytes,
-          onFatal: options.onJournalFailure,
-        },
-        baseClock,
-      )
-    : undefined
+  const { dataDir, fsync, compactBytes } = config.durable
+  const durable = dataDir ? Durable.open({ dataDir, fsync, compactBytes, onFatal: options.onJournalFailure }, baseClock) : undefined
   let retention: Retention | undefined
   const transport = options.transport ?? fetchTransport
-  const sandbox = new Sandbox({
+  const sandbox = createSandbox({
     clock: durable ? durable.clock : baseClock,
+    wallClock: baseClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
-    methods,
+    methods: options.methods ?? (await loadPaymentMethods()),
     merchants,
     transport: durable ? durable.transport(transport) : transport,
-    idempotency: durable?.idempotency,
+    webhooks: config.webhooks,
+    authTimeoutSeconds: config.authTimeoutSeconds,
+    publicBaseUrl: config.publicBaseUrl,
+    approvalPageUrl: (id) => approvalPageUrl(config.publicBaseUrl, id),
+    logger: app.log.child({ component: 'sandbox' }),
+    onEvent: options.onEvent,
     onRecord: durable
       ? (d, created) => {
           if (created) retention!.recorded(d)
           durable.recorded(d, created)
         }
       : (d, created) => created && retention!.recorded(d),
-    onReset: durable?.reset,
-    webhooks: config.webhooks,
-    authTimeoutSeconds: config.authTimeoutSeconds,
-    checkoutUrl: (id) => checkoutUrl(config.publicBaseUrl, id),
-    logger: app.log.child({ component: 'sandbox' }),
-    onEvent: options.onEvent,
+    durable: durable !== undefined,
   })
-  retention = new Retention({
-    settings: config.retention,
-    wallClock: baseClock,
-    sandbox,
-    idempotency: sandbox.idempotency,
-    onDrop: durable?.dropped,
-  })
+  // Request idempotency is PPRO's API's, so HTTP owns it; a reset of the merchant's data forgets its keys.
+  const idempotency = durable ? durable.idempotency : new IdempotencyStore()
+  sandbox.onReset((merchantId) => idempotency.deleteMerchant(merchantId))
+  if (durable) sandbox.onReset(durable.reset)
+  retention = new Retention({ settings: config.retention, wallClock: baseClock, sandbox, idempotency, onDrop: durable?.dropped })
   if (durable) {
     for (const [id, at] of durable.touched) retention.touched.set(id, at)
     durable.touchedNow = (id) => retention!.touched.get(id)
     durable.attach(sandbox)
-    app.log.info({ dataDir: config.durable.dataDir, ...durable.recovery }, 'durable mode: state read back from DATA_DIR')
+    app.log.info({ dataDir, ...durable.recovery }, 'durable mode: state read back from DATA_DIR')
+  }
+  // A seed is applied once: a durable sandbox that already holds data is not seeded again.
+  const holdsData = durable !== undefined && (durable.recovery.units > 0 || durable.recovery.snapshot !== undefined)
+  if (options.seed && options.seed.length > 0 && !holdsData) {
+    const seeded = applySeed(options.seed, sandbox, merchants)
+    app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
   }
   app.decorate('retention', retention)
   app.decorate('durable', durable)
-  // A seed is applied once: a durable sandbox that already holds data does not seed it again.
-  if (config.seedDir && !(durable && (durable.recovery.units > 0 || durable.recovery.snapshot !== undefined))) {
-    const seeded = await applySeed(config.seedDir, sandbox, merchants)
-    app.log.info(seeded, `seeded from ${config.seedDir}`)
-  }
+
   app.decorate('sandbox', sandbox)
   app.decorateRequest('merchantId', '')
+  app.decorateRequest('idempotency', undefined)
 
   const now = () => sandbox.clock.now()
   app.setErrorHandler(makeErrorHandler(now))
   const known = new KnownRoutes()
   known.watch(app, ['/v1/', '/sandbox/'])
-  app.setNotFoundHandler(known.notFoundHandler(now))
+  app.setNotFoundHandler(known.notFoundHandler())
   // Durable mode: no reply leaves before the unit of work it may show is written (see holdUntilWritten).
   if (durable) {
-    app.addHook('onRequest', (_request, reply, done) => {
+    app.addHook('onRequest', function holdUntilWritten(_request, reply, done) {
       durable.hold(reply.raw)
       done()
     })
   }
-  retention.start()
+  // Due timeouts, outcomes and retries run before any request is handled: every answer reflects the clock.
+  app.addHook('onRequest', function runDueWork(_request, _reply, done) {
+    sandbox.tick()
+    done()
+  })
   // On close (SIGTERM): the server has stopped accepting requests; deliveries in flight get a short grace.
+  retention.start()
   app.addHook('onClose', async () => {
     retention!.stop()
     await sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS))
@@ -163,38 +161,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   })
 
   await app.register(healthRoutes, { status: () => (durable ? durable.status() : { mode: 'memory' as const }) })
-  await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-  await app.register(async (api) => {
-    // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
-    api.removeContentTypeParser('text/plain')
-    // Real clients send Content-Type: application/json with an empty body on body-less POSTs
-    // (approve, discard, replay): an empty body is no body, not malformed JSON.
-    const json = api.getDefaultJsonParser('remove', 'remove')
-    api.removeContentTypeParser('application/json')
-    api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      if (body === '') done(null, undefined)
-      else json(request, body as string, done)
-    })
-    // Credentials, then due timeouts and retries, before any read or write: every answer reflects the clock.
-    api.addHook(
-      'onRequest',
-      authHook(config.apiKeys, () => sandbox.tick()),
-    )
-    // Idempotency keys and unknown-field warnings concern requests with bodies: hooks on POST routes only,
-    // so reads pay for neither.
-    const idempotency = idempotencyHooks(sandbox.idempotency, sandbox.clock)
-    api.addHook('onRoute', (route) => {
-      if (![route.method].flat().includes('POST')) return
-      route.preValidation = [...[route.preValidation ?? []].flat(), idempotency.preValidation]
-      route.preHandler = [...[route.preHandler ?? []].flat(), warnUnknownFields]
-      route.onSend = [...[route.onSend ?? []].flat(), idempotency.onSend] as typeof route.onSend
-      route.onRequestAbort = [...[route.onRequestAbort ?? []].flat(), idempotency.onRequestAbort]
-    })
-    await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(sandboxWebhookRoutes, { sandbox })
-    await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-  })
+  await app.register(checkoutRoutes)
+  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency })
   return app
 }

@@ -1,6 +1,6 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
-import { AgreementEvent, ChargeEvent, type SandboxEvent as PproEvent } from '../domain/events.js'
+import { AgreementEvent, ChargeEvent, type PproEvent } from '../domain/events.js'
 import type { Attempt, Delivery, DeliveryStatus } from '../webhooks/dispatcher.js'
 
 /**

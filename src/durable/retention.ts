@@ -1,8 +1,8 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
 import type { Clock } from '../domain/clock.js'
-import type { IdempotencyStore } from '../store/idempotency-store.js'
-import type { Sandbox } from '../domain/sandbox.js'
+import type { IdempotencyStore } from '../http/idempotency-store.js'
+import type { Sandbox } from '../sandbox.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 import { bodyIds } from './records.js'
 

@@ -53,7 +53,9 @@ t.test(`kill -9 under concurrent creates and refunds, ${ROUNDS} rounds at random
     const acked: Acked[] = []
     let up = true
     const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(p, round, w, acked, () => up)))
-    await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 1200)))
+    // The kill comes at a random moment once the load is under way (the first answers take longest).
+    for (let i = 0; i < 250 && acked.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 1200)))
     up = false
     await p.kill9()
     await load

@@ -6,8 +6,9 @@ import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type BuildAppOptions } from '../../src/app.js'
 import { ManualClock } from '../../src/domain/clock.js'
-import type { SandboxEvent } from '../../src/domain/events.js'
+import type { PproEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
 import { eventErrors, schemaErrors, type SpecName } from './openapi.js'
 
@@ -87,10 +88,25 @@ export function chargePresenceErrors(body: Record<string, unknown>): string[] {
   return errors
 }
 
+/**
+ * The events whose webhook body is no longer the one they had when published: an event builds its
+ * data from its charge or agreement on each read, which is right only while the fields it reads never
+ * change afterwards. Empty when every body is as it was.
+ */
+export function changedEventBodies(events: readonly PproEvent[], bodiesAtPublish: readonly string[]): string[] {
+  const changed: string[] = []
+  events.forEach((e, i) => {
+    if (eventBody(e) !== bodiesAtPublish[i]) changed.push(`${e.type} ${e.id}`)
+  })
+  return changed
+}
+
 export interface TestApp {
   app: FastifyInstance
   clock: ManualClock
-  events: SandboxEvent[]
+  /** The store the app writes to: tests read it to prove that nothing was stored. */
+  store: MemoryStore
+  events: PproEvent[]
   /** inject() with the default merchant's credentials unless headers say otherwise. */
   call(opts: InjectOptions): Promise<LightMyRequestResponse>
   /** How many replies the contract check validated so far. */
@@ -104,18 +120,22 @@ export interface TestApp {
  */
 export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock()
-  const events: SandboxEvent[] = []
+  const events: PproEvent[] = []
+  const bodies: string[] = []
+  const store = (options.store as MemoryStore | undefined) ?? new MemoryStore()
   let ended = false
-  // SANDBOX_TEST_DURABLE=1 (test/durable/suite.test.ts): the same tests against durable mode, each app on its own DATA_DIR.
+  // SANDBOX_TEST_DURABLE=1 (test/durable/suite*.test.ts): the same tests in durable mode, each app on its own DATA_DIR.
   const dataDir =
     process.env.SANDBOX_TEST_DURABLE === '1' && !options.config?.durable ? mkdtempSync(join(tmpdir(), 'sandbox-test-')) : undefined
   const config = dataDir ? { ...options.config, durable: { dataDir, fsync: false, compactBytes: 64 * 1024 * 1024 } } : options.config
   const app = await buildApp({
     clock,
+    store,
     ids: sequentialIds(),
     logger: false,
     onEvent: (e) => {
       events.push(e)
+      bodies.push(eventBody(e))
       // Every event any test produces is checked against PPRO's webhooks file as it is published
       // (not once the test has ended: durable mode's restart check reads the app in the teardown).
       if (!ended) t.same(eventErrors(JSON.parse(eventBody(e))), [], `event ${e.type} conforms to the webhooks file`)
@@ -125,6 +145,9 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   })
   let count = 0
   app.addHook('onSend', async (request, reply, payload) => {
+    // After every request: no event published so far has changed its body (fails only when one has).
+    const changed = changedEventBodies(events, bodies)
+    if (changed.length > 0) t.fail(`event bodies changed after they were published: ${changed.join(', ')}`)
     const path = request.url.split('?')[0]!
     const found = schemaFor(request.method, path, reply.statusCode)
     if (!ended && found && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
@@ -155,6 +178,7 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   return {
     app,
     clock,
+    store,
     events,
     call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
     checked: () => count,
@@ -180,7 +204,7 @@ async function dump(app: FastifyInstance, apiKey: string) {
 
 /**
  * Durable mode's net for a change that was not journaled: after the test, the app is closed and built
- * again on its DATA_DIR, and must show the same charges and events.
+ * again on its DATA_DIR (with a store of its own), and must show the same charges and events.
  */
 async function restartEquivalence(t: Test, app: FastifyInstance, options: BuildAppOptions, dataDir: string) {
   const apiKey = options.config?.apiKeys?.[0] ?? 'sk_test_sandbox'
@@ -192,10 +216,17 @@ async function restartEquivalence(t: Test, app: FastifyInstance, options: BuildA
   await app.close()
   // Retention is measured on the test's clock, which a test may have moved by months: it must drop nothing here.
   const config = { ...options.config, retention: { days: 1e6, maxCharges: 1e9, sweepSeconds: 3600 } }
-  const again = await buildApp({ ...options, config, ids: sequentialIds(), logger: false, transport: async () => ({ status: 200 }) })
+  const again = await buildApp({
+    ...options,
+    config,
+    store: new MemoryStore(),
+    ids: sequentialIds(),
+    logger: false,
+    transport: async () => ({ status: 200 }),
+  })
   try {
-    // A teardown cannot add assertions: a difference throws, and fails the test with the diff.
     const after = await dump(again, apiKey)
+    // A teardown cannot add assertions: a difference throws, and fails the test with the diff.
     if (before) deepStrictEqual(after, before, `${t.name}: the same charges and events after a restart on the DATA_DIR`)
   } finally {
     await again.close()

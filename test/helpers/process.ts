@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import type { Test } from 'tap'
@@ -15,9 +15,10 @@ let bundled: Promise<string> | undefined
  */
 export function serverBundle(): Promise<string> {
   bundled ??= (async () => {
-    const dir = join(ROOT, 'dist', 'test-bundles')
+    // Beside the shipped bundle, so it finds the fixtures the way the package does.
+    const dir = join(ROOT, 'dist', 'bundle')
     mkdirSync(dir, { recursive: true })
-    const outfile = join(dir, `server-${process.pid}.mjs`)
+    const outfile = join(dir, `test-server-${process.pid}.mjs`)
     await build({
       entryPoints: [join(ROOT, 'src/server.ts')],
       bundle: true,
@@ -29,6 +30,7 @@ export function serverBundle(): Promise<string> {
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       logLevel: 'warning',
     })
+    process.once('exit', () => rmSync(outfile, { force: true }))
     return outfile
   })()
   return bundled
