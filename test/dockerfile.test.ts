@@ -50,7 +50,8 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   t.ok(files.includes('fixtures/payment-methods/kakaopay.json'), 'payment method fixtures')
 
   const port = await freePort()
-  const env = { ...process.env, ...final.env, PORT: String(port), LOG_LEVEL: 'warn' }
+  // Durable mode on the image's volume folder, as `docker run -v sandbox-data:/data -e DATA_DIR=/data` runs it.
+  const env = { ...process.env, ...final.env, PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: join(final.root, 'data') }
   const server = spawn(final.cmd![0]!, final.cmd!.slice(1), { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   server.stdout.on('data', (d) => (output += d))
@@ -68,6 +69,8 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   }
   t.ok(healthy, `GET /health answers 200 on PORT=${port}`)
 
+  const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { mode: string; dataDir: string }
+  t.same([health.mode, health.dataDir], ['durable', join(final.root, 'data')], 'durable on the volume folder')
   const check = spawnSync(final.healthcheck![0]!, final.healthcheck!.slice(1), { cwd: app, env, timeout: 10_000 })
   t.equal(check.status, 0, "the image's HEALTHCHECK command passes")
 
