@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http'
-import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
 import type { Clock } from '../domain/clock.js'
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore, type IdempotentEntry } from '../http/idempotency-store.js'
@@ -258,5 +257,3 @@ function normaliseCharge(c: Charge): Charge {
   if (c.voids.length === 0) c.voids = SHARED_EMPTY
   return c
 }
-
-export type { Agreement }
