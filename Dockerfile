@@ -15,6 +15,9 @@ WORKDIR /app
 COPY --from=build /app/dist/bundle ./dist/bundle
 COPY fixtures ./fixtures
 COPY dashboard ./dashboard
+# Durable mode's folder (DATA_DIR=/data): owned by the non-root user, so a volume mounted there is writable.
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

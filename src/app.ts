@@ -19,6 +19,8 @@ import { zodValidatorCompiler } from './http/validation.js'
 import { createSandbox, type Sandbox } from './sandbox.js'
 import { applySeed, type SeedFile } from './seed.js'
 import { demoRoutes } from './demo/demo-routes.js'
+import { Durable } from './durable/durable.js'
+import { Retention } from './durable/retention.js'
 import { MemoryStore } from './store/memory-store.js'
 import { Observability } from './observe/index.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
@@ -40,6 +42,8 @@ export interface BuildAppOptions {
   seed?: readonly SeedFile[]
   /** Sees every event as it is published. */
   onEvent?: (event: PproEvent) => void
+  /** Durable mode: a journal write that failed. By default the process says so and exits non-zero. */
+  onJournalFailure?: (err: Error) => void
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
 }
@@ -48,6 +52,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The simulator this app serves: the one way routes, tests and tools reach it. */
     sandbox: Sandbox
+    /** Forgets finished charges and agreements (both modes; docs/durable-mode.md). */
+    retention: Retention
+    /** Durable mode (DATA_DIR), when on. */
+    durable: Durable | undefined
   }
 }
 
@@ -78,6 +86,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<ZodTypeProvider>()
 
   const merchants = new MerchantRegistry({ webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret }, options.merchants)
+  // Durable mode reads DATA_DIR back before anything is built on it (a refused start throws here).
+  const baseClock = options.clock ?? systemClock
+  const { dataDir, fsync, compactBytes } = config.durable
+  const durable = dataDir ? Durable.open({ dataDir, fsync, compactBytes, onFatal: options.onJournalFailure }, baseClock) : undefined
+  let retention: Retention | undefined
+  const transport = options.transport ?? fetchTransport
   const methods = options.methods ?? (await loadPaymentMethods())
   // The event feed, request journal and timelines (src/observe) watch the sandbox as its observer.
   const observe = new Observability(config.feed, {
@@ -87,12 +101,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     logger: app.log.child({ component: 'feed' }),
   })
   const sandbox = createSandbox({
-    clock: options.clock ?? systemClock,
+    clock: durable ? durable.clock : baseClock,
+    wallClock: baseClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
     methods,
     merchants,
-    transport: options.transport ?? fetchTransport,
+    transport: durable ? durable.transport(transport) : transport,
     webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
     sessionLifetimeSeconds: config.sessionLifetimeSeconds,
@@ -101,15 +116,34 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
     observer: observe.recorder,
+    onRecord: durable
+      ? (d, created) => {
+          if (created) retention!.recorded(d)
+          durable.recorded(d, created)
+        }
+      : (d, created) => created && retention!.recorded(d),
+    durable: durable !== undefined,
   })
+  // Request idempotency is PPRO's API's, so HTTP owns it; a reset of the merchant's data forgets its keys.
+  const idempotency = durable ? durable.idempotency : new IdempotencyStore()
+  sandbox.onReset((merchantId) => idempotency.deleteMerchant(merchantId))
+  if (durable) sandbox.onReset(durable.reset)
+  retention = new Retention({ settings: config.retention, wallClock: baseClock, sandbox, idempotency, onDrop: durable?.dropped })
+  if (durable) {
+    for (const [id, at] of durable.touched) retention.touched.set(id, at)
+    durable.touchedNow = (id) => retention!.touched.get(id)
+    durable.attach(sandbox)
+    app.log.info({ dataDir, ...durable.recovery }, 'durable mode: state read back from DATA_DIR')
+  }
+  // A seed is applied once: a durable sandbox that already holds data is not seeded again.
+  const holdsData = durable !== undefined && (durable.recovery.units > 0 || durable.recovery.snapshot !== undefined)
   observe.attach(app, sandbox)
-  if (options.seed && options.seed.length > 0) {
+  if (options.seed && options.seed.length > 0 && !holdsData) {
     const seeded = applySeed(options.seed, sandbox, merchants)
     app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
   }
-  // Request idempotency is PPRO's API's, so HTTP owns it; a reset of the merchant's data forgets its keys.
-  const idempotency = new IdempotencyStore()
-  sandbox.onReset((merchantId) => idempotency.deleteMerchant(merchantId))
+  app.decorate('retention', retention)
+  app.decorate('durable', durable)
 
   app.decorate('sandbox', sandbox)
   app.decorateRequest('merchantId', '')
@@ -120,15 +154,27 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const known = new KnownRoutes()
   known.watch(app, ['/v1/', '/sandbox/'])
   app.setNotFoundHandler(known.notFoundHandler())
+  // Durable mode: no reply leaves before the unit of work it may show is written (see holdUntilWritten).
+  if (durable) {
+    app.addHook('onRequest', function holdUntilWritten(_request, reply, done) {
+      durable.hold(reply.raw)
+      done()
+    })
+  }
   // Due timeouts, outcomes and retries run before any request is handled: every answer reflects the clock.
   app.addHook('onRequest', function runDueWork(_request, _reply, done) {
     sandbox.tick()
     done()
   })
   // On close (SIGTERM): the server has stopped accepting requests; deliveries in flight get a short grace.
-  app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
+  retention.start()
+  app.addHook('onClose', async () => {
+    retention!.stop()
+    await sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS))
+    await durable?.close()
+  })
 
-  await app.register(healthRoutes)
+  await app.register(healthRoutes, { status: () => (durable ? durable.status() : { mode: 'memory' as const }) })
   await app.register(approvalRoutes, { merchants })
   await app.register(demoRoutes, {
     merchants,

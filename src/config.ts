@@ -30,6 +30,12 @@ export const ConfigSchema = z
     FEED_BODY_LIMIT_BYTES: z.coerce.number().int().min(0).default(4096),
     FEED_STREAM_BUFFER_BYTES: positiveInt.default(1024 * 1024),
     FEED_HEARTBEAT_SECONDS: positiveInt.default(15),
+    DATA_DIR: z.string().min(1).optional(),
+    DURABILITY: z.enum(['write', 'fsync']).default('write'),
+    JOURNAL_COMPACT_BYTES: positiveInt.default(64 * 1024 * 1024),
+    RETENTION_DAYS: z.coerce.number().positive().default(30),
+    RETENTION_MAX_CHARGES: positiveInt.default(20_000),
+    RETENTION_SWEEP_SECONDS: positiveInt.default(3600),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -61,6 +67,10 @@ export const ConfigSchema = z
       streamBufferBytes: env.FEED_STREAM_BUFFER_BYTES,
       heartbeatMs: env.FEED_HEARTBEAT_SECONDS * 1000,
     },
+    /** Durable mode (docs/durable-mode.md): the journal's folder; unset, everything stays in memory. */
+    durable: { dataDir: env.DATA_DIR, fsync: env.DURABILITY === 'fsync', compactBytes: env.JOURNAL_COMPACT_BYTES },
+    /** Finished charges and agreements are forgotten after `days` of real time, or beyond `maxCharges` per merchant. */
+    retention: { days: env.RETENTION_DAYS, maxCharges: env.RETENTION_MAX_CHARGES, sweepSeconds: env.RETENTION_SWEEP_SECONDS },
   }))
 
 export type Config = z.output<typeof ConfigSchema>

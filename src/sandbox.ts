@@ -34,6 +34,12 @@ export interface SandboxOptions {
   logger: Logger
   /** Sees every event as it is published (tests). */
   onEvent?: ((event: PproEvent) => void) | undefined
+  /** Real time, when `clock` is not it (durable mode pins `clock` while it catches up at start). */
+  wallClock?: Clock | undefined
+  /** Sees every delivery recorded (with its event) or changed: durable mode and retention listen. */
+  onRecord?: ((delivery: Delivery, created: boolean) => void) | undefined
+  /** Durable mode: a webhook cut by a shutdown stays owed, for the next start. */
+  durable?: boolean | undefined
   /** Sees what the sandbox does, for the event feed (src/observe). */
   observer?: SandboxObserver | undefined
 }
@@ -72,6 +78,7 @@ export class Sandbox {
   /** The consumer's approval page of a charge or agreement. */
   readonly approvalPageUrl: (id: string) => string
   readonly #store: Store
+  readonly #funds: FundsEvents
   readonly #resetListeners: Array<(merchantId: string) => void> = []
   readonly #observer: SandboxObserver | undefined
 
@@ -84,13 +91,15 @@ export class Sandbox {
     this.scheduler = new Scheduler(this.clock, (err) => options.logger.error({ err }, 'scheduled task failed'))
     this.webhooks = new WebhookDispatcher({
       clock: this.clock,
-      wallClock: options.clock,
+      wallClock: options.wallClock ?? options.clock,
       scheduler: this.scheduler,
       transport: options.transport,
       merchants: options.merchants,
       settings: options.webhooks,
       logger: options.logger,
       onAttempt: options.observer && ((d, a) => options.observer!.attempt(d, a)),
+      onRecord: options.onRecord,
+      keepOwedOnClose: options.durable,
     })
     this.#observer = options.observer
     const onEvent = options.onEvent
@@ -101,12 +110,12 @@ export class Sandbox {
     }
     const merchantKey = interner()
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
-    const funds = new FundsEvents({
+    const funds = (this.#funds = new FundsEvents({
       ids: options.ids,
       scheduler: this.scheduler,
       events,
       isLive: (c) => this.charges.isLive(c),
-    })
+    }))
     this.charges = new ChargeService({
       clock: this.clock,
       ids: options.ids,
@@ -178,6 +187,49 @@ export class Sandbox {
   /** A merchant's agreements, oldest first, as kept. */
   agreementsOf(merchantId: string): readonly Agreement[] {
     return this.#store.agreementsOf(merchantId)
+  }
+
+  /** The records (durable mode reads and restores them; retention sweeps them). */
+  get store(): Store {
+    return this.#store
+  }
+
+  /** Merchants with records or events. */
+  *merchants(): IterableIterator<string> {
+    const seen = new Set<string>()
+    for (const source of [this.#store.merchants(), this.webhooks.merchants()])
+      for (const m of source)
+        if (!seen.has(m)) {
+          seen.add(m)
+          yield m
+        }
+  }
+
+  /**
+   * Schedules again what a charge or agreement read back from the journal waits for. Its state says
+   * what and when, so no timer is stored: see docs/durable-mode.md.
+   */
+  resume(resource: Charge | Agreement): void {
+    if ('authorizations' in resource) {
+      this.charges.resume(resource)
+      this.refunds.resume(resource)
+      this.#funds.resume(resource)
+    } else {
+      this.agreements.resume(resource)
+    }
+  }
+
+  /** Whether a charge still waits for scheduled work (what `resume` would schedule): retention never drops it. */
+  hasScheduledWork(charge: Charge): boolean {
+    return (
+      this.charges.hasScheduledWork(charge) || charge.refunds.some((r) => r.status === 'PENDING') || this.#funds.pending(charge).length > 0
+    )
+  }
+
+  /** Forgets finished charges and agreements of a merchant, with their events (retention). */
+  forget(merchantId: string, chargeIds: ReadonlySet<string>, agreementIds: ReadonlySet<string>): void {
+    this.#store.forget(merchantId, chargeIds, agreementIds)
+    this.webhooks.forget(merchantId, new Set([...chargeIds, ...agreementIds]))
   }
 
   /** Runs `listener` after every `reset`, with the merchant whose data was removed. */

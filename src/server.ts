@@ -2,6 +2,8 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadConfigFiles } from './config-files.js'
 import { phoneBanner } from './demo/terminal-qr.js'
+import { DataDirLockedError } from './store/data-lock.js'
+import { JournalCorruptError } from './store/journal-reader.js'
 
 /**
  * Reads the environment and the files it names, listens, and closes gracefully on SIGTERM/SIGINT
@@ -38,6 +40,11 @@ main().catch((err) => {
   if (err instanceof ConfigError) {
     // One line: a multi-line message (several bad variables) is joined.
     console.error(`ppro-kakaopay-sandbox: ${err.message.replace(/\n\s*/g, ' ')}`)
+    process.exit(2)
+  }
+  if (err instanceof DataDirLockedError || err instanceof JournalCorruptError) {
+    // A DATA_DIR that cannot be used (another process holds it, a corrupt journal): one line, exit 2.
+    console.error(`ppro-kakaopay-sandbox: cannot start from DATA_DIR: ${err.message}`)
     process.exit(2)
   }
   console.error(err)

@@ -13,6 +13,26 @@ t.test('defaults', async (t) => {
     strictRequests: false,
     webhooks: { url: undefined, timeoutMs: 10_000, retryBaseMs: 15_000, maxAttempts: 15 },
   })
+  t.same(c.durable, { dataDir: undefined, fsync: false, compactBytes: 64 * 1024 * 1024 }, 'memory only unless DATA_DIR is set')
+  t.same(c.retention, { days: 30, maxCharges: 20_000, sweepSeconds: 3600 })
+})
+
+t.test('durable mode and retention from the environment', async (t) => {
+  const c = loadConfig({
+    DATA_DIR: '/data',
+    DURABILITY: 'fsync',
+    JOURNAL_COMPACT_BYTES: '1048576',
+    RETENTION_DAYS: '0.5',
+    RETENTION_MAX_CHARGES: '100',
+    RETENTION_SWEEP_SECONDS: '60',
+  })
+  t.same(c.durable, { dataDir: '/data', fsync: true, compactBytes: 1048576 })
+  t.same(c.retention, { days: 0.5, maxCharges: 100, sweepSeconds: 60 })
+  const err = t.throws(() =>
+    loadConfig({ DATA_DIR: '', DURABILITY: 'always', RETENTION_DAYS: '0', RETENTION_MAX_CHARGES: '-1', RETENTION_SWEEP_SECONDS: 'x' }),
+  ) as ConfigError
+  for (const name of ['DATA_DIR', 'DURABILITY', 'RETENTION_DAYS', 'RETENTION_MAX_CHARGES', 'RETENTION_SWEEP_SECONDS'])
+    t.match(err.message, new RegExp(`\\n  ${name}: `), name)
 })
 
 t.test('values from the environment', async (t) => {

@@ -32,6 +32,8 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   t.ok(final.healthcheck, 'has a HEALTHCHECK')
   t.equal(final.stopsignal, 'SIGTERM')
   t.same(final.cmd?.[0], 'node', 'node is PID 1 and receives SIGTERM itself')
+  t.same(final.volumes, ['/data'], 'durable mode has a volume')
+  t.equal(final.owners['/data']?.split(':')[0], final.user, 'that the non-root user can write')
 
   const app = join(final.root, final.workdir)
   const files = (await walk(app)).map((f) => f.slice(app.length + 1))
@@ -49,7 +51,8 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   t.ok(files.includes('dashboard/index.html'), 'the dashboard')
 
   const port = await freePort()
-  const env = { ...process.env, ...final.env, PORT: String(port), LOG_LEVEL: 'warn' }
+  // Durable mode on the image's volume folder, as `docker run -v sandbox-data:/data -e DATA_DIR=/data` runs it.
+  const env = { ...process.env, ...final.env, PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: join(final.root, 'data') }
   const server = spawn(final.cmd![0]!, final.cmd!.slice(1), { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   server.stdout.on('data', (d) => (output += d))
@@ -67,6 +70,8 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   }
   t.ok(healthy, `GET /health answers 200 on PORT=${port}`)
 
+  const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { mode: string; dataDir: string }
+  t.same([health.mode, health.dataDir], ['durable', join(final.root, 'data')], 'durable on the volume folder')
   const check = spawnSync(final.healthcheck![0]!, final.healthcheck!.slice(1), { cwd: app, env, timeout: 10_000 })
   t.equal(check.status, 0, "the image's HEALTHCHECK command passes")
 

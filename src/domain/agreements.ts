@@ -226,6 +226,11 @@ export class AgreementService {
     return agreement.createdAt + this.#d.authTimeoutSeconds * 1000
   }
 
+  /** Schedules again the authentication timeout of an agreement read back from the journal. */
+  resume(agreement: Agreement): void {
+    if (agreement.status === 'AUTHENTICATION_PENDING') this.#d.scheduler.schedule(this.#deadline(agreement), this.#timeout, agreement)
+  }
+
   readonly #timeout = (agreement: Agreement) => {
     if (this.#live(agreement)) this.expire(agreement)
   }

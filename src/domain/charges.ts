@@ -104,6 +104,27 @@ export class ChargeService {
     this.authenticate(charge, action === 'decline' ? { action, failureCode: sim.declineCode ?? 'AUTHENTICATION_FAILED' } : { action })
   }
 
+  /**
+   * Schedules again what a charge read back from the journal still waits for, from its state alone
+   * (every due time follows from it): its authentication timeout, the simulated consumer's action,
+   * the provider's confirmation. Work already due runs at its own time (durable mode's catch-up).
+   */
+  resume(charge: Charge): void {
+    const sim = charge.simulation
+    if (AWAITING_CONSUMER.has(charge.status)) {
+      this.#d.scheduler.schedule(this.#deadline(charge), this.#timeout, charge)
+      if (sim?.consumerAction)
+        this.#d.scheduler.schedule(charge.createdAt + (sim.consumerActionDelayMs ?? 0), this.#simulatedConsumer, charge)
+    } else if (charge.status === 'AUTHORIZATION_ASYNC') {
+      this.#d.scheduler.schedule(charge.updatedAt + (sim?.providerConfirmationDelayMs ?? 0), this.#providerConfirms, charge)
+    }
+  }
+
+  /** Whether a charge waits for work `resume` would schedule: retention never drops such a charge. */
+  hasScheduledWork(charge: Charge): boolean {
+    return AWAITING_CONSUMER.has(charge.status) || charge.status === 'AUTHORIZATION_ASYNC'
+  }
+
   /** Still stored: a reset (`DELETE /sandbox/data`) leaves scheduled work nothing to act on. */
   readonly isLive = (charge: Charge): boolean => this.#d.store.getCharge(charge.id) === charge
 

@@ -21,6 +21,24 @@ export class FundsEvents {
     this.#d = deps
   }
 
+  /** The funds events a charge read back from the journal still waits for: operations whose funds state has not moved. */
+  pending(charge: Charge): Array<{ operation: Capture | Refund; type: 'CAPTURE' | 'REFUND'; since: number }> {
+    const state = charge.simulation?.fundsEventType
+    if (!state) return []
+    if (state.startsWith('CAPTURE_')) {
+      return charge.captures
+        .filter((c) => c.status === 'CAPTURED' && c.fundsState === undefined)
+        .map((c) => ({ operation: c, type: 'CAPTURE', since: c.createdAt }))
+    }
+    return charge.refunds
+      .filter((r) => r.status === 'REFUNDED' && r.fundsState === undefined)
+      .map((r) => ({ operation: r, type: 'REFUND', since: r.updatedAt }))
+  }
+
+  resume(charge: Charge): void {
+    for (const p of this.pending(charge)) this.scheduleFor(charge, p.operation, p.type, p.since)
+  }
+
   scheduleFor(charge: Charge, operation: Capture | Refund, type: 'CAPTURE' | 'REFUND', now: number): void {
     const sim = charge.simulation
     if (!sim?.fundsEventType || !sim.fundsEventType.startsWith(`${type}_`)) return

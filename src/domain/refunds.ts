@@ -107,15 +107,24 @@ export class RefundService {
     followRefunds(charge, now)
     this.#announce(charge, refund)
     if (pending) {
-      const settleAt = now + (charge.simulation?.refundPendingDelayMs ?? 0)
-      this.#d.scheduler.schedule(
-        settleAt,
-        () => this.#d.isLive(charge) && this.#settle(charge, refund, Math.min(this.#d.clock.now(), settleAt)),
-      )
+      this.#scheduleSettle(charge, refund)
     } else if (refund.status === 'REFUNDED') {
       this.#d.funds.scheduleFor(charge, refund, 'REFUND', now)
     }
     return refund
+  }
+
+  #scheduleSettle(charge: Charge, refund: Refund): void {
+    const settleAt = refund.createdAt + (charge.simulation?.refundPendingDelayMs ?? 0)
+    this.#d.scheduler.schedule(
+      settleAt,
+      () => this.#d.isLive(charge) && this.#settle(charge, refund, Math.min(this.#d.clock.now(), settleAt)),
+    )
+  }
+
+  /** Schedules again the settlement of each pending refund of a charge read back from the journal. */
+  resume(charge: Charge): void {
+    for (const r of charge.refunds) if (r.status === 'PENDING') this.#scheduleSettle(charge, r)
   }
 
   /** `refundPending=true`: the provider answers later, as `refundPendingResult` says. */

@@ -23,4 +23,8 @@ export interface Store {
   insertSession(session: Session): void
   /** Forgets a merchant's charges, agreements and payment sessions. */
   deleteMerchant(merchantId: string): void
+  /** Forgets some of a merchant's charges and agreements (retention drops finished ones). */
+  forget(merchantId: string, chargeIds: ReadonlySet<string>, agreementIds: ReadonlySet<string>): void
+  /** The merchants with charges or agreements. */
+  merchants(): Iterable<string>
 }

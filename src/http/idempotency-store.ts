@@ -57,4 +57,14 @@ export class IdempotencyStore {
   deleteMerchant(merchantId: string): void {
     this.#byMerchant.delete(merchantId)
   }
+
+  /** A merchant's keys and entries (durable mode's snapshot, retention). */
+  entries(merchantId: string): IterableIterator<[string, IdempotentEntry]> {
+    return (this.#byMerchant.get(merchantId) ?? new Map<string, IdempotentEntry>()).entries()
+  }
+
+  /** Forgets a key whatever its entry (retention drops the key of a resource it dropped). */
+  delete(merchantId: string, key: string): void {
+    this.#byMerchant.get(merchantId)?.delete(key)
+  }
 }

@@ -29,6 +29,21 @@ class MerchantIndex<T extends { id: string; merchantId: string }> {
     for (const r of this.of(merchantId)) this.#byId.delete(r.id)
     this.#byMerchant.delete(merchantId)
   }
+
+  /** Forgets some of a merchant's records, keeping the others in their order. */
+  forget(merchantId: string, ids: ReadonlySet<string>): void {
+    const list = this.#byMerchant.get(merchantId)
+    if (!list || ids.size === 0) return
+    for (const id of ids) this.#byId.delete(id)
+    this.#byMerchant.set(
+      merchantId,
+      list.filter((r) => !ids.has(r.id)),
+    )
+  }
+
+  merchants(): IterableIterator<string> {
+    return this.#byMerchant.keys()
+  }
 }
 
 /** Per merchant, the records that share a value of one field, oldest first: a search by it reads no others. */
@@ -50,6 +65,16 @@ class FieldIndex<T extends { merchantId: string }> {
 
   deleteMerchant(merchantId: string): void {
     this.#byMerchant.delete(merchantId)
+  }
+
+  forget(merchantId: string, ids: ReadonlySet<string>): void {
+    const byValue = this.#byMerchant.get(merchantId)
+    if (!byValue) return
+    for (const [value, list] of byValue) {
+      const kept = list.filter((r) => !ids.has((r as { id?: string }).id ?? ''))
+      if (kept.length) byValue.set(value, kept)
+      else byValue.delete(value)
+    }
   }
 }
 
@@ -109,5 +134,24 @@ export class MemoryStore implements Store {
     this.#chargesByReference.deleteMerchant(merchantId)
     this.#chargesByAgreement.deleteMerchant(merchantId)
     this.#agreements.deleteMerchant(merchantId)
+  }
+
+  forget(merchantId: string, chargeIds: ReadonlySet<string>, agreementIds: ReadonlySet<string>): void {
+    if (chargeIds.size > 0) {
+      this.#charges.forget(merchantId, chargeIds)
+      this.#chargesByReference.forget(merchantId, chargeIds)
+      this.#chargesByAgreement.forget(merchantId, chargeIds)
+    }
+    this.#agreements.forget(merchantId, agreementIds)
+  }
+
+  *merchants(): IterableIterator<string> {
+    const seen = new Set<string>()
+    for (const index of [this.#charges, this.#agreements])
+      for (const m of index.merchants())
+        if (!seen.has(m)) {
+          seen.add(m)
+          yield m
+        }
   }
 }

@@ -93,6 +93,10 @@ export class WebhookDispatcher implements EventSink {
       logger: Logger
       /** Sees each attempt once its outcome is decided; answers the reason its log line carries. */
       onAttempt?: ((delivery: Delivery, attempt: Attempt) => { code: string; message: string } | undefined) | undefined
+      /** A delivery was recorded with its event (`created`) or changed (an attempt's outcome): durable mode and retention listen. */
+      onRecord?: ((delivery: Delivery, created: boolean) => void) | undefined
+      /** Durable mode: an attempt that fails while shutting down leaves its delivery owed, for the next start. */
+      keepOwedOnClose?: boolean | undefined
     },
   ) {}
 
@@ -107,15 +111,61 @@ export class WebhookDispatcher implements EventSink {
     const list = this.#byMerchant.get(event.merchantId)
     if (list) list.push(delivery)
     else this.#byMerchant.set(event.merchantId, [delivery])
+    this.d.onRecord?.(delivery, true)
     if (!url || this.#closed) return
+    this.#queueFirst(delivery)
+  }
 
-    const subject = event.subject
+  /** The first attempt of a delivery, behind those of earlier events of the same resource. */
+  #queueFirst(delivery: Delivery): void {
+    const subject = delivery.event.subject
     const previous = this.#chains.get(subject) ?? Promise.resolve()
     const next = previous.then(() => this.#attempt(delivery, false))
     this.#chains.set(subject, next)
     void next.then(() => {
       if (this.#chains.get(subject) === next) this.#chains.delete(subject)
     })
+  }
+
+  /** Deliveries read back from the journal, in the order their events happened; nothing is sent yet. */
+  restore(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      const list = this.#byMerchant.get(d.event.merchantId)
+      if (list) list.push(d)
+      else this.#byMerchant.set(d.event.merchantId, [d])
+    }
+  }
+
+  /**
+   * Queues what restored deliveries still owe: a first attempt, behind earlier events of the same
+   * resource, for one never tried; the retry at its time for one that failed.
+   */
+  resume(): void {
+    for (const list of this.#byMerchant.values()) {
+      for (const d of list) {
+        if (d.status !== 'PENDING' || !d.url) continue
+        const last = d.attempts.filter((a) => !a.replay).at(-1)
+        if (!last) this.#queueFirst(d)
+        else this.#scheduleRetry(d, last.nextAttemptAt ?? this.d.clock.now())
+      }
+    }
+  }
+
+  /** The merchants with events. */
+  merchants(): IterableIterator<string> {
+    return this.#byMerchant.keys()
+  }
+
+  /** Forgets the events of these resources (retention), and stops what they still had queued. */
+  forget(merchantId: string, subjects: ReadonlySet<string>): void {
+    const list = this.#byMerchant.get(merchantId)
+    if (!list) return
+    const kept: Delivery[] = []
+    for (const d of list) {
+      if (subjects.has(d.event.subject)) d.status = 'NOT_SENT'
+      else kept.push(d)
+    }
+    this.#byMerchant.set(merchantId, kept)
   }
 
   /** A merchant's deliveries, oldest first, filtered. */
@@ -191,7 +241,7 @@ export class WebhookDispatcher implements EventSink {
   async #send(delivery: Delivery, replay: boolean, due?: number): Promise<void> {
     // A reset marks its merchant's deliveries NOT_SENT: retries scheduled before it stop here.
     if (!delivery.url || (delivery.status === 'NOT_SENT' && !replay)) return
-    const { clock, settings, merchants, logger } = this.d
+    const { clock, settings, merchants } = this.d
     const { event } = delivery
     const secret = merchants.webhookSecret(event.merchantId)
     const body = eventBody(event)
@@ -216,6 +266,16 @@ export class WebhookDispatcher implements EventSink {
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
     const log = { eventId: event.id, type: event.type, url: delivery.url, attempt: delivery.attempts.length }
+    try {
+      this.#outcome(delivery, attempt, ok, replay, at, log)
+    } finally {
+      this.d.onRecord?.(delivery, false)
+    }
+  }
+
+  #outcome(delivery: Delivery, attempt: Attempt, ok: boolean, replay: boolean, at: number, log: Record<string, unknown>): void {
+    const { settings, logger } = this.d
+    // The feed records the attempt once its outcome is decided, and answers the reason its log line carries.
     const reason = () => this.d.onAttempt?.(delivery, attempt)
     if (ok) {
       delivery.status = 'DELIVERED'
@@ -225,6 +285,7 @@ export class WebhookDispatcher implements EventSink {
     if (replay || delivery.status === 'DELIVERED') return void reason()
     const scheduled = delivery.attempts.filter((a) => !a.replay).length
     const outcome = attempt.error ?? `HTTP ${attempt.statusCode}`
+    if (this.#closed && this.d.keepOwedOnClose) return
     if (scheduled >= settings.maxAttempts || this.#closed) {
       delivery.status = 'FAILED'
       logger.warn({ ...log, outcome, reason: reason() }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
@@ -233,11 +294,15 @@ export class WebhookDispatcher implements EventSink {
     const next = at + settings.retryBaseMs * 2 ** (scheduled - 1)
     attempt.nextAttemptAt = next
     logger.info({ ...log, outcome, nextAttemptAt: iso(next), reason: reason() }, 'webhook not acknowledged; will retry')
+    this.#scheduleRetry(delivery, next)
+  }
+
+  #scheduleRetry(delivery: Delivery, next: number): void {
     const retry = () => {
       if (delivery.status === 'PENDING' && !this.#closed) void this.#attempt(delivery, false, next)
     }
     // The sandbox clock may have moved past the retry while this attempt was in flight: send it now.
-    if (next <= clock.now()) retry()
+    if (next <= this.d.clock.now()) retry()
     else this.d.scheduler.schedule(next, retry)
   }
 }

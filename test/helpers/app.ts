@@ -1,3 +1,7 @@
+import { deepStrictEqual } from 'node:assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type BuildAppOptions } from '../../src/app.js'
@@ -143,6 +147,11 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   const events: PproEvent[] = []
   const bodies: string[] = []
   const store = (options.store as MemoryStore | undefined) ?? new MemoryStore()
+  let ended = false
+  // SANDBOX_TEST_DURABLE=1 (test/durable/suite*.test.ts): the same tests in durable mode, each app on its own DATA_DIR.
+  const dataDir =
+    process.env.SANDBOX_TEST_DURABLE === '1' && !options.config?.durable ? mkdtempSync(join(tmpdir(), 'sandbox-test-')) : undefined
+  const config = dataDir ? { ...options.config, durable: { dataDir, fsync: false, compactBytes: 64 * 1024 * 1024 } } : options.config
   const app = await buildApp({
     clock,
     store,
@@ -151,10 +160,12 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     onEvent: (e) => {
       events.push(e)
       bodies.push(eventBody(e))
-      // Every event any test produces is checked against PPRO's webhooks file as it is published.
-      t.same(eventErrors(JSON.parse(eventBody(e))), [], `event ${e.type} conforms to the webhooks file`)
+      // Every event any test produces is checked against PPRO's webhooks file as it is published
+      // (not once the test has ended: durable mode's restart check reads the app in the teardown).
+      if (!ended) t.same(eventErrors(JSON.parse(eventBody(e))), [], `event ${e.type} conforms to the webhooks file`)
     },
     ...options,
+    ...(config ? { config } : {}),
   })
   let count = 0
   app.addHook('onSend', async (request, reply, payload) => {
@@ -163,7 +174,7 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     if (changed.length > 0) t.fail(`event bodies changed after they were published: ${changed.join(', ')}`)
     const path = request.url.split('?')[0]!
     const found = schemaFor(request.method, path, reply.statusCode)
-    if (found && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
+    if (!ended && found && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
       const [spec, schema] = found
       const body = JSON.parse(payload) as Record<string, unknown>
       const errors = schemaErrors(spec, schema, body)
@@ -185,7 +196,11 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     }
     return payload
   })
-  t.teardown(() => app.close())
+  t.teardown(() => (dataDir ? restartEquivalence(t, app, { ...options, clock, config }, dataDir) : app.close()))
+  // Teardowns run last registered first: this one before the restart check.
+  t.teardown(() => {
+    ended = true
+  })
   return {
     app,
     clock,
@@ -193,6 +208,55 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     events,
     call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
     checked: () => count,
+  }
+}
+
+/** What the API shows of both test merchants: every charge (all pages) and every event as sent. */
+async function dump(app: FastifyInstance, apiKey: string) {
+  const out: unknown[] = []
+  for (const h of [AUTH, OTHER_AUTH]) {
+    const headers = { ...h, authorization: `Bearer ${apiKey}` }
+    let page: string | undefined
+    do {
+      const res = (await app.inject({ method: 'GET', url: `/v1/payment-charges${page ? `?page=${page}` : ''}`, headers })).json()
+      out.push(...res.data)
+      page = res.nextPage
+    } while (page)
+    const hooks = (await app.inject({ method: 'GET', url: '/sandbox/webhooks', headers })).json()
+    out.push(...hooks.data.map((d: Record<string, unknown>) => [d.eventId, d.type, d.createdAt, d.payload]))
+  }
+  return out
+}
+
+/**
+ * Durable mode's net for a change that was not journaled: after the test, the app is closed and built
+ * again on its DATA_DIR (with a store of its own), and must show the same charges and events.
+ */
+async function restartEquivalence(t: Test, app: FastifyInstance, options: BuildAppOptions, dataDir: string) {
+  const apiKey = options.config?.apiKeys?.[0] ?? 'sk_test_sandbox'
+  // A test that closed its app itself gets the restart without the comparison.
+  const before = await dump(app, apiKey).catch((err: { code?: string }) => {
+    if (err.code === 'FST_ERR_REOPENED_CLOSE_SERVER') return undefined
+    throw err
+  })
+  await app.close()
+  // Retention is measured on the test's clock, which a test may have moved by months: it must drop nothing here.
+  const config = { ...options.config, retention: { days: 1e6, maxCharges: 1e9, sweepSeconds: 3600 } }
+  const again = await buildApp({
+    ...options,
+    config,
+    store: new MemoryStore(),
+    ids: sequentialIds(),
+    logger: false,
+    transport: async () => ({ status: 200 }),
+  })
+  try {
+    const after = await dump(again, apiKey)
+    // A teardown cannot add assertions: a difference throws, and fails the test with the diff.
+    if (before) deepStrictEqual(after, before, `${t.name}: the same charges and events after a restart on the DATA_DIR`)
+  } finally {
+    await again.close()
+    rmSync(dataDir, { recursive: true, force: true })
   }
 }
 

@@ -16,6 +16,9 @@ export interface Stage {
   env: Record<string, string>
   user?: string
   expose: string[]
+  volumes: string[]
+  /** Owners set by `RUN mkdir -p <dir> && chown <owner> <dir>`, by absolute path. */
+  owners: Record<string, string>
   healthcheck?: string[]
   stopsignal?: string
   cmd?: string[]
@@ -58,6 +61,8 @@ export async function buildDockerfile(context: string, workspace: string): Promi
           workdir: '/',
           env: {},
           expose: [],
+          volumes: [],
+          owners: {},
         }
         await mkdir(s.root, { recursive: true })
         stages.push(s)
@@ -82,8 +87,20 @@ export async function buildDockerfile(context: string, workspace: string): Promi
         }
         break
       }
-      case 'RUN':
+      case 'RUN': {
+        // A folder made for a user outside the WORKDIR (a volume's mount point) is made in the stage's
+        // root, and its owner recorded: the machine running the test has no such user.
+        const folder = /^mkdir -p (\/\S+) && chown (\S+) (\/\S+)$/.exec(args)
+        if (folder && folder[1] === folder[3]) {
+          await mkdir(join(stage!.root, folder[1]!), { recursive: true })
+          stage!.owners[folder[1]!] = folder[2]!
+          break
+        }
         await run(args, join(stage!.root, stage!.workdir), stage!.env)
+        break
+      }
+      case 'VOLUME':
+        stage!.volumes.push(...(args.startsWith('[') ? (JSON.parse(args) as string[]) : args.split(/\s+/)))
         break
       case 'USER':
         stage!.user = args
