@@ -75,8 +75,15 @@ export class Sandbox {
       settings: options.webhooks,
       logger: options.logger,
     })
-    const onEvent = options.onEvent
-    const events = onEvent ? { publish: (e: PproEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const { onEvent, logger } = options
+    // Every decision is an event: one log line each (`info`), then the test's observer, then the webhook.
+    const events = {
+      publish: (e: PproEvent) => {
+        logger.info({ type: e.type, subject: e.subject, eventId: e.id }, 'event')
+        onEvent?.(e)
+        this.webhooks.publish(e)
+      },
+    }
     const merchantKey = interner()
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({

@@ -1,6 +1,7 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadConfigFiles } from './config-files.js'
+import { chooseLogFormat, prettyLogStream } from './log-format.js'
 
 /**
  * Reads the environment and the files it names, listens, and closes gracefully on SIGTERM/SIGINT
@@ -9,7 +10,12 @@ import { loadConfigFiles } from './config-files.js'
 async function main(): Promise<void> {
   const config = loadConfig()
   const files = await loadConfigFiles(config)
-  const app = await buildApp({ config, ...files })
+  const tty = process.stdout.isTTY === true
+  const pretty = chooseLogFormat(config.logFormat, tty) === 'pretty'
+  const logger = pretty
+    ? { level: config.logLevel, stream: prettyLogStream(process.stdout, tty && process.stdout.hasColors()) }
+    : { level: config.logLevel }
+  const app = await buildApp({ config, ...files, logger })
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -27,8 +33,13 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
-  await app.listen({ port: config.port, host: config.host })
-  app.log.info(`KakaoPay sandbox ready: ${config.publicBaseUrl} (approval pages under ${config.publicBaseUrl}/checkout/)`)
+  const address = await app.listen({ port: config.port, host: config.host })
+  const base = config.publicBaseUrl
+  app.log.info(
+    { address, publicBaseUrl: base },
+    `KakaoPay sandbox ready at ${base} (listening on ${address}): PPRO's API under ${base}/v1, ` +
+      `approval pages at ${base}/checkout/<id>. Stop it with Ctrl+C (SIGINT) or SIGTERM.`,
+  )
 }
 
 main().catch((err) => {

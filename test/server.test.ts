@@ -70,3 +70,97 @@ t.test('a bad setting or configuration file stops the start with one line and st
   refusedStart(t, badSeed, /SEED_DIR a\.json: charges\[0\]\.request\.amount is required/)
   refusedStart(t, refusedSeed, /SEED_DIR b\.json: charges\[0\]: amount\.value must not be negative/)
 })
+
+/** Starts the server and collects its output until `stop()`; resolves `ready` with the start line. */
+function run(env: Record<string, string>) {
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
+  const child = spawn(process.execPath, [...loader, SERVER], {
+    env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: '1', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  child.stderr.on('data', (b) => (stdout += b))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start line within 60 s: ${stdout}`)), 60_000)
+    child.stdout.on('data', (b) => {
+      stdout += b
+      const line = stdout.split('\n').find((l) => l.includes('KakaoPay sandbox ready'))
+      if (line) {
+        clearTimeout(timer)
+        resolve(line)
+      }
+    })
+  })
+  return { ready, exited, output: () => stdout, stop: () => child.kill('SIGTERM'), kill: () => child.kill('SIGKILL') }
+}
+
+const AUTH = { authorization: 'Bearer k', 'merchant-id': 'm', 'content-type': 'application/json' }
+
+t.test(
+  'on a terminal-style log: one readable line per request and decision, and a start line that says where and how to stop',
+  async (t) => {
+    t.setTimeout(90_000)
+    const server = run({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' })
+    t.teardown(server.kill)
+    const start = await server.ready
+    const address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(start)?.[1]
+    t.ok(address, start)
+    t.match(
+      start,
+      /^\d\d:\d\d:\d\d\.\d{3} INFO  KakaoPay sandbox ready at http:\/\/localhost:\d+ .*approval pages at http:\/\/localhost:\d+\/checkout\/<id>.*Ctrl\+C/,
+    )
+    const res = await fetch(`${address}/v1/payment-charges`, {
+      method: 'POST',
+      headers: { ...AUTH, 'request-reference': 'trace-7' },
+      body: '{"amount":1}',
+    })
+    t.equal(res.status, 400)
+    server.stop()
+    t.equal(await server.exited, 0, 'stops on SIGTERM')
+    const lines = server.output().trimEnd().split('\n')
+    t.ok(
+      lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO  POST \/v1\/payment-charges 400 \d+\.\d ms trace-7$/.test(l)),
+      'the request, in one line',
+    )
+    t.notOk(
+      lines.some((l) => l.startsWith('{')),
+      'no JSON lines',
+    )
+    t.notOk(
+      lines.some((l) => l.includes('incoming request')),
+      'one line per request, not two',
+    )
+  },
+)
+
+t.test('LOG_FORMAT=json (or no terminal): JSON lines, as containers want', async (t) => {
+  t.setTimeout(90_000)
+  const server = run({ LOG_LEVEL: 'info' })
+  t.teardown(server.kill)
+  const start = JSON.parse(await server.ready) as { msg: string; address: string; publicBaseUrl: string }
+  t.match(start, { msg: /^KakaoPay sandbox ready at /, address: /^http:\/\/127\.0\.0\.1:\d+$/ })
+  const created = await fetch(`${start.address}/v1/payment-charges`, {
+    method: 'POST',
+    headers: AUTH,
+    body: JSON.stringify({
+      paymentMethod: 'KAKAOPAY',
+      amount: { value: 15000, currency: 'KRW' },
+      consumer: { country: 'KR' },
+      authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/r' } }],
+    }),
+  })
+  t.equal(created.status, 200)
+  server.stop()
+  t.equal(await server.exited, 0)
+  const entries = server
+    .output()
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+  t.same(
+    entries.filter((e) => e.msg === 'event').map((e) => e.type),
+    ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING'],
+    'each decision is logged with its event',
+  )
+})
