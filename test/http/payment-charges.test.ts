@@ -1,6 +1,6 @@
 import t from 'tap'
 import { MemoryStore } from '../../src/store/memory-store.js'
-import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
+import { buildTestApp, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
 
 const ID = /^charge_[A-Za-z0-9]{21}$/
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
@@ -370,13 +370,6 @@ t.test('health answers without credentials', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/health' })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { status: 'ok' })
-})
-
-t.test('every reply above was checked against the OpenAPI file', async (t) => {
-  const { call, checked } = await buildTestApp(t)
-  await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
-  t.equal(checked(), 1)
-  t.ok(AUTH.authorization)
 })
 
 t.test('sandbox paths also answer 405 for a method they do not take', async (t) => {

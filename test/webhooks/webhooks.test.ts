@@ -288,6 +288,8 @@ t.test('the retry schedule doubles from the base: 15 s, 30 s, 60 s', async (t) =
 })
 
 t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_ATTEMPTS times, and the log says so', async (t) => {
+  // Real timers: a regression fails here within seconds instead of hanging until tap's own timeout.
+  t.setTimeout(10_000)
   const hook = await receiver(t, () => 'hang')
   const lines: Array<Record<string, unknown>> = []
   let gaveUp: () => void
@@ -399,15 +401,14 @@ t.test('replay sends an event again now; merchants see only their own deliveries
 })
 
 t.test('on close the server stops, and deliveries in flight get a short grace period', async (t) => {
-  let release: (() => void) | undefined
+  t.setTimeout(10_000)
   const slowButAnswers = await receiver(t, () => 'hang')
-  slowButAnswers.next().then(() => release?.())
   const ctx = await buildTestApp(t, {
     config: { webhooks: { url: slowButAnswers.url, secret: SECRET, timeoutMs: 300, retryBaseMs: 15_000, maxAttempts: 15 } },
   })
   await createCharge(ctx, { paymentMethod: 'CARD' })
-  const reached = new Promise<void>((resolve) => (release = resolve))
-  await reached
+  // next() keeps a request that arrived before it was called, so the attempt in flight is seen either way.
+  await slowButAnswers.next()
   const started = performance.now()
   await ctx.app.close()
   const d = ctx.app.sandbox.webhooks.list(MERCHANT)[0]!
