@@ -18,6 +18,9 @@ async function walk(dir: string): Promise<string[]> {
   return out
 }
 
+// npm ci and a build in a clean folder: minutes on a busy machine, more than tap's default per file.
+t.setTimeout(600_000)
+
 t.test("the Dockerfile's own build and start commands give a healthy server that stops on SIGTERM", async (t) => {
   t.setTimeout(300_000)
   const workspace = t.testdir({})
