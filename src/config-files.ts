@@ -30,7 +30,7 @@ export interface ConfigFiles {
  * `SANDBOX_CONFIG` and `SEED_DIR`. A missing, unreadable or invalid file is a ConfigError naming the
  * file and what is wrong with it, in one line.
  */
-export async function loadConfigFiles(config: Pick<Config, 'sandboxConfigPath' | 'seedDir'>): Promise<ConfigFiles> {
+export async function loadConfigFiles(config: Partial<Pick<Config, 'sandboxConfigPath' | 'seedDir'>>): Promise<ConfigFiles> {
   const [methods, file, seed] = await Promise.all([
     loadPaymentMethods(),
     config.sandboxConfigPath ? loadSandboxConfigFile(config.sandboxConfigPath) : { merchants: {} },

@@ -16,6 +16,7 @@ export const ConfigSchema = z
     AUTH_TIMEOUT_SECONDS: positiveInt.default(900),
     SESSION_LIFETIME_SECONDS: positiveInt.default(3600),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
     STRICT_REQUESTS: booleanString.default(false),
     BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
     WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -49,6 +50,8 @@ export const ConfigSchema = z
     authTimeoutSeconds: env.AUTH_TIMEOUT_SECONDS,
     sessionLifetimeSeconds: env.SESSION_LIFETIME_SECONDS,
     logLevel: env.LOG_LEVEL,
+    /** Unset: readable lines on a terminal, JSON lines otherwise. */
+    logFormat: env.LOG_FORMAT,
     strictRequests: env.STRICT_REQUESTS,
     bodyLimit: env.BODY_LIMIT_BYTES,
     webhooks: {

@@ -102,11 +102,17 @@ export class Sandbox {
       keepOwedOnClose: options.durable,
     })
     this.#observer = options.observer
-    const onEvent = options.onEvent
-    const observer = options.observer
-    // A payment session follows the charge or agreement it authorized, event by event.
+    const { onEvent, observer, logger } = options
+    // Every decision is an event: one log line each (`info`); a payment session follows the charge or
+    // agreement it authorized; then the observers, then the webhook.
     const events = {
-      publish: (e: PproEvent) => (this.sessions.observe(e), observer?.event(e), onEvent?.(e), this.webhooks.publish(e)),
+      publish: (e: PproEvent) => {
+        logger.info({ type: e.type, subject: e.subject, eventId: e.id }, 'event')
+        this.sessions.observe(e)
+        observer?.event(e)
+        onEvent?.(e)
+        this.webhooks.publish(e)
+      },
     }
     const merchantKey = interner()
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.

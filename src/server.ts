@@ -4,6 +4,7 @@ import { loadConfigFiles } from './config-files.js'
 import { phoneBanner } from './demo/terminal-qr.js'
 import { DataDirLockedError } from './store/data-lock.js'
 import { JournalCorruptError } from './store/journal-reader.js'
+import { chooseLogFormat, prettyLogStream } from './log-format.js'
 
 /**
  * Reads the environment and the files it names, listens, and closes gracefully on SIGTERM/SIGINT
@@ -12,7 +13,12 @@ import { JournalCorruptError } from './store/journal-reader.js'
 async function main(): Promise<void> {
   const config = loadConfig()
   const files = await loadConfigFiles(config)
-  const app = await buildApp({ config, ...files })
+  const tty = process.stdout.isTTY === true
+  const pretty = chooseLogFormat(config.logFormat, tty) === 'pretty'
+  const logger = pretty
+    ? { level: config.logLevel, stream: prettyLogStream(process.stdout, tty && process.stdout.hasColors()) }
+    : { level: config.logLevel }
+  const app = await buildApp({ config, ...files, logger })
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -30,8 +36,13 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
-  await app.listen({ port: config.port, host: config.host })
-  app.log.info(`KakaoPay sandbox ready: ${config.publicBaseUrl} (approval pages under ${config.publicBaseUrl}/checkout/)`)
+  const address = await app.listen({ port: config.port, host: config.host })
+  const base = config.publicBaseUrl
+  app.log.info(
+    { address, publicBaseUrl: base },
+    `KakaoPay sandbox ready at ${base} (listening on ${address}): PPRO's API under ${base}/v1, ` +
+      `approval pages at ${base}/checkout/<id>. Stop it with Ctrl+C (SIGINT) or SIGTERM.`,
+  )
   // A presenter's terminal (not a container's log): the demo shop's QR code, and whether a phone can reach it.
   if (process.stdout.isTTY) process.stdout.write(await phoneBanner(`${config.publicBaseUrl}/demo`, config.publicBaseUrl))
 }

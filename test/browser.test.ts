@@ -4,7 +4,7 @@ import t from 'tap'
 import { existsSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { buildApp } from '../src/app.js'
-import { AUTH, seedCharge } from './helpers/app.js'
+import { AUTH, kakaoPayChargeRequest } from './helpers/app.js'
 import { freePort, listen } from './helpers/net.js'
 
 // Debian's chromium; .ci/run installs it where missing.
@@ -27,7 +27,7 @@ t.test('a phone opens the approval page, presses approve and lands on the return
     method: 'POST',
     url: '/v1/payment-charges',
     headers: AUTH,
-    payload: seedCharge({
+    payload: kakaoPayChargeRequest({
       paymentDescriptor: longDescriptor,
       amount: { value: 1_234_500, currency: 'KRW' },
       authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: `${shop.url}/thanks` } }],
@@ -62,7 +62,7 @@ t.test('a phone opens the approval page, presses approve and lands on the return
   t.equal(layout.buttons.length, 3)
   for (const h of layout.buttons) t.ok(h >= 44, `button ${h}px tall`)
   t.equal(layout.brand, 'rgb(254, 229, 0)', "KakaoPay's yellow")
-  await phone.screenshot({ path: '.tap/checkout-phone.png', fullPage: true }).catch(() => undefined)
+  await phone.screenshot({ path: 'test/screenshots/checkout-phone.png', fullPage: true }).catch(() => undefined)
 
   await Promise.all([phone.waitForURL(`${shop.url}/thanks`), phone.click('button[value="approve"]')])
   t.equal(await phone.textContent('#done'), 'Order complete')
@@ -79,5 +79,5 @@ t.test('a phone opens the approval page, presses approve and lands on the return
   t.ok(card.width <= 480, `a card, not full width (${card.width}px)`)
   t.ok(Math.abs(card.left - card.right) <= 2, 'centred')
   t.match(await desktop.textContent('body'), /Payment approved/, 'the finished charge shows its outcome')
-  await desktop.screenshot({ path: '.tap/checkout-desktop.png' }).catch(() => undefined)
+  await desktop.screenshot({ path: 'test/screenshots/checkout-desktop.png' }).catch(() => undefined)
 })

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildDockerfile } from './helpers/dockerfile.js'
-import { AUTH, seedCharge } from './helpers/app.js'
+import { AUTH, kakaoPayChargeRequest } from './helpers/app.js'
 import { freePort } from './helpers/net.js'
 
 const CONTEXT = new URL('..', import.meta.url).pathname
@@ -17,6 +17,9 @@ async function walk(dir: string): Promise<string[]> {
   }
   return out
 }
+
+// npm ci and a build in a clean folder: minutes on a busy machine, more than tap's default per file.
+t.setTimeout(600_000)
 
 t.test("the Dockerfile's own build and start commands give a healthy server that stops on SIGTERM", async (t) => {
   t.setTimeout(300_000)
@@ -80,7 +83,7 @@ t.test("the Dockerfile's own build and start commands give a healthy server that
   const created = await fetch(`${base}/v1/payment-charges`, {
     method: 'POST',
     headers: { ...AUTH, 'content-type': 'application/json' },
-    body: JSON.stringify(seedCharge()),
+    body: JSON.stringify(kakaoPayChargeRequest()),
   })
   const charge = (await created.json()) as { id: string; status: string }
   t.equal(charge.status, 'AUTHENTICATION_PENDING')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildApp } from '../src/app.js'
-import { AUTH, seedCharge } from './helpers/app.js'
+import { AUTH, kakaoPayChargeRequest } from './helpers/app.js'
 import { freePort, listen } from './helpers/net.js'
 
 t.test("PPRO's KakaoPay flow through a listening server", async (t) => {
@@ -22,7 +22,7 @@ t.test("PPRO's KakaoPay flow through a listening server", async (t) => {
   const created = await fetch(`${base}/v1/payment-charges`, {
     method: 'POST',
     headers: { ...AUTH, 'content-type': 'application/json' },
-    body: JSON.stringify(seedCharge({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl } }] })),
+    body: JSON.stringify(kakaoPayChargeRequest({ authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl } }] })),
   })
   t.equal(created.status, 200)
   const charge = (await created.json()) as {

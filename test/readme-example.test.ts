@@ -6,12 +6,12 @@ import ts from 'typescript'
 import { buildApp } from '../src/app.js'
 import { freePort } from './helpers/net.js'
 
-// The README's worked example is run as written, against a listening sandbox, so it cannot go stale.
-t.test("the README's worked test suite passes against the sandbox", async (t) => {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('### A worked example'))
+// The worked example of docs/testing.md is run as written, against a listening sandbox, so it cannot go stale.
+t.test("the docs' worked test suite passes against the sandbox", async (t) => {
+  const readme = await readFile(new URL('../docs/testing.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('## A worked example'))
   const source = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
-  t.ok(source, 'the example is in the README')
+  t.ok(source, 'the example is in docs/testing.md')
   const js = ts.transpileModule(source!, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
   const file = join(t.testdir({}), 'example.test.mjs')
   await writeFile(file, js)

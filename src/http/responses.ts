@@ -7,7 +7,7 @@ import { iso } from '../domain/clock.js'
  * authorization, capture and refund, as a bare integer. `authenticationMethods` only while the
  * consumer still has to act.
  */
-export function chargeView(c: Charge, baseUrl: string) {
+export function chargeResponse(c: Charge, baseUrl: string) {
   return {
     id: c.id,
     paymentMethod: c.paymentMethod,
@@ -23,11 +23,11 @@ export function chargeView(c: Charge, baseUrl: string) {
     order: c.order,
     failure: c.failure,
     authenticationMethods: c.status === 'AUTHENTICATION_PENDING' ? redirectMethods(approvalPageUrl(baseUrl, c.id)) : undefined,
-    authorizations: c.authorizations.map((a) => authorizationView(c, a)),
-    captures: c.captures.map(captureView),
-    refunds: c.refunds.map(refundView),
-    discards: c.discards.map(discardView),
-    voids: c.voids.map(voidView),
+    authorizations: c.authorizations.map((a) => authorizationResponse(c, a)),
+    captures: c.captures.map(captureResponse),
+    refunds: c.refunds.map(refundResponse),
+    discards: c.discards.map(discardResponse),
+    voids: c.voids.map(voidResponse),
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
     labels: c.labels,
@@ -43,7 +43,7 @@ export function approvalPageUrl(baseUrl: string, id: string): string {
   return [baseUrl, '/checkout/', id].join('')
 }
 
-export function authorizationView(c: Charge, a: Authorization) {
+export function authorizationResponse(c: Charge, a: Authorization) {
   return {
     id: a.id,
     amount: a.amount,
@@ -55,11 +55,11 @@ export function authorizationView(c: Charge, a: Authorization) {
   }
 }
 
-export function captureView(k: Capture) {
+export function captureResponse(k: Capture) {
   return { id: k.id, amount: k.amount, status: k.status, createdAt: iso(k.createdAt), updatedAt: iso(k.updatedAt) }
 }
 
-export function refundView(r: Refund) {
+export function refundResponse(r: Refund) {
   return {
     id: r.id,
     amount: r.amount,
@@ -74,7 +74,7 @@ export function refundView(r: Refund) {
   }
 }
 
-export function discardView(d: Discard) {
+export function discardResponse(d: Discard) {
   return {
     id: d.id,
     status: d.status,
@@ -85,12 +85,12 @@ export function discardView(d: Discard) {
   }
 }
 
-export function voidView(v: Void) {
+export function voidResponse(v: Void) {
   return { id: v.id, amount: v.amount, status: v.status, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) }
 }
 
 /** `GET .../funds-statuses`: where the money of the capture and each refund is. */
-export function fundsStatusesView(c: Charge) {
+export function fundsStatusesResponse(c: Charge) {
   const money = (value: number) => ({ value, currency: c.currency })
   return [
     ...c.captures.map((k) => ({
@@ -114,7 +114,7 @@ export function fundsStatusesView(c: Charge) {
 }
 
 /** The agreement as PPRO answers it (`AgreementResponse`). */
-export function agreementView(a: Agreement, baseUrl: string) {
+export function agreementResponse(a: Agreement, baseUrl: string) {
   return {
     id: a.id,
     status: a.status,
@@ -145,7 +145,7 @@ export function agreementView(a: Agreement, baseUrl: string) {
  * narrower than a charge (no agreementId, initiator, paymentMedium, discards or _links), and its
  * sub-resources carry only the fields of the agreements file.
  */
-export function agreementChargeView(c: Charge) {
+export function agreementChargeResponse(c: Charge) {
   return {
     id: c.id,
     paymentMethod: c.paymentMethod,
@@ -157,8 +157,8 @@ export function agreementChargeView(c: Charge) {
     consumer: c.consumer,
     order: c.order,
     failure: c.failure,
-    authorizations: c.authorizations.map((a) => authorizationView(c, a)),
-    captures: c.captures.map(captureView),
+    authorizations: c.authorizations.map((a) => authorizationResponse(c, a)),
+    captures: c.captures.map(captureResponse),
     refunds: c.refunds.map((r) => ({
       id: r.id,
       amount: r.amount,
@@ -168,7 +168,7 @@ export function agreementChargeView(c: Charge) {
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
     })),
-    voids: c.voids.map(voidView),
+    voids: c.voids.map(voidResponse),
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
     labels: c.labels,

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { chromium, type Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
-import { AUTH, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
+import { AUTH, MERCHANT, OTHER_AUTH, kakaoPayChargeRequest } from '../helpers/app.js'
 import { freePort } from '../helpers/net.js'
 import { receiver } from '../helpers/receiver.js'
 
@@ -43,7 +43,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
     return (await res.json()) as Record<string, any>
   }
   const createCharge = (overrides: Record<string, unknown> = {}, headers = AUTH) =>
-    api('POST', '/v1/payment-charges', seedCharge(overrides), headers)
+    api('POST', '/v1/payment-charges', kakaoPayChargeRequest(overrides), headers)
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -326,7 +326,7 @@ t.test('with API_KEYS the dashboard asks for a key, refuses a wrong one, and kee
   await app.listen({ port, host: '127.0.0.1' })
   const headers = { authorization: 'Bearer sk_live_right', 'merchant-id': MERCHANT, 'content-type': 'application/json' }
   const charge = (await (
-    await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers, body: JSON.stringify(seedCharge()) })
+    await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers, body: JSON.stringify(kakaoPayChargeRequest()) })
   ).json()) as {
     id: string
   }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
-import { AUTH, buildTestApp, OTHER_AUTH, seedCharge, type TestApp } from '../helpers/app.js'
+import { AUTH, buildTestApp, OTHER_AUTH, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 import { DASHBOARD_CSP } from '../../src/dashboard/routes.js'
 import { SCAN_LIMIT } from '../../src/http/routes/sandbox-dashboard.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
@@ -11,7 +11,9 @@ const DIR = new URL('../../dashboard/', import.meta.url)
 const SECRET = 'whsec_dashboard'
 
 const create = async (ctx: TestApp, overrides: Record<string, unknown> = {}, headers = AUTH) =>
-  (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), headers })).json() as { id: string }
+  (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(overrides), headers })).json() as {
+    id: string
+  }
 const list = async (ctx: TestApp, url: string, headers = AUTH) => {
   const res = await ctx.call({ method: 'GET', url, headers })
   return { status: res.statusCode, body: res.json() as Record<string, any> }
@@ -171,7 +173,7 @@ t.test('a filter reads at most SCAN_LIMIT records a request and says where to go
   const ctx = await buildTestApp(t, { onEvent: () => undefined })
   const first = await create(ctx, { merchantPaymentChargeReference: 'needle' })
   // Filling the store through the domain keeps the test fast; the route reads the same store.
-  for (let i = 0; i < SCAN_LIMIT + 5; i++) ctx.app.sandbox.charges.create('merch_test_A', seedCharge() as never)
+  for (let i = 0; i < SCAN_LIMIT + 5; i++) ctx.app.sandbox.charges.create('merch_test_A', kakaoPayChargeRequest() as never)
   const page1 = await list(ctx, '/sandbox/payment-charges?q=needle')
   t.same(page1.body.data, [], 'not within the newest SCAN_LIMIT')
   t.type(page1.body.nextPage, 'string')

@@ -16,13 +16,30 @@ t.test("every pair of PPRO's agreement statuses: allowed exactly when the table 
     'REVOKED_BY_MERCHANT',
     'REVOKED_BY_PROVIDER',
   ])
+  // Written out by hand (derived from the table, this could not fail): an edit to the table must be mirrored here.
+  const allowed: string[] = []
   for (const from of STATUSES) {
     for (const to of STATUSES) {
       const result = agreementMachine.nextStatus(from, to)
-      if (AGREEMENT_TRANSITIONS[from].includes(to)) t.equal(result, to, `${from} -> ${to}`)
-      else t.ok(result instanceof TransitionError && /payment agreement in status/.test(result.message), `${from} -> ${to} refused`)
+      if (result === to) allowed.push(`${from} -> ${to}`)
+      else if (!(result instanceof TransitionError && /payment agreement in status/.test(result.message))) t.fail(`${from} -> ${to}`)
     }
   }
+  t.same(allowed.sort(), [
+    'ACTIVE -> REVOKED_BY_CONSUMER',
+    'ACTIVE -> REVOKED_BY_MERCHANT',
+    'ACTIVE -> REVOKED_BY_PROVIDER',
+    'AUTHENTICATION_PENDING -> ACTIVE',
+    'AUTHENTICATION_PENDING -> AUTHORIZATION_PROCESSING',
+    'AUTHENTICATION_PENDING -> FAILED',
+    'AUTHENTICATION_PENDING -> REVOKED_BY_MERCHANT',
+    'AUTHORIZATION_PROCESSING -> ACTIVE',
+    'AUTHORIZATION_PROCESSING -> FAILED',
+    'INITIALIZING -> ACTIVE',
+    'INITIALIZING -> AUTHENTICATION_PENDING',
+    'INITIALIZING -> AUTHORIZATION_PROCESSING',
+    'INITIALIZING -> FAILED',
+  ])
   t.same([...agreementMachine.terminal].sort(), ['FAILED', 'REVOKED_BY_CONSUMER', 'REVOKED_BY_MERCHANT', 'REVOKED_BY_PROVIDER'])
 })
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { seedCharge } from '../helpers/app.js'
+import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 
 interface Acked {
@@ -18,7 +18,7 @@ async function worker(p: SandboxProcess, round: number, w: number, acked: Acked[
   for (let i = 0; alive(); i++) {
     try {
       const key = i % 2 === 0 ? `k-${round}-${w}-${i}` : undefined
-      const created = await p.call('POST', '/v1/payment-charges', seedCharge(), key ? { 'request-idempotency-key': key } : {})
+      const created = await p.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), key ? { 'request-idempotency-key': key } : {})
       if (created.status !== 200) throw new Error(`create answered ${created.status}`)
       const a: Acked = { id: created.json.id, approved: false, refunds: new Map() }
       if (key) {
@@ -80,7 +80,7 @@ t.test(`kill -9 under concurrent creates and refunds, ${ROUNDS} rounds at random
       const captured = c.captures.filter((k: any) => k.status === 'CAPTURED').reduce((s: number, k: any) => s + k.amount, 0)
       if (lost.length || sum > captured || (a.approved && !['CAPTURED', 'REFUNDED'].includes(c.status))) wrong++
       if (a.key) {
-        const replay = await q.call('POST', '/v1/payment-charges', seedCharge(), { 'request-idempotency-key': a.key })
+        const replay = await q.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), { 'request-idempotency-key': a.key })
         if (replay.text !== a.body || replay.headers.get('request-idempotency') !== 'true') wrong++
       }
     }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { seedCharge } from '../helpers/app.js'
+import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { startProcess } from '../helpers/process.js'
 
 const journal = (dir: string) =>
@@ -16,14 +16,18 @@ t.test('work that fell due while the sandbox was down runs at start, each at its
   const env = { DATA_DIR: dataDir, AUTH_TIMEOUT_SECONDS: '1' }
   const a = await startProcess(t, env)
   const refunded = (
-    await a.call('POST', '/v1/payment-charges', seedCharge({ paymentDescriptor: 'refundPending=true;refundPendingDelay=800ms' }))
+    await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ paymentDescriptor: 'refundPending=true;refundPendingDelay=800ms' }))
   ).json
   await a.call('POST', `/sandbox/payment-charges/${refunded.id}/approve`)
   const refund = (await a.call('POST', `/v1/payment-charges/${refunded.id}/refunds`, { amount: 1000 })).json
   const acting = (
-    await a.call('POST', '/v1/payment-charges', seedCharge({ paymentDescriptor: 'consumerAction=approve;consumerActionDelay=800ms' }))
+    await a.call(
+      'POST',
+      '/v1/payment-charges',
+      kakaoPayChargeRequest({ paymentDescriptor: 'consumerAction=approve;consumerActionDelay=800ms' }),
+    )
   ).json
-  const waiting = (await a.call('POST', '/v1/payment-charges', seedCharge())).json
+  const waiting = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json
   await a.kill9()
   t.equal(refund.status, 'PENDING')
   t.equal(acting.status, 'AUTHENTICATION_PENDING')
@@ -68,8 +72,8 @@ t.test('a torn last line is ignored; a corrupt line before it stops the start wi
   const dataDir = t.testdir({})
   const env = { DATA_DIR: dataDir }
   const a = await startProcess(t, env)
-  const first = (await a.call('POST', '/v1/payment-charges', seedCharge())).json
-  const second = (await a.call('POST', '/v1/payment-charges', seedCharge())).json
+  const first = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json
+  const second = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json
   await a.kill9()
   const file = journal(dataDir)
   const whole = readFileSync(file)
@@ -79,7 +83,7 @@ t.test('a torn last line is ignored; a corrupt line before it stops the start wi
   const b = await startProcess(t, env)
   t.equal((await b.call('GET', `/v1/payment-charges/${first.id}`)).status, 200)
   t.equal((await b.call('GET', `/v1/payment-charges/${second.id}`)).status, 200)
-  const third = (await b.call('POST', '/v1/payment-charges', seedCharge())).json
+  const third = (await b.call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json
   await b.stop()
   const c = await startProcess(t, env)
   t.equal((await c.call('GET', `/v1/payment-charges/${third.id}`)).status, 200, 'what came after the torn line was written on a clean line')
@@ -128,7 +132,7 @@ t.test('a write that fails (the file may not grow) acknowledges nothing: the pro
   const acked: string[] = []
   let refused = 0
   for (let i = 0; i < 50; i++) {
-    const res = await a.call('POST', '/v1/payment-charges', seedCharge()).catch(() => undefined)
+    const res = await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest()).catch(() => undefined)
     if (res?.status === 200) acked.push(res.json.id)
     else {
       refused++

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createServer, type IncomingMessage } from 'node:http'
-import { seedCharge } from '../helpers/app.js'
+import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { freePort } from '../helpers/net.js'
 import { startProcess } from '../helpers/process.js'
 
@@ -42,21 +42,22 @@ t.test(
     const env = { DATA_DIR: dataDir, WEBHOOK_RETRY_BASE_MS: String(3_600_000), WEBHOOK_TIMEOUT_MS: '2000' }
     const a = await startProcess(t, env)
 
-    const captured = (await a.call('POST', '/v1/payment-charges', seedCharge({ merchantPaymentChargeReference: 'order-1' }))).json
+    const captured = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ merchantPaymentChargeReference: 'order-1' })))
+      .json
     t.equal((await a.call('POST', `/sandbox/payment-charges/${captured.id}/approve`)).status, 200)
     t.equal((await a.call('POST', `/v1/payment-charges/${captured.id}/refunds`, { amount: 4000 })).status, 200)
     t.equal(
       (await a.call('POST', `/v1/payment-charges/${captured.id}/refunds`, { amount: 5000, merchantRefundReference: 'rf-2' })).status,
       200,
     )
-    const pending = (await a.call('POST', '/v1/payment-charges', seedCharge())).json
+    const pending = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json
     const agr = (await a.call('POST', '/v1/payment-agreements', agreement)).json
     t.equal((await a.call('POST', `/sandbox/payment-agreements/${agr.id}/approve`)).status, 200)
-    const keyed = await a.call('POST', '/v1/payment-charges', seedCharge({ amount: { value: 777, currency: 'KRW' } }), {
+    const keyed = await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ amount: { value: 777, currency: 'KRW' } }), {
       'request-idempotency-key': 'key-1',
     })
     t.equal(keyed.status, 200)
-    const hooked = (await a.call('POST', '/v1/payment-charges', seedCharge({ webhooksUrl: hooks.url }))).json
+    const hooked = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ webhooksUrl: hooks.url }))).json
     t.same((await a.call('POST', '/sandbox/clock', { advanceSeconds: 120 })).json.offsetSeconds, 120)
     // The first attempt of the hooked charge's first event failed (connection refused) before the stop.
     let firstAttempt: any
@@ -108,7 +109,7 @@ t.test(
     t.equal(mit.json.status, 'CAPTURED')
 
     // The idempotency key still replays, byte for byte.
-    const replay = await b.call('POST', '/v1/payment-charges', seedCharge({ amount: { value: 777, currency: 'KRW' } }), {
+    const replay = await b.call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ amount: { value: 777, currency: 'KRW' } }), {
       'request-idempotency-key': 'key-1',
     })
     t.equal(replay.status, 200)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { ManualClock } from '../../src/domain/clock.js'
 import { sequentialIds } from '../../src/domain/ids.js'
-import { AUTH, seedCharge } from '../helpers/app.js'
+import { AUTH, kakaoPayChargeRequest } from '../helpers/app.js'
 
 const DAY = 86_400_000
 const retention = { days: 30, maxCharges: 3, sweepSeconds: 3600 }
@@ -37,20 +37,20 @@ for (const mode of ['memory', 'durable'] as const) {
     // Five finished charges, a second apart; the oldest answered an idempotency key.
     const finished: string[] = []
     for (let i = 0; i < 5; i++) {
-      const res = await call('POST', '/v1/payment-charges', seedCharge(), i === 0 ? { 'request-idempotency-key': 'first' } : {})
+      const res = await call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), i === 0 ? { 'request-idempotency-key': 'first' } : {})
       finished.push(res.json().id)
       await call('POST', `/sandbox/payment-charges/${res.json().id}/${i % 2 ? 'decline' : 'approve'}`)
       clock.advance(1000)
     }
     // And what is pending, older than all of them would be no matter: waiting for the consumer, a
     // pending refund, a webhook waiting for its retry.
-    const waiting = (await call('POST', '/v1/payment-charges', seedCharge())).json().id
+    const waiting = (await call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json().id
     const refunding = (
-      await call('POST', '/v1/payment-charges', seedCharge({ paymentDescriptor: 'refundPending=true;refundPendingDelay=1h' }))
+      await call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ paymentDescriptor: 'refundPending=true;refundPendingDelay=1h' }))
     ).json().id
     await call('POST', `/sandbox/payment-charges/${refunding}/approve`)
     await call('POST', `/v1/payment-charges/${refunding}/refunds`, { amount: 1000 })
-    const owed = (await call('POST', '/v1/payment-charges', seedCharge({ webhooksUrl: 'http://127.0.0.1:9/hooks' }))).json().id
+    const owed = (await call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ webhooksUrl: 'http://127.0.0.1:9/hooks' }))).json().id
     await call('POST', `/sandbox/payment-charges/${owed}/approve`)
     await app.sandbox.webhooks.idle()
 
@@ -62,7 +62,7 @@ for (const mode of ['memory', 'durable'] as const) {
     const subjects = new Set((await call('GET', '/sandbox/webhooks')).json().data.map((d: { subject: string }) => d.subject))
     t.notOk(subjects.has(finished[0]) || subjects.has(finished[1]), 'their events are gone')
     t.ok(subjects.has(finished[2]), 'the others keep theirs')
-    const again = await call('POST', '/v1/payment-charges', seedCharge(), { 'request-idempotency-key': 'first' })
+    const again = await call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), { 'request-idempotency-key': 'first' })
     t.equal(again.headers['request-idempotency'], undefined, 'the key of a dropped charge is forgotten too: a new charge')
     t.not(again.json().id, finished[0])
     await call('POST', `/sandbox/payment-charges/${again.json().id}/approve`)
@@ -92,7 +92,7 @@ t.test('moving the sandbox clock a year ahead drops nothing: retention counts re
   const { app, call } = await setup(t)
   const ids: string[] = []
   for (let i = 0; i < 3; i++) {
-    const id = (await call('POST', '/v1/payment-charges', seedCharge())).json().id
+    const id = (await call('POST', '/v1/payment-charges', kakaoPayChargeRequest())).json().id
     await call('POST', `/sandbox/payment-charges/${id}/approve`)
     ids.push(id)
   }

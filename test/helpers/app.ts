@@ -18,7 +18,7 @@ export const AUTH = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': ME
 export const OTHER_AUTH = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': OTHER_MERCHANT }
 
 /** The request of PPRO's KakaoPay page, verbatim. */
-export function seedCharge(overrides: Record<string, unknown> = {}) {
+export function kakaoPayChargeRequest(overrides: Record<string, unknown> = {}) {
   return {
     paymentMethod: 'KAKAOPAY',
     paymentDescriptor: 'Order description',
@@ -133,6 +133,16 @@ export interface TestApp {
   events: PproEvent[]
   /** inject() with the default merchant's credentials unless headers say otherwise. */
   call(opts: InjectOptions): Promise<LightMyRequestResponse>
+  /** POST a JSON body (or none) with the default merchant's credentials. */
+  post(url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>
+  /** Creates a charge from PPRO's KakaoPay request with `overrides`; answers the JSON body. */
+  createCharge(overrides?: Record<string, unknown>, headers?: Record<string, string>): Promise<Record<string, any>>
+  /** `GET /v1/payment-charges/{id}`'s JSON body. */
+  readCharge(id: string, headers?: Record<string, string>): Promise<Record<string, any>>
+  /** What the consumer does on the approval page of a charge or agreement (an id, or the page's path). */
+  consumer(idOrPath: string, action: string): Promise<LightMyRequestResponse>
+  /** `POST /sandbox/payment-charges/{id}/{action}`: a test standing in for the consumer. */
+  control(id: string, action: string, payload?: object, headers?: Record<string, string>): Promise<LightMyRequestResponse>
   /** How many replies the contract check validated so far. */
   checked(): number
 }
@@ -201,12 +211,27 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   t.teardown(() => {
     ended = true
   })
+  const call: TestApp['call'] = (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } })
+  const post: TestApp['post'] = (url, payload, headers) =>
+    call({ method: 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }), ...(headers ? { headers } : {}) })
   return {
     app,
     clock,
     store,
     events,
-    call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
+    call,
+    post,
+    createCharge: async (overrides = {}, headers) => (await post('/v1/payment-charges', kakaoPayChargeRequest(overrides), headers)).json(),
+    readCharge: async (id, headers) =>
+      (await call({ method: 'GET', url: `/v1/payment-charges/${id}`, ...(headers ? { headers } : {}) })).json(),
+    consumer: (idOrPath, action) =>
+      app.inject({
+        method: 'POST',
+        url: idOrPath.startsWith('/') ? idOrPath : `/checkout/${idOrPath}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `action=${action}`,
+      }),
+    control: (id, action, payload, headers) => post(`/sandbox/payment-charges/${id}/${action}`, payload, headers),
     checked: () => count,
   }
 }
@@ -262,14 +287,7 @@ async function restartEquivalence(t: Test, app: FastifyInstance, options: BuildA
 
 /** A charge the consumer approved on the page: `CAPTURED`, 15,000 won unless overridden. */
 export async function approvedCharge(ctx: TestApp, overrides: Record<string, unknown> = {}, headers: Record<string, string> = AUTH) {
-  const created = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), headers })).json()
-  await ctx.app.inject({
-    method: 'POST',
-    url: `/checkout/${created.id}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: 'action=approve',
-  })
-  return (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${created.id}`, headers })).json() as Record<string, any> & {
-    id: string
-  }
+  const created = await ctx.createCharge(overrides, headers)
+  await ctx.consumer(created.id, 'approve')
+  return (await ctx.readCharge(created.id, headers)) as Record<string, any> & { id: string }
 }

@@ -1,17 +1,17 @@
 import t from 'tap'
-import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
+import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, kakaoPayChargeRequest } from '../helpers/app.js'
 
 const HOUR = 3_600_000
 
 t.test('replay: same body, same answer, with Request-Idempotency: true', async (t) => {
   const ctx = await buildTestApp(t)
   const headers = { 'request-idempotency-key': 'create-1' }
-  const first = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
+  const first = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers })
   t.equal(first.statusCode, 200)
   t.equal(first.headers['request-idempotency'], undefined, 'the first answer is not a replay')
   ctx.clock.advance(60_000)
   // Same fields in another order: the same request.
-  const { paymentMethod, ...rest } = seedCharge()
+  const { paymentMethod, ...rest } = kakaoPayChargeRequest()
   const again = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: { ...rest, paymentMethod }, headers })
   t.equal(again.statusCode, 200)
   t.equal(again.headers['request-idempotency'], 'true')
@@ -23,11 +23,11 @@ t.test('replay: same body, same answer, with Request-Idempotency: true', async (
 t.test('the same key with a different body is a 409 and changes nothing', async (t) => {
   const ctx = await buildTestApp(t)
   const headers = { 'request-idempotency-key': 'k' }
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers })
   const changed = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({ amount: { value: 20000, currency: 'KRW' } }),
+    payload: kakaoPayChargeRequest({ amount: { value: 20000, currency: 'KRW' } }),
     headers,
   })
   t.equal(changed.statusCode, 409)
@@ -41,23 +41,23 @@ t.test('4xx answers are not stored: a corrected retry with the same key goes thr
   const bad = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({ amount: { value: 1.5, currency: 'KRW' } }),
+    payload: kakaoPayChargeRequest({ amount: { value: 1.5, currency: 'KRW' } }),
     headers,
   })
   t.equal(bad.statusCode, 400)
-  const good = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
+  const good = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers })
   t.equal(good.statusCode, 200)
   t.equal(good.headers['request-idempotency'], undefined)
   const declined = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }),
+    payload: kakaoPayChargeRequest({ amount: { value: 10, currency: 'KRW' } }),
     headers: { 'request-idempotency-key': 'decline' },
   })
   const replayed = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }),
+    payload: kakaoPayChargeRequest({ amount: { value: 10, currency: 'KRW' } }),
     headers: { 'request-idempotency-key': 'decline' },
   })
   t.equal(replayed.headers['request-idempotency'], 'true', 'a decline is a 200 and is remembered')
@@ -67,26 +67,31 @@ t.test('4xx answers are not stored: a corrected retry with the same key goes thr
 t.test('keys expire after 24 hours of sandbox time, are per merchant, and an empty key is no key', async (t) => {
   const ctx = await buildTestApp(t)
   const headers = { 'request-idempotency-key': 'daily' }
-  const first = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })).json()
+  const first = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers })).json()
   ctx.clock.advance(24 * HOUR - 1)
-  const within = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
+  const within = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers })
   t.equal(within.json().id, first.id, 'a millisecond before 24 hours: replayed')
   ctx.clock.advance(1)
-  const after = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers })
+  const after = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers })
   t.not(after.json().id, first.id, 'at 24 hours: a new charge')
   t.equal(after.headers['request-idempotency'], undefined)
 
   const other = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge(),
+    payload: kakaoPayChargeRequest(),
     headers: { ...OTHER_AUTH, ...headers },
   })
   t.equal(other.headers['request-idempotency'], undefined, "another merchant's key space")
 
   const count = ctx.store.chargesOf(MERCHANT).length
   for (let i = 0; i < 2; i++)
-    await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': '' } })
+    await ctx.call({
+      method: 'POST',
+      url: '/v1/payment-charges',
+      payload: kakaoPayChargeRequest(),
+      headers: { 'request-idempotency-key': '' },
+    })
   t.equal(ctx.store.chargesOf(MERCHANT).length, count + 2, 'empty key: two charges')
 })
 
@@ -107,7 +112,7 @@ t.test('keys work on refunds and discards too', async (t) => {
     headers,
   })
   t.equal(sameKeyOtherCharge.statusCode, 409, 'the key belongs to the first request, path included')
-  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   const d1 = await ctx.call({
     method: 'POST',
     url: `/v1/payment-charges/${pending.id}/discards`,

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
-import { buildTestApp, seedCharge } from '../helpers/app.js'
+import { buildTestApp, kakaoPayChargeRequest } from '../helpers/app.js'
 
 t.test('Request-Reference names the request in the log; ignored fields are logged', async (t) => {
   const lines: Array<Record<string, unknown>> = []
@@ -15,7 +15,7 @@ t.test('Request-Reference names the request in the log; ignored fields are logge
     method: 'POST',
     url: '/v1/payment-charges',
     headers: { 'request-reference': 'trace-42' },
-    payload: { ...seedCharge(), paymentDescripter: 'typo' },
+    payload: { ...kakaoPayChargeRequest(), paymentDescripter: 'typo' },
   })
   const mine = lines.filter((l) => l.reqId === 'trace-42')
   t.ok(

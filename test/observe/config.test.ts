@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadConfig } from '../../src/config.js'
-import { buildTestApp, MERCHANT, seedCharge } from '../helpers/app.js'
+import { buildTestApp, MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
 
 t.test('the feed’s sizes come from the environment, with defaults for a busy day of testing', async (t) => {
   t.same(loadConfig({}).feed, { retain: 10_000, journal: true, bodyLimitBytes: 4096, streamBufferBytes: 1_048_576, heartbeatMs: 15_000 })
@@ -20,7 +20,7 @@ t.test('the feed’s sizes come from the environment, with defaults for a busy d
 
 t.test('FEED_JOURNAL=false: no request is recorded; events still are, with their reasons', async (t) => {
   const ctx = await buildTestApp(t, { config: { feed: { ...loadConfig({ FEED_JOURNAL: 'false' }).feed } } })
-  const { id } = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const { id } = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${id}/approve` })
   t.same((await ctx.call({ method: 'GET', url: '/sandbox/requests' })).json(), { data: [] })
   t.same(

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { AUTH, buildTestApp, MERCHANT, seedCharge } from '../helpers/app.js'
+import { AUTH, buildTestApp, MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
 import { receiver } from '../helpers/receiver.js'
 import { sse } from '../helpers/sse.js'
 
@@ -33,7 +33,7 @@ t.test('a charge approved on the page, a webhook that fails once, a refund: the 
   t.match(stream.response.headers['content-type'], /^text\/event-stream/)
   const idle = () => app.sandbox.webhooks.idle()
 
-  const created = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const created = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   await idle()
   const page = await app.inject({ method: 'GET', url: `/checkout/${created.id}` })
   t.equal(page.statusCode, 200)

@@ -2,13 +2,13 @@ import t from 'tap'
 import { Writable } from 'node:stream'
 import { defaultConfig } from '../../src/config.js'
 import { capped } from '../../src/observe/journal.js'
-import { AUTH, buildTestApp, MERCHANT, seedCharge } from '../helpers/app.js'
+import { AUTH, buildTestApp, MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
 
 const withFeed = (o: Record<string, number>) => ({ config: { feed: { ...defaultConfig().feed, ...o } } })
 
 t.test('the journal lists a merchant’s requests newest first, with what was sent and answered', async (t) => {
   const ctx = await buildTestApp(t)
-  const body = { ...seedCharge(), paymentDescripter: 'typo' }
+  const body = { ...kakaoPayChargeRequest(), paymentDescripter: 'typo' }
   const created = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
@@ -104,7 +104,7 @@ t.test('the journal lists a merchant’s requests newest first, with what was se
 
 t.test('bodies over the limit are cut at it, on a character boundary, and marked', async (t) => {
   const ctx = await buildTestApp(t, withFeed({ bodyLimitBytes: 300 }))
-  const body = seedCharge({ consumer: { name: '김민준'.repeat(100), country: 'KR' } })
+  const body = kakaoPayChargeRequest({ consumer: { name: '김민준'.repeat(100), country: 'KR' } })
   const created = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: body })
   const small = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${created.json().id}/discards`, payload: {} })
   t.equal(small.statusCode, 200)
@@ -137,7 +137,7 @@ t.test('requests refused for their credentials are logged, with the reason, and 
   })
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
   for (const headers of [{}, { authorization: 'Basic abc', 'merchant-id': MERCHANT }, { authorization: 'Bearer sk_test_sandbox' }]) {
-    const r = await ctx.app.inject({ method: 'POST', url: '/v1/payment-charges', headers, payload: seedCharge() })
+    const r = await ctx.app.inject({ method: 'POST', url: '/v1/payment-charges', headers, payload: kakaoPayChargeRequest() })
     t.equal(r.statusCode, 401)
   }
   const refusals = lines.filter((l) => l.msg?.startsWith('request refused'))
@@ -161,7 +161,11 @@ t.test('requests refused for their credentials are logged, with the reason, and 
   t.same([...ctx.app.feed.merchants()], [], 'no feed was made for anyone')
 
   // A refusal by a rule is logged with the reason of its journal entry.
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: { ...seedCharge(), amount: { value: -1, currency: 'KRW' } } })
+  await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: { ...kakaoPayChargeRequest(), amount: { value: -1, currency: 'KRW' } },
+  })
   const [entry] = (await ctx.call({ method: 'GET', url: '/sandbox/requests' })).json().data
   t.same(entry.reason, { code: 'REQUEST_REFUSED', message: 'refused by a rule of the sandbox: amount.value must not be negative' })
   t.same(lines.find((l) => l.msg === `request refused: ${entry.reason.message}`)?.reason, entry.reason, 'the same reason in the log line')
@@ -169,7 +173,7 @@ t.test('requests refused for their credentials are logged, with the reason, and 
 
 t.test('retention: a ring per merchant; DELETE /sandbox/data clears it with the rest', async (t) => {
   const ctx = await buildTestApp(t, withFeed({ retain: 5 }))
-  for (let i = 0; i < 4; i++) await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
+  for (let i = 0; i < 4; i++) await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })
   t.same(ctx.app.feed.window(MERCHANT), { first: 8, last: 12 }, 'the oldest go first')
   t.same(
     ctx.app.feed.since(MERCHANT, 0).map((m) => m.seq),
@@ -197,7 +201,7 @@ t.test('retention: a ring per merchant; DELETE /sandbox/data clears it with the 
 
 t.test('in process: app.feed.subscribe follows a merchant, from a seq if asked', async (t) => {
   const ctx = await buildTestApp(t)
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })
   const live: number[] = []
   const replayed: string[] = []
   const stop = ctx.app.feed.subscribe(MERCHANT, (m) => live.push(m.seq))
@@ -219,7 +223,7 @@ t.test('in process: app.feed.subscribe follows a merchant, from a seq if asked',
 
 t.test('the approval page’s requests are consumer actions, not journal entries', async (t) => {
   const ctx = await buildTestApp(t)
-  const { id } = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const { id } = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   await ctx.app.inject({ method: 'GET', url: `/checkout/${id}` })
   await ctx.app.inject({
     method: 'POST',

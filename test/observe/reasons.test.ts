@@ -5,7 +5,7 @@ import { defaultConfig } from '../../src/config.js'
 import { simulatedDecline } from '../../src/domain/simulation.js'
 import type { FeedMessage } from '../../src/observe/index.js'
 import { REASON_CODES, SIMULATED_DECLINE_RANGE } from '../../src/observe/reasons.js'
-import { approvedCharge, buildTestApp, MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
+import { approvedCharge, buildTestApp, MERCHANT, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 
 const reasonsOf = (ctx: TestApp, kind: FeedMessage['kind'] = 'event') =>
   ctx.app.feed
@@ -15,11 +15,15 @@ const reasonsOf = (ctx: TestApp, kind: FeedMessage['kind'] = 'event') =>
 
 t.test('a decline names the rule and the value', async (t) => {
   const ctx = await buildTestApp(t)
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ consumer: { name: 'J', country: 'US' } }) })
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 15000, currency: 'USD' } }) })
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }) })
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ authenticationSettings: [] }) })
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentMethod: 'PAYPAL' }) })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ consumer: { name: 'J', country: 'US' } }) })
+  await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: kakaoPayChargeRequest({ amount: { value: 15000, currency: 'USD' } }),
+  })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ amount: { value: 10, currency: 'KRW' } }) })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ authenticationSettings: [] }) })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ paymentMethod: 'PAYPAL' }) })
   await approvedCharge(ctx, { amount: { value: 350000, currency: 'KRW' } })
   await approvedCharge(ctx, { amount: { value: 350002, currency: 'KRW' } })
   const failed = reasonsOf(ctx).filter((r) => r.type === 'PAYMENT_CHARGE_AUTHORIZATION_FAILED')
@@ -56,8 +60,8 @@ t.test('a decline names the rule and the value', async (t) => {
 
 t.test('a timeout names its deadline; an early expiry says so', async (t) => {
   const ctx = await buildTestApp(t)
-  const a = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
-  const b = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const a = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
+  const b = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${b.id}/expire` })
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 1000 } })
   const discarded = reasonsOf(ctx).filter((r) => r.type === 'PAYMENT_CHARGE_DISCARDED')
@@ -103,7 +107,7 @@ t.test('a retry names the attempt and the delay; a timeout of the receiver names
   const created = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({ webhooksUrl: 'http://127.0.0.1:9/one' }),
+    payload: kakaoPayChargeRequest({ webhooksUrl: 'http://127.0.0.1:9/one' }),
   })
   t.equal(created.statusCode, 200)
   await ctx.app.sandbox.webhooks.idle()
@@ -155,7 +159,7 @@ t.test('the same reason is in the log line of the decision', async (t) => {
     },
   })
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ consumer: { name: 'J', country: 'US' } }) })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ consumer: { name: 'J', country: 'US' } }) })
   const decision = ctx.app.feed.since(MERCHANT, 0).find((m) => m.kind === 'event' && m.type === 'PAYMENT_CHARGE_AUTHORIZATION_FAILED')!
   const line = lines.find((l) => l.eventId === (decision.kind === 'event' && decision.eventId))
   t.same(line?.reason, decision.reason)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildTestApp, MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
+import { buildTestApp, MERCHANT, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 
 const lastRequest = (ctx: TestApp) => {
   const m = ctx.app.feed.since(MERCHANT, 0).filter((x) => x.kind === 'request')
@@ -8,7 +8,7 @@ const lastRequest = (ctx: TestApp) => {
 
 t.test('each refusal carries why, in the journal entry and its code', async (t) => {
   const ctx = await buildTestApp(t)
-  const { id } = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const { id } = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   const cases: Array<[string, Parameters<TestApp['call']>[0], number, string, string | RegExp]> = [
     [
       'unknown charge',
@@ -48,7 +48,7 @@ t.test('each refusal carries why, in the journal entry and its code', async (t) 
     ],
     [
       'keyed',
-      { method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': 'k' } },
+      { method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers: { 'request-idempotency-key': 'k' } },
       200,
       '',
       '',
@@ -58,7 +58,7 @@ t.test('each refusal carries why, in the journal entry and its code', async (t) 
       {
         method: 'POST',
         url: '/v1/payment-charges',
-        payload: seedCharge({ amount: { value: 1000, currency: 'KRW' } }),
+        payload: kakaoPayChargeRequest({ amount: { value: 1000, currency: 'KRW' } }),
         headers: { 'request-idempotency-key': 'k' },
       },
       409,
@@ -84,7 +84,9 @@ t.test('each refusal carries why, in the journal entry and its code', async (t) 
 t.test('simulation keys are named as the reason of what they decide', async (t) => {
   const ctx = await buildTestApp(t)
   const create = (descriptor: string) =>
-    ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentDescriptor: descriptor }) }).then((r) => r.json())
+    ctx
+      .call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ paymentDescriptor: descriptor }) })
+      .then((r) => r.json())
   const a = await create('consumerAction=approve;consumerActionDelay=5s')
   const b = await create('consumerAction=decline;declineCode=DO_NOT_HONOR')
   const c = await create(

@@ -1,13 +1,13 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { defaultConfig } from '../../src/config.js'
-import { AUTH, MERCHANT, seedCharge } from '../helpers/app.js'
+import { AUTH, MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
 import { sse } from '../helpers/sse.js'
 
 // Each charge carries a large order, so its PAYMENT_CHARGE_CREATED message is large (~64 KB) and a
 // reader that stops reading fills the loopback socket's buffers within a few dozen requests.
 const BIG_ORDER = { orderItems: Array.from({ length: 8 }, (_, i) => ({ name: `item ${i} `.padEnd(8000, 'x'), quantity: 1, amount: 1 })) }
-const BODY = JSON.stringify(seedCharge({ order: BIG_ORDER }))
+const BODY = JSON.stringify(kakaoPayChargeRequest({ order: BIG_ORDER }))
 const REQUESTS = 150
 
 t.test('a stalled reader is dropped, with a last message saying why, and slows neither the API nor other readers', async (t) => {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { defaultConfig } from '../../src/config.js'
 import type { FeedConfig } from '../../src/observe/index.js'
-import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
+import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, kakaoPayChargeRequest } from '../helpers/app.js'
 import { sse } from '../helpers/sse.js'
 
 const feedConfig = (o: Partial<FeedConfig>) => ({ ...defaultConfig().feed, ...o })
@@ -13,7 +13,9 @@ async function listening(t: Test, feed: Partial<FeedConfig> = {}) {
 }
 
 const create = (ctx: { call: Awaited<ReturnType<typeof buildTestApp>>['call'] }, overrides = {}) =>
-  ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides) }).then((r) => r.json() as { id: string })
+  ctx
+    .call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(overrides) })
+    .then((r) => r.json() as { id: string })
 
 t.test('Last-Event-ID resumes exactly where a dropped reader stopped', async (t) => {
   const ctx = await listening(t)
@@ -147,7 +149,7 @@ t.test('one merchant never sees another merchant’s messages, requests or timel
   t.teardown(mine.close)
   t.teardown(theirs.close)
   const a = await create(ctx)
-  const b = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: OTHER_AUTH })).json()
+  const b = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers: OTHER_AUTH })).json()
   await ctx.call({ method: 'GET', url: `/v1/payment-charges/${b.id}` })
   const m = await mine.waitForMessages(4)
   const o = await theirs.waitForMessages(3)

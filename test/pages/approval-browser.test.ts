@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { existsSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
-import { AUTH, seedCharge } from '../helpers/app.js'
+import { AUTH, kakaoPayChargeRequest } from '../helpers/app.js'
 import { CHROMIUM, decodeQr, launchChromium, PC, PHONE, clickUntil, screenshotPath, steady } from '../helpers/chromium.js'
 import { freePort, listen } from '../helpers/net.js'
 
@@ -34,7 +34,7 @@ async function setup(t: Test) {
     const charge = await api(
       'POST',
       '/v1/payment-charges',
-      seedCharge({
+      kakaoPayChargeRequest({
         paymentDescriptor: '라이언 머그컵 외 1건',
         amount: { value: 41_000, currency: 'KRW' },
         authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: `${shop.url}/return` } }],

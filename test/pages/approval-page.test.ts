@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfigFiles } from '../../src/config-files.js'
 import { PHONE_PINS } from '../../src/http/pages/phone-page.js'
-import { buildTestApp, seedCharge, type TestApp } from '../helpers/app.js'
+import { buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 
 const RETURN_URL = 'https://www.webshop.com/order-results-page'
 
 async function create(ctx: TestApp, overrides: Record<string, unknown> = {}) {
-  const body = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides) })).json()
+  const body = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(overrides) })).json()
   return { id: body.id as string, path: `/checkout/${body.id}` }
 }
 

@@ -11,7 +11,14 @@ import {
   SubresourceParamsSchema,
   VoidBodySchema,
 } from '../schemas/charges.js'
-import { authorizationView, captureView, discardView, fundsStatusesView, refundView, voidView } from '../responses.js'
+import {
+  authorizationResponse,
+  captureResponse,
+  discardResponse,
+  fundsStatusesResponse,
+  refundResponse,
+  voidResponse,
+} from '../responses.js'
 
 const BASE = '/v1/payment-charges/:paymentChargeId'
 
@@ -24,26 +31,26 @@ export async function chargeOperationRoutes(fastify: FastifyInstance) {
   const links = (url: string) => ({ self: { href: `${baseUrl}${url.split('?')[0]}` } })
 
   // The four sub-resources PPRO lists and reads alike: a list under the charge and one by id.
-  const subresources: Array<[path: string, what: string, view: (c: Charge) => Array<{ id: string; view: unknown }>]> = [
-    ['authorizations', 'authorization', (c) => c.authorizations.map((a) => ({ id: a.id, view: authorizationView(c, a) }))],
-    ['captures', 'capture', (c) => c.captures.map((k) => ({ id: k.id, view: captureView(k) }))],
-    ['refunds', 'refund', (c) => c.refunds.map((r) => ({ id: r.id, view: refundView(r) }))],
-    ['voids', 'void', (c) => c.voids.map((v) => ({ id: v.id, view: voidView(v) }))],
+  const subresources: Array<[path: string, what: string, list: (c: Charge) => Array<{ id: string; body: unknown }>]> = [
+    ['authorizations', 'authorization', (c) => c.authorizations.map((a) => ({ id: a.id, body: authorizationResponse(c, a) }))],
+    ['captures', 'capture', (c) => c.captures.map((k) => ({ id: k.id, body: captureResponse(k) }))],
+    ['refunds', 'refund', (c) => c.refunds.map((r) => ({ id: r.id, body: refundResponse(r) }))],
+    ['voids', 'void', (c) => c.voids.map((v) => ({ id: v.id, body: voidResponse(v) }))],
   ]
-  for (const [path, what, views] of subresources) {
+  for (const [path, what, list] of subresources) {
     app.get(`${BASE}/${path}`, { schema: params }, async (req) => ({
-      data: views(charges.get(req.merchantId, req.params.paymentChargeId)).map((x) => x.view),
+      data: list(charges.get(req.merchantId, req.params.paymentChargeId)).map((x) => x.body),
       _links: links(req.url),
     }))
     app.get(`${BASE}/${path}/:subresourceId`, { schema: one }, async (req) => {
-      const found = views(charges.get(req.merchantId, req.params.paymentChargeId)).find((x) => x.id === req.params.subresourceId)
+      const found = list(charges.get(req.merchantId, req.params.paymentChargeId)).find((x) => x.id === req.params.subresourceId)
       if (!found) throw refuse('notFound', what, req.params.subresourceId)
-      return found.view
+      return found.body
     })
   }
 
   app.post(`${BASE}/refunds`, { schema: { ...params, body: RefundBodySchema } }, async (req) =>
-    refundView(refunds.refund(charges.get(req.merchantId, req.params.paymentChargeId), req.body)),
+    refundResponse(refunds.refund(charges.get(req.merchantId, req.params.paymentChargeId), req.body)),
   )
   // What KakaoPay has no use for is refused with the reason, after PPRO's request schema is checked.
   app.post(`${BASE}/authorizations`, { schema: { ...params, body: ConfirmationBodySchema } }, async (req) =>
@@ -57,9 +64,9 @@ export async function chargeOperationRoutes(fastify: FastifyInstance) {
   )
 
   app.post(`${BASE}/discards`, { schema: { ...params, body: DiscardBodySchema } }, async (req) =>
-    discardView(charges.discardByMerchant(charges.get(req.merchantId, req.params.paymentChargeId), req.body?.merchantDiscardReference)),
+    discardResponse(charges.discardByMerchant(charges.get(req.merchantId, req.params.paymentChargeId), req.body?.merchantDiscardReference)),
   )
   app.get(`${BASE}/funds-statuses`, { schema: params }, async (req) =>
-    fundsStatusesView(charges.get(req.merchantId, req.params.paymentChargeId)),
+    fundsStatusesResponse(charges.get(req.merchantId, req.params.paymentChargeId)),
   )
 }

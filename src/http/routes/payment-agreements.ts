@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { ConfirmationBodySchema } from '../schemas/charges.js'
 import { AgreementChargeBodySchema, AgreementParamsSchema, CreateAgreementBodySchema, RevocationBodySchema } from '../schemas/agreements.js'
-import { agreementChargeView, agreementView } from '../responses.js'
+import { agreementChargeResponse, agreementResponse } from '../responses.js'
 
 const BASE = '/v1/payment-agreements/:agreementId'
 
@@ -13,11 +13,11 @@ export async function paymentAgreementRoutes(fastify: FastifyInstance) {
   const params = { params: AgreementParamsSchema }
 
   app.post('/v1/payment-agreements', { schema: { body: CreateAgreementBodySchema } }, async (req) =>
-    agreementView(agreements.create(req.merchantId, req.body), baseUrl),
+    agreementResponse(agreements.create(req.merchantId, req.body), baseUrl),
   )
-  app.get(BASE, { schema: params }, async (req) => agreementView(agreements.get(req.merchantId, req.params.agreementId), baseUrl))
+  app.get(BASE, { schema: params }, async (req) => agreementResponse(agreements.get(req.merchantId, req.params.agreementId), baseUrl))
   app.post(`${BASE}/payment-charges`, { schema: { ...params, body: AgreementChargeBodySchema } }, async (req) =>
-    agreementChargeView(agreements.chargeMerchantInitiated(agreements.get(req.merchantId, req.params.agreementId), req.body)),
+    agreementChargeResponse(agreements.chargeMerchantInitiated(agreements.get(req.merchantId, req.params.agreementId), req.body)),
   )
   app.post(`${BASE}/revocations`, { schema: { ...params, body: RevocationBodySchema } }, async (req) =>
     agreements.revoke(agreements.get(req.merchantId, req.params.agreementId), 'MERCHANT'),

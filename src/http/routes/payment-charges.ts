@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { chargeView } from '../responses.js'
+import { chargeResponse } from '../responses.js'
 import { ChargeParamsSchema, CreateChargeBodySchema, SearchChargesQuerySchema } from '../schemas/charges.js'
 
 /** Creating, searching and reading payment charges. */
@@ -9,7 +9,7 @@ export async function paymentChargeRoutes(fastify: FastifyInstance) {
   const { charges, publicBaseUrl: baseUrl } = fastify.sandbox
 
   app.post('/v1/payment-charges', { schema: { body: CreateChargeBodySchema } }, async (req) =>
-    chargeView(charges.create(req.merchantId, req.body), baseUrl),
+    chargeResponse(charges.create(req.merchantId, req.body), baseUrl),
   )
 
   app.get('/v1/payment-charges', { schema: { querystring: SearchChargesQuerySchema } }, async (req) => {
@@ -20,10 +20,10 @@ export async function paymentChargeRoutes(fastify: FastifyInstance) {
       self.searchParams.set('page', nextPage)
       links.next = { href: self.href }
     }
-    return { data: data.map((c) => chargeView(c, baseUrl)), nextPage, _links: links }
+    return { data: data.map((c) => chargeResponse(c, baseUrl)), nextPage, _links: links }
   })
 
   app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req) =>
-    chargeView(charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
+    chargeResponse(charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
   )
 }

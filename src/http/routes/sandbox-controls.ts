@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { ConsumerOutcome } from '../../domain/charge.js'
 import { refuse } from '../../domain/errors.js'
 import { type FailureCode, PROVIDER_DECLINE_CODES } from '../../domain/failures.js'
-import { agreementView, chargeView } from '../responses.js'
+import { agreementResponse, chargeResponse } from '../responses.js'
 
 const DeclineBodySchema = z
   .strictObject({ failureCode: z.enum(PROVIDER_DECLINE_CODES as [FailureCode, ...FailureCode[]]).optional() })
@@ -27,7 +27,8 @@ interface Controlled<T extends { id: string; status: string }> {
   noun: string
   get: (merchantId: string, id: string) => T
   service: AwaitsConsumer<T>
-  view: (subject: T) => unknown
+  /** The subject as PPRO answers it. */
+  respond: (subject: T) => unknown
 }
 
 /**
@@ -46,7 +47,7 @@ export async function sandboxControlRoutes(fastify: FastifyInstance) {
       r.get(req.merchantId, (req.params as Record<string, string>)[r.param]!)
     const decide = (x: T, outcome: ConsumerOutcome) => {
       if (!r.service.authenticate(x, outcome)) throw refuse('outcomeDecided', r.noun, x.id, x.status)
-      return r.view(x)
+      return r.respond(x)
     }
     const base = `/sandbox/${r.path}/:${r.param}`
     app.post(`${base}/approve`, { schema: params }, async (req) => decide(subject(req), { action: 'approve' }))
@@ -57,7 +58,7 @@ export async function sandboxControlRoutes(fastify: FastifyInstance) {
     app.post(`${base}/expire`, { schema: params }, async (req) => {
       const x = subject(req)
       if (!r.service.expire(x)) throw refuse('outcomeDecided', r.noun, x.id, x.status)
-      return r.view(x)
+      return r.respond(x)
     })
   }
   consumerControls({
@@ -66,7 +67,7 @@ export async function sandboxControlRoutes(fastify: FastifyInstance) {
     noun: 'payment charge',
     get: (m, id) => charges.get(m, id),
     service: charges,
-    view: (c) => chargeView(c, baseUrl),
+    respond: (c) => chargeResponse(c, baseUrl),
   })
   consumerControls({
     path: 'payment-agreements',
@@ -74,7 +75,7 @@ export async function sandboxControlRoutes(fastify: FastifyInstance) {
     noun: 'payment agreement',
     get: (m, id) => agreements.get(m, id),
     service: agreements,
-    view: (a) => agreementView(a, baseUrl),
+    respond: (a) => agreementResponse(a, baseUrl),
   })
 
   /** Revocation by the consumer (in the KakaoPay app) or the provider, which no merchant API can do. */
@@ -84,15 +85,15 @@ export async function sandboxControlRoutes(fastify: FastifyInstance) {
     async (req) => {
       const a = agreements.get(req.merchantId, req.params.agreementId)
       if (agreements.revoke(a, req.body.by).status === 'FAILED') throw refuse('cannotRevoke', a.id, a.status)
-      return agreementView(a, baseUrl)
+      return agreementResponse(a, baseUrl)
     },
   )
 
-  const clockView = () => ({ now: new Date(sandbox.clock.now()).toISOString(), offsetSeconds: sandbox.clock.offsetMs / 1000 })
-  app.get('/sandbox/clock', async () => clockView())
+  const clockResponse = () => ({ now: new Date(sandbox.clock.now()).toISOString(), offsetSeconds: sandbox.clock.offsetMs / 1000 })
+  app.get('/sandbox/clock', async () => clockResponse())
   app.post('/sandbox/clock', { schema: { body: ClockBodySchema } }, async (req) => {
     sandbox.advance(Math.round(req.body.advanceSeconds * 1000))
-    return clockView()
+    return clockResponse()
   })
 
   app.delete('/sandbox/data', async (req) => ({ deleted: sandbox.reset(req.merchantId) }))

@@ -11,8 +11,8 @@ import type { Delivery } from '../../webhooks/dispatcher.js'
 import { eventBody } from '../../webhooks/dispatcher.js'
 import { AgreementParamsSchema } from '../schemas/agreements.js'
 import { ChargeParamsSchema } from '../schemas/charges.js'
-import { agreementView, chargeView } from '../responses.js'
-import { deliveryView } from './sandbox-webhooks.js'
+import { agreementResponse, chargeResponse } from '../responses.js'
+import { deliveryResponse } from './sandbox-webhooks.js'
 
 /**
  * Read endpoints the dashboard needs and the PPRO API does not have: a merchant's charges and
@@ -159,7 +159,7 @@ export function deliveryState(d: Delivery): DeliveryState {
  * dispatcher keeps the time each was signed at).
  */
 export function deliveryDetail(sandbox: Sandbox, d: Delivery) {
-  const view = deliveryView(d)
+  const view = deliveryResponse(d)
   return {
     ...view,
     state: deliveryState(d),
@@ -183,10 +183,10 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance) {
 
   /** The PPRO object, exactly as `GET /v1/payment-charges/{id}` answers it, read without a journal entry. */
   app.get('/sandbox/payment-charges/:paymentChargeId', { config: NOT_JOURNALED, schema: { params: ChargeParamsSchema } }, async (req) =>
-    chargeView(sandbox.charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
+    chargeResponse(sandbox.charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
   )
   app.get('/sandbox/payment-agreements/:agreementId', { config: NOT_JOURNALED, schema: { params: AgreementParamsSchema } }, async (req) =>
-    agreementView(sandbox.agreements.get(req.merchantId, req.params.agreementId), baseUrl),
+    agreementResponse(sandbox.agreements.get(req.merchantId, req.params.agreementId), baseUrl),
   )
 
   app.get('/sandbox/payment-charges', { config: NOT_JOURNALED, schema: { querystring: ChargeListQuerySchema } }, async (req) => {

@@ -12,7 +12,7 @@ const ListQuerySchema = z.object({
 const EventParamsSchema = z.object({ eventId: z.string() })
 
 /** A delivery as the inspection endpoint shows it: the event as sent, and every attempt. */
-export function deliveryView(d: Delivery) {
+export function deliveryResponse(d: Delivery) {
   return {
     eventId: d.event.id,
     type: d.event.type,
@@ -41,10 +41,10 @@ export async function sandboxWebhookRoutes(fastify: FastifyInstance) {
   const { sandbox } = fastify
 
   app.get('/sandbox/webhooks', { schema: { querystring: ListQuerySchema } }, async (req) => ({
-    data: sandbox.webhooks.list(req.merchantId, req.query).map(deliveryView),
+    data: sandbox.webhooks.list(req.merchantId, req.query).map(deliveryResponse),
   }))
 
   app.post('/sandbox/webhooks/:eventId/replay', { schema: { params: EventParamsSchema } }, async (req) =>
-    deliveryView(await sandbox.webhooks.replay(req.merchantId, req.params.eventId)),
+    deliveryResponse(await sandbox.webhooks.replay(req.merchantId, req.params.eventId)),
   )
 }

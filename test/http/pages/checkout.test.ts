@@ -1,23 +1,12 @@
 import t from 'tap'
-import { buildTestApp, seedCharge, type TestApp } from '../helpers/app.js'
+import { buildTestApp, kakaoPayChargeRequest, type TestApp } from '../../helpers/app.js'
 
 const RETURN_URL = 'https://www.webshop.com/order-results-page'
 
 async function create(ctx: TestApp, overrides: Record<string, unknown> = {}) {
-  const res = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides) })
-  const body = res.json()
+  const body = await ctx.createCharge(overrides)
   return { id: body.id as string, path: new URL(body.authenticationMethods?.[0]?.details.requestUrl ?? 'http://x/none').pathname }
 }
-
-const post = (ctx: TestApp, path: string, action: string) =>
-  ctx.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `action=${action}`,
-  })
-
-const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
 
 t.test('the approval page shows the order as KakaoPay checkout does', async (t) => {
   const ctx = await buildTestApp(t)
@@ -57,10 +46,10 @@ t.test('approve: authorization AUTHORIZED, automatic capture, 303 to the returnU
   const returnUrl = 'https://shop.example/return?order=42&lang=ko#top'
   const { id, path } = await create(ctx, { authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl } }] })
   ctx.clock.advance(30_000)
-  const res = await post(ctx, path, 'approve')
+  const res = await ctx.consumer(path, 'approve')
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, returnUrl)
-  const charge = await read(ctx, id)
+  const charge = await ctx.readCharge(id)
   t.match(charge, {
     status: 'CAPTURED',
     authorizations: [{ status: 'AUTHORIZED', amount: 15000, updatedAt: '2026-01-15T09:00:30.000Z' }],
@@ -87,11 +76,11 @@ t.test('decline and cancel fail the charge with the provider codes', async (t) =
     ['cancel', 'CANCELED_BY_CONSUMER'],
   ] as const) {
     const { id, path } = await create(ctx)
-    const res = await post(ctx, path, action)
+    const res = await ctx.consumer(path, action)
     t.equal(res.statusCode, 303)
     t.equal(res.headers.location, RETURN_URL)
     t.match(
-      await read(ctx, id),
+      await ctx.readCharge(id),
       {
         status: 'FAILED',
         failure: { failureType: 'PROVIDER_DECLINE', failureCode: code, providerFailureCode: code },
@@ -111,20 +100,24 @@ t.test('amounts 300,000 to 400,000 decline at approval as PPRO simulator does', 
     [399_999, 'GENERIC_DECLINE'],
   ] as const) {
     const { id, path } = await create(ctx, { amount: { value, currency: 'KRW' } })
-    t.equal((await read(ctx, id)).status, 'AUTHENTICATION_PENDING', `${value} is accepted at creation`)
-    await post(ctx, path, 'approve')
-    t.match(await read(ctx, id), { status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: code } }, `${value}: ${code}`)
+    t.equal((await ctx.readCharge(id)).status, 'AUTHENTICATION_PENDING', `${value} is accepted at creation`)
+    await ctx.consumer(path, 'approve')
+    t.match(
+      await ctx.readCharge(id),
+      { status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: code } },
+      `${value}: ${code}`,
+    )
   }
   const { id, path } = await create(ctx, { amount: { value: 400_001, currency: 'KRW' } })
-  await post(ctx, path, 'approve')
-  t.equal((await read(ctx, id)).status, 'CAPTURED', '400,001 is approved')
+  await ctx.consumer(path, 'approve')
+  t.equal((await ctx.readCharge(id)).status, 'CAPTURED', '400,001 is approved')
 })
 
 t.test('a finished charge page shows its outcome; posting again changes nothing', async (t) => {
   const ctx = await buildTestApp(t)
   const { id, path } = await create(ctx)
-  await post(ctx, path, 'approve')
-  const before = await read(ctx, id)
+  await ctx.consumer(path, 'approve')
+  const before = await ctx.readCharge(id)
   const eventsBefore = ctx.events.length
   const page = await ctx.app.inject({ method: 'GET', url: path })
   t.equal(page.statusCode, 200)
@@ -132,16 +125,16 @@ t.test('a finished charge page shows its outcome; posting again changes nothing'
   t.notMatch(page.body, /<form/)
   t.match(page.body, new RegExp(`href="${RETURN_URL}"`))
   ctx.clock.advance(5_000)
-  const again = await post(ctx, path, 'cancel')
+  const again = await ctx.consumer(path, 'cancel')
   t.equal(again.statusCode, 303)
-  t.same(await read(ctx, id), before, 'unchanged')
+  t.same(await ctx.readCharge(id), before, 'unchanged')
   t.equal(ctx.events.length, eventsBefore, 'no new events')
 
   const declined = await create(ctx)
-  await post(ctx, declined.path, 'decline')
+  await ctx.consumer(declined.path, 'decline')
   t.match((await ctx.app.inject({ method: 'GET', url: declined.path })).body, /Payment failed[\s\S]*AUTHENTICATION_FAILED/)
   const canceled = await create(ctx)
-  await post(ctx, canceled.path, 'cancel')
+  await ctx.consumer(canceled.path, 'cancel')
   t.match((await ctx.app.inject({ method: 'GET', url: canceled.path })).body, /Payment canceled/)
 })
 
@@ -157,10 +150,10 @@ t.test('unknown or malformed tokens answer a 404 page; a bad action a 400 page',
     t.equal(res.statusCode, 404, url)
     t.match(res.body, /Payment page not found/)
     t.match(res.headers['content-type'], /text\/html/)
-    t.equal((await post(ctx, url, 'approve')).statusCode, 404, `POST ${url}`)
+    t.equal((await ctx.consumer(url, 'approve')).statusCode, 404, `POST ${url}`)
   }
   const { id, path } = await create(ctx)
-  const bad = await post(ctx, path, 'steal')
+  const bad = await ctx.consumer(path, 'steal')
   t.equal(bad.statusCode, 400)
   t.match(bad.body, /Unknown choice/)
   const none = await ctx.app.inject({
@@ -170,7 +163,7 @@ t.test('unknown or malformed tokens answer a 404 page; a bad action a 400 page',
     payload: '',
   })
   t.equal(none.statusCode, 400)
-  t.equal((await read(ctx, id)).status, 'AUTHENTICATION_PENDING', 'nothing changed')
+  t.equal((await ctx.readCharge(id)).status, 'AUTHENTICATION_PENDING', 'nothing changed')
 })
 
 t.test('the page of a declined-at-creation charge shows the failure', async (t) => {
@@ -178,7 +171,7 @@ t.test('the page of a declined-at-creation charge shows the failure', async (t) 
   const res = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({ amount: { value: 49, currency: 'KRW' } }),
+    payload: kakaoPayChargeRequest({ amount: { value: 49, currency: 'KRW' } }),
   })
   const page = await ctx.app.inject({ method: 'GET', url: `/checkout/${res.json().id}` })
   t.equal(page.statusCode, 200)
@@ -189,9 +182,9 @@ t.test('authentication timeout: discarded at the deadline, not a millisecond bef
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 900 } })
   const { id, path } = await create(ctx)
   ctx.clock.advance(900_000 - 1)
-  t.equal((await read(ctx, id)).status, 'AUTHENTICATION_PENDING', 'one millisecond before the deadline')
+  t.equal((await ctx.readCharge(id)).status, 'AUTHENTICATION_PENDING', 'one millisecond before the deadline')
   ctx.clock.advance(1)
-  const charge = await read(ctx, id)
+  const charge = await ctx.readCharge(id)
   t.match(charge, {
     status: 'DISCARDED',
     discards: [
@@ -205,25 +198,25 @@ t.test('authentication timeout: discarded at the deadline, not a millisecond bef
   t.match(ctx.events.at(-1)?.data, { discardType: 'AUTHENTICATION_TIMEOUT', paymentChargeStatus: 'DISCARDED' })
   const page = await ctx.app.inject({ method: 'GET', url: path })
   t.match(page.body, /Payment expired/)
-  const late = await post(ctx, path, 'approve')
+  const late = await ctx.consumer(path, 'approve')
   t.equal(late.statusCode, 303)
-  t.equal((await read(ctx, id)).status, 'DISCARDED', 'approving after the deadline changes nothing')
+  t.equal((await ctx.readCharge(id)).status, 'DISCARDED', 'approving after the deadline changes nothing')
 })
 
 t.test('the timeout is seen by the approval page too, without an API call first', async (t) => {
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60 } })
   const { id, path } = await create(ctx)
   ctx.clock.advance(60_000)
-  t.equal((await post(ctx, path, 'approve')).statusCode, 303)
-  t.equal((await read(ctx, id)).status, 'DISCARDED')
+  t.equal((await ctx.consumer(path, 'approve')).statusCode, 303)
+  t.equal((await ctx.readCharge(id)).status, 'DISCARDED')
 })
 
 t.test('a finished charge never times out', async (t) => {
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60 } })
   const { id, path } = await create(ctx)
-  await post(ctx, path, 'approve')
+  await ctx.consumer(path, 'approve')
   ctx.clock.advance(120_000)
-  t.equal((await read(ctx, id)).status, 'CAPTURED')
+  t.equal((await ctx.readCharge(id)).status, 'CAPTURED')
   t.notOk(ctx.events.some((e) => e.type === 'PAYMENT_CHARGE_DISCARDED'))
 })
 
@@ -231,7 +224,11 @@ t.test('no answer of the approval page is a 303 with an empty Location: without 
   const ctx = await buildTestApp(t)
   // Declined at creation for having no returnUrl: the page still opens, by its id.
   const charge = (
-    await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ authenticationSettings: [{ type: 'REDIRECT' }] }) })
+    await ctx.call({
+      method: 'POST',
+      url: '/v1/payment-charges',
+      payload: kakaoPayChargeRequest({ authenticationSettings: [{ type: 'REDIRECT' }] }),
+    })
   ).json()
   t.equal(charge.failure.failureCode, 'INVALID_AUTHENTICATION_SETTINGS')
   const agreement = (
@@ -244,7 +241,7 @@ t.test('no answer of the approval page is a 303 with an empty Location: without 
   t.equal(agreement.status, 'FAILED')
   for (const id of [charge.id, agreement.id]) {
     for (const action of ['approve', 'decline', 'cancel']) {
-      const res = await post(ctx, `/checkout/${id}`, action)
+      const res = await ctx.consumer(`/checkout/${id}`, action)
       t.not(res.statusCode, 303, `${id} ${action}: no redirect to nowhere`)
       t.equal(res.headers.location, undefined)
       t.equal(res.statusCode, 200)

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadSeedDir } from '../../src/config-files.js'
-import { buildTestApp, seedCharge } from '../helpers/app.js'
-import { receiver } from '../helpers/receiver.js'
+import { loadSeedDir } from '../src/config-files.js'
+import { buildTestApp, kakaoPayChargeRequest } from './helpers/app.js'
+import { receiver } from './helpers/receiver.js'
 
-const DEMO = new URL('../../fixtures/seed/', import.meta.url).pathname
+const DEMO = new URL('../fixtures/seed/', import.meta.url).pathname
 const DEMO_AUTH = { 'merchant-id': 'merch_demo' }
 
 t.test('SEED_DIR: the shipped demo seed starts the sandbox with charges in given states', async (t) => {
@@ -32,7 +32,7 @@ t.test('seed merchants get their webhook URL and secret; a bad seed file stops t
     join(dir, 'a.json'),
     JSON.stringify({
       merchants: { merch_seed: { webhookUrl: hook.url, webhookSecret: 's' } },
-      charges: [{ merchantId: 'merch_seed', request: seedCharge(), outcome: 'expire' }],
+      charges: [{ merchantId: 'merch_seed', request: kakaoPayChargeRequest(), outcome: 'expire' }],
     }),
   )
   const ctx = await buildTestApp(t, { seed: await loadSeedDir(dir) })
@@ -41,12 +41,14 @@ t.test('seed merchants get their webhook URL and secret; a bad seed file stops t
     hook.received.map((r) => r.json.type),
     ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_DISCARDED'],
   )
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'merchant-id': 'merch_seed' } })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers: { 'merchant-id': 'merch_seed' } })
   await ctx.app.sandbox.webhooks.idle()
   t.equal(hook.received.length, 5, 'later charges of the seeded merchant go to its URL')
 
   const bad = t.testdir({
-    'b.json': JSON.stringify({ charges: [{ merchantId: 'm', request: seedCharge({ amount: { value: 'x', currency: 'KRW' } }) }] }),
+    'b.json': JSON.stringify({
+      charges: [{ merchantId: 'm', request: kakaoPayChargeRequest({ amount: { value: 'x', currency: 'KRW' } }) }],
+    }),
   })
   await t.rejects(loadSeedDir(bad), /SEED_DIR b\.json: charges\[0\]\.request\.amount\.value must be a number/)
   const broken = t.testdir({ 'c.json': '{ not json' })

@@ -1,10 +1,9 @@
 import t from 'tap'
-import { approvedCharge, buildTestApp, seedCharge, type TestApp } from '../helpers/app.js'
+import { approvedCharge, buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 
 const DAY = 86_400_000
 const refund = (ctx: TestApp, id: string, payload: Record<string, unknown>) =>
   ctx.call({ method: 'POST', url: `/v1/payment-charges/${id}/refunds`, payload })
-const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
 
 t.test('a full refund: REFUNDED refund, REFUNDED charge, REFUND_SUCCEEDED event', async (t) => {
   const ctx = await buildTestApp(t)
@@ -30,7 +29,7 @@ t.test('a full refund: REFUNDED refund, REFUNDED charge, REFUND_SUCCEEDED event'
     labels: { desk: 'A' },
   })
   t.match(res.json().id, /^refund_[A-Za-z0-9]{21}$/)
-  const after = await read(ctx, charge.id)
+  const after = await ctx.readCharge(charge.id)
   t.match(after, {
     status: 'REFUNDED',
     refunds: [{ id: res.json().id, amount: 15000, status: 'REFUNDED' }],
@@ -57,7 +56,7 @@ t.test('three partial refunds add up exactly; a fourth of 1 won fails', async (t
   ] as const) {
     const res = await refund(ctx, charge.id, { amount })
     t.equal(res.json().status, 'REFUNDED', `${amount} refunded`)
-    t.equal((await read(ctx, charge.id)).status, status, `charge ${status} after ${amount}`)
+    t.equal((await ctx.readCharge(charge.id)).status, status, `charge ${status} after ${amount}`)
   }
   const fourth = await refund(ctx, charge.id, { amount: 1, merchantRefundReference: 'one-more' })
   t.equal(fourth.statusCode, 200, 'a decline, not an HTTP error')
@@ -66,7 +65,7 @@ t.test('three partial refunds add up exactly; a fourth of 1 won fails', async (t
     status: 'FAILED',
     failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' },
   })
-  const after = await read(ctx, charge.id)
+  const after = await ctx.readCharge(charge.id)
   t.equal(after.status, 'REFUNDED')
   t.same(
     after.refunds.map((r: { amount: number; status: string }) => [r.amount, r.status]),
@@ -87,11 +86,11 @@ t.test('a refund of more than is left fails and changes nothing else', async (t)
   const ctx = await buildTestApp(t)
   const charge = await approvedCharge(ctx)
   await refund(ctx, charge.id, { amount: 10_000 })
-  const before = await read(ctx, charge.id)
+  const before = await ctx.readCharge(charge.id)
   ctx.clock.advance(1000)
   const res = await refund(ctx, charge.id, { amount: 5001 })
   t.match(res.json(), { status: 'FAILED', failure: { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' } })
-  const after = await read(ctx, charge.id)
+  const after = await ctx.readCharge(charge.id)
   t.equal(after.status, 'CAPTURED')
   t.same(after.captures, before.captures)
   t.same(after.authorizations, before.authorizations)
@@ -99,7 +98,7 @@ t.test('a refund of more than is left fails and changes nothing else', async (t)
   t.equal(after.refunds.length, 2, 'the failed attempt is on record')
   const rest = await refund(ctx, charge.id, { amount: 5000 })
   t.equal(rest.json().status, 'REFUNDED', 'exactly what is left still refunds')
-  t.equal((await read(ctx, charge.id)).status, 'REFUNDED')
+  t.equal((await ctx.readCharge(charge.id)).status, 'REFUNDED')
 })
 
 t.test('the 365-day refund validity, on both sides of the edge', async (t) => {
@@ -117,33 +116,37 @@ t.test('the 365-day refund validity, on both sides of the edge', async (t) => {
     { status: 'FAILED', failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'REFUND_PERIOD_EXPIRED' } },
     'a millisecond later',
   )
-  t.equal((await read(ctx, b.id)).status, 'CAPTURED')
+  t.equal((await ctx.readCharge(b.id)).status, 'CAPTURED')
 })
 
 t.test('a charge never captured: 400 and nothing stored', async (t) => {
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60 } })
-  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   const failed = (
-    await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ amount: { value: 10, currency: 'KRW' } }) })
+    await ctx.call({
+      method: 'POST',
+      url: '/v1/payment-charges',
+      payload: kakaoPayChargeRequest({ amount: { value: 10, currency: 'KRW' } }),
+    })
   ).json()
-  const discarded = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const discarded = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   ctx.app.sandbox.advance(60_000)
-  t.equal((await read(ctx, discarded.id)).status, 'DISCARDED')
-  t.equal((await read(ctx, pending.id)).status, 'DISCARDED', 'the pending one timed out too')
-  const stillPending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  t.equal((await ctx.readCharge(discarded.id)).status, 'DISCARDED')
+  t.equal((await ctx.readCharge(pending.id)).status, 'DISCARDED', 'the pending one timed out too')
+  const stillPending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   for (const [name, c] of [
     ['pending', stillPending],
     ['failed', failed],
     ['discarded', discarded],
   ] as const) {
-    const before = await read(ctx, c.id)
+    const before = await ctx.readCharge(c.id)
     const res = await refund(ctx, c.id, { amount: 100 })
     t.equal(res.statusCode, 400, name)
     t.match(res.json(), {
       status: 400,
       failureMessage: new RegExp(`payment charge ${c.id} was never captured \\(status ${before.status}\\)`),
     })
-    t.same(await read(ctx, c.id), before, `${name}: unchanged`)
+    t.same(await ctx.readCharge(c.id), before, `${name}: unchanged`)
   }
 })
 
@@ -162,7 +165,7 @@ t.test('refund requests that break the schema are 400s; unknown charges 404', as
     t.equal(res.statusCode, 400)
     t.match(res.json().failureMessage, message)
   }
-  t.same((await read(ctx, charge.id)).refunds, [], 'nothing stored')
+  t.same((await ctx.readCharge(charge.id)).refunds, [], 'nothing stored')
   const unknown = await refund(ctx, 'charge_unknown00000000000000', { amount: 10 })
   t.equal(unknown.statusCode, 404)
 })

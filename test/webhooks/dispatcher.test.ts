@@ -4,7 +4,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
+import { buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
 import { eventErrors } from '../helpers/openapi.js'
 import { receiver, type Received } from '../helpers/receiver.js'
 import { loadSandboxConfigFile } from '../../src/config-files.js'
@@ -25,18 +25,6 @@ function verify(r: Received, secret: string): { webhookSignature: boolean; pproS
   }
 }
 
-async function createCharge(ctx: TestApp, overrides: Record<string, unknown> = {}, headers = AUTH) {
-  return (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), headers })).json()
-}
-
-const page = (ctx: TestApp, id: string, action: string) =>
-  ctx.app.inject({
-    method: 'POST',
-    url: `/checkout/${id}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `action=${action}`,
-  })
-
 function checkReceived(t: Test, r: Received, secret = SECRET) {
   t.equal(r.headers['content-type'], 'application/json')
   t.same(verify(r, secret), { webhookSignature: true, pproSignature: true }, `${r.json.type}: both signatures verify`)
@@ -48,8 +36,8 @@ t.test('approve delivers CREATED, AUTHENTICATION_PENDING, AUTHORIZATION_SUCCEEDE
   const ctx = await buildTestApp(t, {
     config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
   })
-  const charge = await createCharge(ctx, { merchantPaymentChargeReference: 'order-9' })
-  await page(ctx, charge.id, 'approve')
+  const charge = await ctx.createCharge({ merchantPaymentChargeReference: 'order-9' })
+  await ctx.consumer(charge.id, 'approve')
   await ctx.app.sandbox.webhooks.idle()
   t.same(
     hook.received.map((r) => r.json.type),
@@ -106,13 +94,13 @@ t.test('decline, cancel and timeout deliver their events', async (t) => {
   const ctx = await buildTestApp(t, {
     config: { authTimeoutSeconds: 60, webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
   })
-  const declined = await createCharge(ctx)
-  await page(ctx, declined.id, 'decline')
-  const canceled = await createCharge(ctx)
-  await page(ctx, canceled.id, 'cancel')
-  const expired = await createCharge(ctx)
+  const declined = await ctx.createCharge()
+  await ctx.consumer(declined.id, 'decline')
+  const canceled = await ctx.createCharge()
+  await ctx.consumer(canceled.id, 'cancel')
+  const expired = await ctx.createCharge()
   ctx.app.sandbox.advance(60_000)
-  const refused = await createCharge(ctx, { consumer: { name: 'Jane', country: 'US' } })
+  const refused = await ctx.createCharge({ consumer: { name: 'Jane', country: 'US' } })
   await ctx.app.sandbox.webhooks.idle()
   for (const r of hook.received) checkReceived(t, r)
   const of = (id: string): Array<Record<string, any>> => hook.received.filter((r) => r.json.subject === id).map((r) => r.json)
@@ -153,9 +141,9 @@ t.test("a charge's webhooksUrl wins; SANDBOX_CONFIG gives each merchant its own 
       webhooks: { url: global.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 },
     },
   })
-  await createCharge(ctx)
-  await createCharge(ctx, {}, OTHER_AUTH)
-  const c = await createCharge(ctx, { webhooksUrl: perCharge.url })
+  await ctx.createCharge()
+  await ctx.createCharge({}, OTHER_AUTH)
+  const c = await ctx.createCharge({ webhooksUrl: perCharge.url })
   await ctx.app.sandbox.webhooks.idle()
   t.equal(global.received.length, 2, 'the merchant without settings: WEBHOOK_URL')
   t.equal(own.received.length, 2, 'the merchant of SANDBOX_CONFIG: its own URL')
@@ -175,7 +163,7 @@ t.test('a bad SANDBOX_CONFIG stops the start with its name', async (t) => {
 
 t.test('with no URL configured events are recorded, not sent', async (t) => {
   const ctx = await buildTestApp(t)
-  const c = await createCharge(ctx)
+  const c = await ctx.createCharge()
   const list = (await ctx.call({ method: 'GET', url: `/sandbox/webhooks?chargeId=${c.id}` })).json()
   t.same(
     list.data.map((d: { type: string; status: string }) => [d.type, d.status]),
@@ -204,7 +192,7 @@ t.test('fails twice, then 200: delivered on the third attempt, 15 s and then 30 
     config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15_000, maxAttempts: 15 } },
   })
   const { sandbox } = ctx.app
-  const c = await createCharge(ctx, { amount: { value: 49, currency: 'KRW' } }) // declined at once: two events
+  const c = await ctx.createCharge({ amount: { value: 49, currency: 'KRW' } }) // declined at once: two events
   await sandbox.webhooks.idle()
   const deliveries = sandbox.webhooks.list(MERCHANT, { chargeId: c.id })
   t.same(
@@ -272,7 +260,7 @@ t.test('the retry schedule doubles from the base: 15 s, 30 s, 60 s', async (t) =
     config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15_000, maxAttempts: 15 } },
   })
   const { sandbox } = ctx.app
-  const c = await createCharge(ctx, { paymentMethod: 'CARD' })
+  const c = await ctx.createCharge({ paymentMethod: 'CARD' })
   await sandbox.webhooks.idle()
   sandbox.advance(3_600_000) // one move of the clock runs every retry that falls due on the way, each at its own time
   await sandbox.webhooks.idle()
@@ -288,6 +276,8 @@ t.test('the retry schedule doubles from the base: 15 s, 30 s, 60 s', async (t) =
 })
 
 t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_ATTEMPTS times, and the log says so', async (t) => {
+  // Real timers: a regression fails here within seconds instead of hanging until tap's own timeout.
+  t.setTimeout(10_000)
   const hook = await receiver(t, () => 'hang')
   const lines: Array<Record<string, unknown>> = []
   let gaveUp: () => void
@@ -307,7 +297,7 @@ t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_
     logger: { level: 'info', stream },
     config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 40, retryBaseMs: 20, maxAttempts: 4 } },
   })
-  const c = await createCharge(ctx, { paymentMethod: 'CARD' })
+  const c = await ctx.createCharge({ paymentMethod: 'CARD' })
   await done
   const d = ctx.app.sandbox.webhooks.list(MERCHANT, { chargeId: c.id, type: 'PAYMENT_CHARGE_CREATED' })[0]!
   t.equal(d.status, 'FAILED')
@@ -342,14 +332,14 @@ t.test('sending never delays the API call, and a hanging receiver does not slow 
     config: { webhooks: { url: undefined, secret: SECRET, timeoutMs: 60_000, retryBaseMs: 15_000, maxAttempts: 15 } },
   })
   const first = slow.next()
-  const res = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
+  const res = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })
   t.equal(res.statusCode, 200, 'answered')
   t.equal(slow.received.length, 0, 'before the receiver was even reached')
   await first
-  const other = await createCharge(ctx, {}, OTHER_AUTH)
+  const other = await ctx.createCharge({}, OTHER_AUTH)
   const got = await fast.next()
   t.equal(got.json.subject, other.id, "the other merchant's webhook arrives while the first receiver still hangs")
-  const approve = await page(ctx, res.json().id, 'approve')
+  const approve = await ctx.consumer(res.json().id, 'approve')
   t.equal(approve.statusCode, 303, "the consumer's redirect is not held up either")
 })
 
@@ -358,8 +348,8 @@ t.test('replay sends an event again now; merchants see only their own deliveries
   const ctx = await buildTestApp(t, {
     config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
   })
-  const a = await createCharge(ctx)
-  const b = await createCharge(ctx, {}, OTHER_AUTH)
+  const a = await ctx.createCharge()
+  const b = await ctx.createCharge({}, OTHER_AUTH)
   await ctx.app.sandbox.webhooks.idle()
   const mine = (await ctx.call({ method: 'GET', url: '/sandbox/webhooks' })).json().data
   t.same(
@@ -399,15 +389,14 @@ t.test('replay sends an event again now; merchants see only their own deliveries
 })
 
 t.test('on close the server stops, and deliveries in flight get a short grace period', async (t) => {
-  let release: (() => void) | undefined
+  t.setTimeout(10_000)
   const slowButAnswers = await receiver(t, () => 'hang')
-  slowButAnswers.next().then(() => release?.())
   const ctx = await buildTestApp(t, {
     config: { webhooks: { url: slowButAnswers.url, secret: SECRET, timeoutMs: 300, retryBaseMs: 15_000, maxAttempts: 15 } },
   })
-  await createCharge(ctx, { paymentMethod: 'CARD' })
-  const reached = new Promise<void>((resolve) => (release = resolve))
-  await reached
+  await ctx.createCharge({ paymentMethod: 'CARD' })
+  // next() keeps a request that arrived before it was called, so the attempt in flight is seen either way.
+  await slowButAnswers.next()
   const started = performance.now()
   await ctx.app.close()
   const d = ctx.app.sandbox.webhooks.list(MERCHANT)[0]!
@@ -428,7 +417,7 @@ t.test(
     })
     const realSeconds = Math.floor(ctx.clock.now() / 1000)
     await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
-    await createCharge(ctx)
+    await ctx.createCharge()
     await ctx.app.sandbox.webhooks.idle()
     t.equal(hook.received.length, 2)
     for (const r of hook.received) {

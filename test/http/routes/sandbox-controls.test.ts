@@ -1,26 +1,15 @@
 import t from 'tap'
-import { systemClock } from '../../src/domain/clock.js'
-import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
-
-const create = async (ctx: TestApp, overrides: Record<string, unknown> = {}, headers?: Record<string, string>) =>
-  (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(overrides), ...(headers ? { headers } : {}) })).json()
-const control = (ctx: TestApp, id: string, action: string, payload?: object, headers?: Record<string, string>) =>
-  ctx.call({
-    method: 'POST',
-    url: `/sandbox/payment-charges/${id}/${action}`,
-    ...(payload ? { payload } : {}),
-    ...(headers ? { headers } : {}),
-  })
-const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
+import { systemClock } from '../../../src/domain/clock.js'
+import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, kakaoPayChargeRequest } from '../../helpers/app.js'
 
 t.test('headless approve: the same state and events as the page', async (t) => {
   const ctx = await buildTestApp(t)
   const viaPage = await approvedCharge(ctx)
-  const c = await create(ctx)
-  const res = await control(ctx, c.id, 'approve')
+  const c = await ctx.createCharge()
+  const res = await ctx.control(c.id, 'approve')
   t.equal(res.statusCode, 200)
   const body = res.json()
-  t.same(body, await read(ctx, c.id), 'answers the updated charge')
+  t.same(body, await ctx.readCharge(c.id), 'answers the updated charge')
   t.match(body, { status: 'CAPTURED', authorizations: [{ status: 'AUTHORIZED' }], captures: [{ amount: 15000, status: 'CAPTURED' }] })
   const types = (id: string) => ctx.events.filter((e) => e.subject === id).map((e) => e.type)
   t.same(types(c.id), types(viaPage.id))
@@ -28,29 +17,29 @@ t.test('headless approve: the same state and events as the page', async (t) => {
 
 t.test('headless decline with any provider code, cancel and expire', async (t) => {
   const ctx = await buildTestApp(t)
-  const a = await create(ctx)
+  const a = await ctx.createCharge()
   t.match(
-    (await control(ctx, a.id, 'decline')).json(),
+    (await ctx.control(a.id, 'decline')).json(),
     { status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' } },
     'default code',
   )
-  const b = await create(ctx)
-  t.match((await control(ctx, b.id, 'decline', { failureCode: 'INSUFFICIENT_FUNDS' })).json(), {
+  const b = await ctx.createCharge()
+  t.match((await ctx.control(b.id, 'decline', { failureCode: 'INSUFFICIENT_FUNDS' })).json(), {
     status: 'FAILED',
     failure: { failureCode: 'INSUFFICIENT_FUNDS', providerFailureCode: 'INSUFFICIENT_FUNDS' },
   })
-  const c = await create(ctx)
-  const bad = await control(ctx, c.id, 'decline', { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' })
+  const c = await ctx.createCharge()
+  const bad = await ctx.control(c.id, 'decline', { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' })
   t.equal(bad.statusCode, 400, 'only provider decline codes')
   t.match(
     bad.json().failureMessage,
     /^failureCode must be one of AUTHENTICATION_FAILED, CANCELED_BY_CONSUMER, GENERIC_DECLINE, INSUFFICIENT_FUNDS/,
   )
-  t.equal((await read(ctx, c.id)).status, 'AUTHENTICATION_PENDING')
-  t.match((await control(ctx, c.id, 'cancel')).json(), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
-  const d = await create(ctx)
+  t.equal((await ctx.readCharge(c.id)).status, 'AUTHENTICATION_PENDING')
+  t.match((await ctx.control(c.id, 'cancel')).json(), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
+  const d = await ctx.createCharge()
   ctx.clock.advance(10_000)
-  const expired = (await control(ctx, d.id, 'expire')).json()
+  const expired = (await ctx.control(d.id, 'expire')).json()
   t.match(expired, { status: 'DISCARDED', discards: [{ type: 'AUTHENTICATION_TIMEOUT', createdAt: '2026-01-15T09:00:10.000Z' }] })
   t.equal(ctx.events.at(-1)?.type, 'PAYMENT_CHARGE_DISCARDED')
 })
@@ -60,27 +49,27 @@ t.test('on a finished charge every control answers 409 and changes nothing', asy
   const c = await approvedCharge(ctx)
   const events = ctx.events.length
   for (const action of ['approve', 'decline', 'cancel', 'expire']) {
-    const res = await control(ctx, c.id, action)
+    const res = await ctx.control(c.id, action)
     t.equal(res.statusCode, 409, action)
     t.match(res.json(), {
       status: 409,
       failureMessage: `payment charge ${c.id} is CAPTURED: its outcome is already decided, nothing was changed`,
     })
   }
-  t.same(await read(ctx, c.id), c)
+  t.same(await ctx.readCharge(c.id), c)
   t.equal(ctx.events.length, events)
-  t.equal((await control(ctx, c.id, 'approve', undefined, OTHER_AUTH)).statusCode, 404, "another merchant's charge is unknown")
+  t.equal((await ctx.control(c.id, 'approve', undefined, OTHER_AUTH)).statusCode, 404, "another merchant's charge is unknown")
   t.equal((await ctx.app.inject({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/approve` })).statusCode, 401)
 })
 
 t.test('concurrent approve and cancel of one charge: exactly one wins', async (t) => {
   const ctx = await buildTestApp(t)
   for (let i = 0; i < 10; i++) {
-    const c = await create(ctx)
-    const [approve, cancel] = await Promise.all([control(ctx, c.id, 'approve'), control(ctx, c.id, 'cancel')])
+    const c = await ctx.createCharge()
+    const [approve, cancel] = await Promise.all([ctx.control(c.id, 'approve'), ctx.control(c.id, 'cancel')])
     const codes = [approve.statusCode, cancel.statusCode].sort()
     t.same(codes, [200, 409], `round ${i}: one 200, one 409`)
-    const final = await read(ctx, c.id)
+    const final = await ctx.readCharge(c.id)
     t.equal(final.status, approve.statusCode === 200 ? 'CAPTURED' : 'FAILED')
     t.equal(ctx.events.filter((e) => e.subject === c.id).length, approve.statusCode === 200 ? 4 : 3, 'one outcome in the events')
   }
@@ -90,25 +79,25 @@ t.test('the sandbox clock: discards a pending charge at exactly its deadline, no
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 900 } })
   const start = await ctx.call({ method: 'GET', url: '/sandbox/clock' })
   t.same(start.json(), { now: '2026-01-15T09:00:00.000Z', offsetSeconds: 0 })
-  const c = await create(ctx)
+  const c = await ctx.createCharge()
   const moved = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 899 } })
   t.same(moved.json(), { now: '2026-01-15T09:14:59.000Z', offsetSeconds: 899 })
-  t.equal((await read(ctx, c.id)).status, 'AUTHENTICATION_PENDING', 'a second before')
+  t.equal((await ctx.readCharge(c.id)).status, 'AUTHENTICATION_PENDING', 'a second before')
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 1 } })
-  t.match(await read(ctx, c.id), { status: 'DISCARDED', updatedAt: '2026-01-15T09:15:00.000Z' })
+  t.match(await ctx.readCharge(c.id), { status: 'DISCARDED', updatedAt: '2026-01-15T09:15:00.000Z' })
   t.match(ctx.events.at(-1), { type: 'PAYMENT_CHARGE_DISCARDED' })
   t.equal(ctx.events.at(-1)?.time, Date.parse('2026-01-15T09:15:00.000Z'))
 
-  const jumped = await create(ctx)
+  const jumped = await ctx.createCharge()
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
   t.match(
-    await read(ctx, jumped.id),
+    await ctx.readCharge(jumped.id),
     { status: 'DISCARDED', updatedAt: '2026-01-15T09:30:00.000Z' },
     'a move past the deadline records it at the deadline',
   )
   t.same((await ctx.call({ method: 'GET', url: '/sandbox/clock' })).json(), { now: '2026-01-16T09:15:00.000Z', offsetSeconds: 87_300 })
-  const later = await create(ctx)
-  t.equal((await read(ctx, later.id)).createdAt, '2026-01-16T09:15:00.000Z', 'timestamps follow the sandbox clock')
+  const later = await ctx.createCharge()
+  t.equal((await ctx.readCharge(later.id)).createdAt, '2026-01-16T09:15:00.000Z', 'timestamps follow the sandbox clock')
 })
 
 t.test('the sandbox clock reaches the end of the refund window and expires idempotency keys', async (t) => {
@@ -127,9 +116,9 @@ t.test('the sandbox clock reaches the end of the refund window and expires idemp
   })
 
   const key = { 'request-idempotency-key': 'clocked' }
-  const first = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: key })).json()
+  const first = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers: key })).json()
   await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
-  const second = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: key })
+  const second = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest(), headers: key })
   t.not(second.json().id, first.id, 'the key expired with the moved clock')
 })
 
@@ -145,13 +134,18 @@ t.test('clock requests are checked', async (t) => {
 
 t.test("reset removes the caller's charges, events and keys, and nothing of another merchant", async (t) => {
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 60 } })
-  const mine = await create(ctx, {}, undefined)
-  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': 'k1' } })
-  const theirs = await create(ctx, {}, OTHER_AUTH)
+  const mine = await ctx.createCharge({}, undefined)
   await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge(),
+    payload: kakaoPayChargeRequest(),
+    headers: { 'request-idempotency-key': 'k1' },
+  })
+  const theirs = await ctx.createCharge({}, OTHER_AUTH)
+  await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: kakaoPayChargeRequest(),
     headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' },
   })
   const res = await ctx.call({ method: 'DELETE', url: '/sandbox/data' })
@@ -163,7 +157,7 @@ t.test("reset removes the caller's charges, events and keys, and nothing of anot
   const fresh = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge(),
+    payload: kakaoPayChargeRequest(),
     headers: { 'request-idempotency-key': 'k1' },
   })
   t.equal(fresh.headers['request-idempotency'], undefined, 'my keys are gone')
@@ -176,7 +170,7 @@ t.test("reset removes the caller's charges, events and keys, and nothing of anot
   const replay = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge(),
+    payload: kakaoPayChargeRequest(),
     headers: { ...OTHER_AUTH, 'request-idempotency-key': 'k1' },
   })
   t.equal(replay.headers['request-idempotency'], 'true', "the other merchant's keys remain")
@@ -201,7 +195,7 @@ t.test('POST /sandbox/clock moves by exactly the seconds asked, however long its
   const ticking = { now: () => ms++ }
   const ctx = await buildTestApp(t, { clock: ticking as never })
   for (let i = 0; i < 30; i++) {
-    await create(ctx, { paymentDescriptor: `consumerAction=approve;consumerActionDelay=${i + 1}s` })
+    await ctx.createCharge({ paymentDescriptor: `consumerAction=approve;consumerActionDelay=${i + 1}s` })
   }
   const moved = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 } })
   t.equal(moved.json().offsetSeconds, 60, 'exactly 60 s with a moving base clock')
@@ -209,7 +203,7 @@ t.test('POST /sandbox/clock moves by exactly the seconds asked, however long its
 
   const real = await buildTestApp(t, { clock: systemClock as never })
   for (let i = 0; i < 30; i++) {
-    await create(real, { paymentDescriptor: `consumerAction=approve;consumerActionDelay=${i + 1}s` })
+    await real.createCharge({ paymentDescriptor: `consumerAction=approve;consumerActionDelay=${i + 1}s` })
   }
   t.equal(
     (await real.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 } })).json().offsetSeconds,
@@ -227,7 +221,7 @@ t.test('Request-Idempotency-Key does not act on /sandbox: a repeated clock move 
   const second = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 }, headers: key })
   t.same([first.json().offsetSeconds, second.json().offsetSeconds], [60, 120])
   t.equal(second.headers['request-idempotency'], undefined, 'not answered as a replay')
-  const c = await create(ctx)
+  const c = await ctx.createCharge()
   const approve = () => ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/approve`, headers: key })
   t.equal((await approve()).statusCode, 200)
   t.equal((await approve()).statusCode, 409, 'a second approve is refused as already decided, not replayed')

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
 import { parseDescriptor } from '../../src/domain/simulation.js'
-import { buildTestApp, seedCharge, type TestApp } from '../helpers/app.js'
+import { buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 
-const create = async (ctx: TestApp, paymentDescriptor: string, overrides: Record<string, unknown> = {}) =>
-  (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentDescriptor, ...overrides }) })).json()
-const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
+/** A charge with simulation keys in its descriptor. */
+const create = (ctx: TestApp, paymentDescriptor: string, overrides: Record<string, unknown> = {}) =>
+  ctx.createCharge({ paymentDescriptor, ...overrides })
 const types = (ctx: TestApp, id: string) => ctx.events.filter((e) => e.subject === id).map((e) => e.type)
 
 t.test('consumerAction: the sandbox approves, declines or cancels by itself after the delay', async (t) => {
@@ -15,13 +15,13 @@ t.test('consumerAction: the sandbox approves, declines or cancels by itself afte
   const cancel = await create(ctx, 'consumerAction=cancel;consumerActionDelay=5s')
   const now = await create(ctx, 'consumerAction=approve')
   t.equal(approve.status, 'AUTHENTICATION_PENDING', 'the create answer is the usual one')
-  t.equal((await read(ctx, now.id)).status, 'CAPTURED', 'no delay: decided right after creation')
+  t.equal((await ctx.readCharge(now.id)).status, 'CAPTURED', 'no delay: decided right after creation')
   ctx.app.sandbox.advance(4_999)
-  t.equal((await read(ctx, approve.id)).status, 'AUTHENTICATION_PENDING')
+  t.equal((await ctx.readCharge(approve.id)).status, 'AUTHENTICATION_PENDING')
   ctx.app.sandbox.advance(1)
-  t.match(await read(ctx, approve.id), { status: 'CAPTURED', updatedAt: '2026-01-15T09:00:05.000Z' })
-  t.match(await read(ctx, decline.id), { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS' } })
-  t.match(await read(ctx, cancel.id), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
+  t.match(await ctx.readCharge(approve.id), { status: 'CAPTURED', updatedAt: '2026-01-15T09:00:05.000Z' })
+  t.match(await ctx.readCharge(decline.id), { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS' } })
+  t.match(await ctx.readCharge(cancel.id), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
   t.same(types(ctx, approve.id), [
     'PAYMENT_CHARGE_CREATED',
     'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
@@ -35,7 +35,7 @@ t.test('a consumer who acted first wins over the scheduled action', async (t) =>
   const c = await create(ctx, 'consumerAction=approve;consumerActionDelay=60s')
   await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/cancel` })
   ctx.app.sandbox.advance(60_000)
-  t.match(await read(ctx, c.id), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
+  t.match(await ctx.readCharge(c.id), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
 })
 
 t.test('providerConfirmation: AUTHORIZATION_ASYNC with PROVIDER_CONFIRMATION_PENDING before the outcome', async (t) => {
@@ -49,7 +49,7 @@ t.test('providerConfirmation: AUTHORIZATION_ASYNC with PROVIDER_CONFIRMATION_PEN
   t.match((await ctx.app.inject({ method: 'GET', url: `/checkout/${c.id}` })).body, /Processing/)
   t.equal((await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/cancel` })).statusCode, 409, 'the consumer has decided')
   ctx.app.sandbox.advance(900_000)
-  const final = await read(ctx, c.id)
+  const final = await ctx.readCharge(c.id)
   t.match(
     final,
     {
@@ -70,7 +70,7 @@ t.test('providerConfirmation: AUTHORIZATION_ASYNC with PROVIDER_CONFIRMATION_PEN
   await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${declined.id}/approve` })
   ctx.app.sandbox.advance(10_000)
   t.match(
-    await read(ctx, declined.id),
+    await ctx.readCharge(declined.id),
     { status: 'FAILED', failure: { failureCode: 'INSUFFICIENT_FUNDS' } },
     'the amount rule answers at confirmation (default delay 10 s)',
   )
@@ -81,21 +81,21 @@ t.test('refundPending: PENDING with REFUND_PENDING, settled later', async (t) =>
   const c = await create(ctx, 'consumerAction=approve;refundPending=true;refundPendingDelay=1m')
   const r1 = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 5000 } })).json()
   t.match(r1, { status: 'PENDING' })
-  t.equal((await read(ctx, c.id)).status, 'REFUND_PROCESSING')
+  t.equal((await ctx.readCharge(c.id)).status, 'REFUND_PROCESSING')
   t.match(ctx.events.at(-1), { type: 'PAYMENT_CHARGE_REFUND_PENDING', data: { refundId: r1.id, paymentChargeStatus: 'REFUND_PROCESSING' } })
   const tooMuch = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 10_001 } })).json()
   t.match(tooMuch, { status: 'FAILED', failure: { failureCode: 'EXCEEDS_REFUNDABLE_AMOUNT' } }, 'a pending refund holds its amount')
   ctx.app.sandbox.advance(30_000)
   const r2 = (await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/refunds`, payload: { amount: 10_000 } })).json()
   ctx.app.sandbox.advance(30_000)
-  const mid = await read(ctx, c.id)
+  const mid = await ctx.readCharge(c.id)
   t.same(
     mid.refunds.map((r: { status: string }) => r.status),
     ['REFUNDED', 'FAILED', 'PENDING'],
   )
   t.equal(mid.status, 'REFUND_PROCESSING', 'still one pending')
   ctx.app.sandbox.advance(30_000)
-  const done = await read(ctx, c.id)
+  const done = await ctx.readCharge(c.id)
   t.equal(done.status, 'REFUNDED')
   t.match(done.refunds[2], { id: r2.id, status: 'REFUNDED' })
   t.same(
@@ -112,7 +112,7 @@ t.test('refundPending: PENDING with REFUND_PENDING, settled later', async (t) =>
   const f = await create(ctx, 'consumerAction=approve;refundPending=true;refundPendingResult=FAILED')
   await ctx.call({ method: 'POST', url: `/v1/payment-charges/${f.id}/refunds`, payload: { amount: 1000 } })
   ctx.app.sandbox.advance(10_000)
-  t.match(await read(ctx, f.id), {
+  t.match(await ctx.readCharge(f.id), {
     status: 'CAPTURED',
     refunds: [{ status: 'FAILED', failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'REFUND_DECLINED' } }],
   })
@@ -122,7 +122,7 @@ t.test('fundsEventType / fundsEventScheduleDelay: FUNDS_STATE_CHANGED for the ca
   const ctx = await buildTestApp(t)
   const c = await create(ctx, 'consumerAction=approve;fundsEventType=CAPTURE_FUNDS_RECEIVED;fundsEventScheduleDelay=2m')
   ctx.app.sandbox.advance(0)
-  const captured = await read(ctx, c.id)
+  const captured = await ctx.readCharge(c.id)
   ctx.app.sandbox.advance(119_000)
   t.notOk(ctx.events.some((e) => e.type === 'FUNDS_STATE_CHANGED'))
   ctx.app.sandbox.advance(1_000)
@@ -162,7 +162,7 @@ t.test('the amount rule keeps working with simulation keys', async (t) => {
   const ctx = await buildTestApp(t)
   const c = await create(ctx, 'consumerAction=approve', { amount: { value: 300_001, currency: 'KRW' } })
   ctx.app.sandbox.advance(0)
-  t.match(await read(ctx, c.id), { status: 'FAILED', failure: { failureCode: 'GENERIC_DECLINE' } })
+  t.match(await ctx.readCharge(c.id), { status: 'FAILED', failure: { failureCode: 'GENERIC_DECLINE' } })
 })
 
 t.test('unknown or malformed keys are not errors: ignored, and listed in a log line', async (t) => {
@@ -177,7 +177,7 @@ t.test('unknown or malformed keys are not errors: ignored, and listed in a log l
   const res = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',
-    payload: seedCharge({
+    payload: kakaoPayChargeRequest({
       paymentDescriptor:
         'Order 7;colour=blue;consumerAction=dance;providerConfirmationDelay=soon;requiresCapture=true;=x;consumerAction=approve',
     }),
@@ -199,8 +199,12 @@ t.test('unknown or malformed keys are not errors: ignored, and listed in a log l
     ],
   })
   ctx.app.sandbox.advance(0)
-  t.equal((await read(ctx, res.json().id)).status, 'CAPTURED', 'the valid key still applies')
-  const plain = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ paymentDescriptor: 'Just an order' }) })
+  t.equal((await ctx.readCharge(res.json().id)).status, 'CAPTURED', 'the valid key still applies')
+  const plain = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: kakaoPayChargeRequest({ paymentDescriptor: 'Just an order' }),
+  })
   t.equal(plain.json().status, 'AUTHENTICATION_PENDING')
   t.equal(lines.filter((l) => l.msg === 'paymentDescriptor simulation keys ignored').length, 1, 'plain text logs nothing')
 })

@@ -1,7 +1,5 @@
 import t from 'tap'
-import { approvedCharge, buildTestApp, OTHER_AUTH, seedCharge, type TestApp } from '../helpers/app.js'
-
-const read = async (ctx: TestApp, id: string) => (await ctx.call({ method: 'GET', url: `/v1/payment-charges/${id}` })).json()
+import { approvedCharge, buildTestApp, OTHER_AUTH, kakaoPayChargeRequest } from '../../helpers/app.js'
 
 t.test('authorizations, captures, refunds and voids: lists and single reads, as PPRO shapes them', async (t) => {
   const ctx = await buildTestApp(t)
@@ -17,7 +15,7 @@ t.test('authorizations, captures, refunds and voids: lists and single reads, as 
     data: [{ id: charge.authorizations[0].id, amount: 15000, status: 'AUTHORIZED', merchantPaymentChargeReference: 'order-5' }],
     _links: { self: { href: `http://localhost:8080${base}/authorizations` } },
   })
-  t.same(await get(`/authorizations/${charge.authorizations[0].id}`), (await read(ctx, charge.id)).authorizations[0])
+  t.same(await get(`/authorizations/${charge.authorizations[0].id}`), (await ctx.readCharge(charge.id)).authorizations[0])
   t.match(await get('/captures'), { data: [{ id: charge.captures[0].id, amount: 15000, status: 'CAPTURED' }] })
   t.same(await get(`/captures/${charge.captures[0].id}`), charge.captures[0])
   t.match(await get('/refunds'), { data: [{ id: r.id, amount: 500, status: 'REFUNDED' }] })
@@ -35,9 +33,9 @@ t.test('authorizations, captures, refunds and voids: lists and single reads, as 
 t.test('POST captures, voids and authorizations are refused with a reason; nothing changes', async (t) => {
   const ctx = await buildTestApp(t)
   const captured = await approvedCharge(ctx)
-  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   for (const c of [captured, pending]) {
-    const before = await read(ctx, c.id)
+    const before = await ctx.readCharge(c.id)
     const capture = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/captures`, payload: { amount: 15000 } })
     t.equal(capture.statusCode, 400)
     t.match(
@@ -57,7 +55,7 @@ t.test('POST captures, voids and authorizations are refused with a reason; nothi
     })
     t.equal(confirm.statusCode, 400)
     t.match(confirm.json().failureMessage, /uses REDIRECT authentication: the consumer confirms it on the approval page/)
-    t.same(await read(ctx, c.id), before, 'unchanged')
+    t.same(await ctx.readCharge(c.id), before, 'unchanged')
   }
   const badCapture = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${captured.id}/captures`, payload: {} })
   t.equal(badCapture.statusCode, 400)
@@ -66,7 +64,7 @@ t.test('POST captures, voids and authorizations are refused with a reason; nothi
 
 t.test('discard: a charge still waiting for the consumer; refused otherwise', async (t) => {
   const ctx = await buildTestApp(t)
-  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   ctx.clock.advance(5000)
   const res = await ctx.call({
     method: 'POST',
@@ -81,7 +79,7 @@ t.test('discard: a charge still waiting for the consumer; refused otherwise', as
     merchantDiscardReference: 'cart-abandoned',
     createdAt: '2026-01-15T09:00:05.000Z',
   })
-  t.match(await read(ctx, pending.id), { status: 'DISCARDED', discards: [{ type: 'MERCHANT_INITIATED_DISCARD' }] })
+  t.match(await ctx.readCharge(pending.id), { status: 'DISCARDED', discards: [{ type: 'MERCHANT_INITIATED_DISCARD' }] })
   t.match(ctx.events.at(-1), {
     type: 'PAYMENT_CHARGE_DISCARDED',
     data: { discardType: 'MERCHANT_INITIATED_DISCARD', merchantDiscardReference: 'cart-abandoned' },
@@ -89,20 +87,20 @@ t.test('discard: a charge still waiting for the consumer; refused otherwise', as
   const page = await ctx.app.inject({ method: 'GET', url: `/checkout/${pending.id}` })
   t.match(page.body, /Payment expired[\s\S]*MERCHANT_INITIATED_DISCARD/)
 
-  const noBody = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const noBody = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   const bare = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${noBody.id}/discards` })
   t.equal(bare.statusCode, 200, 'no body needed')
 
   const captured = await approvedCharge(ctx)
   for (const c of [captured, pending]) {
-    const before = await read(ctx, c.id)
+    const before = await ctx.readCharge(c.id)
     const refused = await ctx.call({ method: 'POST', url: `/v1/payment-charges/${c.id}/discards`, payload: {} })
     t.equal(refused.statusCode, 400)
     t.match(
       refused.json().failureMessage,
       new RegExp(`is ${before.status}: only a charge waiting for the consumer \\(AUTHENTICATION_PENDING\\) can be discarded`),
     )
-    t.same(await read(ctx, c.id), before)
+    t.same(await ctx.readCharge(c.id), before)
   }
 })
 
@@ -136,7 +134,7 @@ t.test('funds statuses: the capture and each refund', async (t) => {
     },
     { operationId: failed.id, operationType: 'REFUND', fundsStatus: 'REFUND_FUNDS_NOT_EXPECTED' },
   ])
-  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).json()
+  const pending = (await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest() })).json()
   t.same((await ctx.call({ method: 'GET', url: `/v1/payment-charges/${pending.id}/funds-statuses` })).json(), [])
 })
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { buildTestApp, OTHER_AUTH, type TestApp } from '../helpers/app.js'
-import { receiver } from '../helpers/receiver.js'
+import { buildTestApp, OTHER_AUTH, type TestApp } from '../../helpers/app.js'
+import { receiver } from '../../helpers/receiver.js'
 
 const RETURN_URL = 'https://www.webshop.com/subscription/done'
 
@@ -15,23 +15,13 @@ function agreementBody(overrides: Record<string, unknown> = {}) {
   }
 }
 
-const post = (ctx: TestApp, url: string, payload?: unknown, headers?: Record<string, string>) =>
-  ctx.call({ method: 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }), ...(headers ? { headers } : {}) })
 const get = async (ctx: TestApp, url: string) => (await ctx.call({ method: 'GET', url })).json()
-const page = (ctx: TestApp, id: string, action: string) =>
-  ctx.app.inject({
-    method: 'POST',
-    url: `/checkout/${id}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `action=${action}`,
-  })
 const chargeOn = (ctx: TestApp, id: string, value: number, extra: Record<string, unknown> = {}) =>
-  post(ctx, `/v1/payment-agreements/${id}/payment-charges`, { amount: { value, currency: 'KRW' }, scheduleType: 'SCHEDULED', ...extra })
+  ctx.post(`/v1/payment-agreements/${id}/payment-charges`, { amount: { value, currency: 'KRW' }, scheduleType: 'SCHEDULED', ...extra })
 
 t.test('the full life: sign-up with a first payment, three renewals, a decline by amount, revocation', async (t) => {
   const ctx = await buildTestApp(t)
-  const created = await post(
-    ctx,
+  const created = await ctx.post(
     '/v1/payment-agreements',
     agreementBody({
       frequency: { type: 'MONTHLY', interval: 1 },
@@ -81,7 +71,7 @@ t.test('the full life: sign-up with a first payment, three renewals, a decline b
   t.match(html, /name="action" value="approve"/)
 
   ctx.clock.advance(60_000)
-  const approved = await page(ctx, agreement.id, 'approve')
+  const approved = await ctx.consumer(agreement.id, 'approve')
   t.equal(approved.statusCode, 303)
   t.equal(approved.headers.location, RETURN_URL)
   const active = await get(ctx, `/v1/payment-agreements/${agreement.id}`)
@@ -137,13 +127,13 @@ t.test('the full life: sign-up with a first payment, three renewals, a decline b
   const tooMuch = (await chargeOn(ctx, agreement.id, 9901)).json()
   t.match(tooMuch, { status: 'FAILED', failure: { failureType: 'INTERNAL_DECLINE', failureCode: 'INVALID_AMOUNT' } }, 'MAX binds')
 
-  const refund = (await post(ctx, `/v1/payment-charges/${renewals[1]!.id}/refunds`, { amount: 5000 })).json()
+  const refund = (await ctx.post(`/v1/payment-charges/${renewals[1]!.id}/refunds`, { amount: 5000 })).json()
   t.equal(refund.status, 'REFUNDED', 'agreement charges refund like any other')
 
   const listed = await get(ctx, `/v1/payment-charges?agreementId=${agreement.id}`)
   t.equal(listed.data.length, 5, 'the initial charge, three renewals and the declined one')
 
-  const revoked = await post(ctx, `/v1/payment-agreements/${agreement.id}/revocations`, {})
+  const revoked = await ctx.post(`/v1/payment-agreements/${agreement.id}/revocations`, {})
   t.same(revoked.json(), { status: 'REVOKED' })
   t.match(await get(ctx, `/v1/payment-agreements/${agreement.id}`), {
     status: 'REVOKED_BY_MERCHANT',
@@ -156,7 +146,7 @@ t.test('the full life: sign-up with a first payment, three renewals, a decline b
     'a charge after revocation declines',
   )
   t.match(
-    (await post(ctx, `/v1/payment-agreements/${agreement.id}/revocations`, {})).json(),
+    (await ctx.post(`/v1/payment-agreements/${agreement.id}/revocations`, {})).json(),
     { status: 'FAILED', failure: { failureCode: 'AGREEMENT_REVOKED' } },
     'revoking twice',
   )
@@ -188,8 +178,8 @@ t.test('the full life: sign-up with a first payment, three renewals, a decline b
 t.test('EXACT must equal; VARIABLE and no amountType are informational', async (t) => {
   const ctx = await buildTestApp(t)
   const make = async (extra: Record<string, unknown>) => {
-    const a = (await post(ctx, '/v1/payment-agreements', agreementBody({ amount: { value: 10_000, currency: 'KRW' }, ...extra }))).json()
-    await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`)
+    const a = (await ctx.post('/v1/payment-agreements', agreementBody({ amount: { value: 10_000, currency: 'KRW' }, ...extra }))).json()
+    await ctx.post(`/sandbox/payment-agreements/${a.id}/approve`)
     return a.id as string
   }
   const exact = await make({ amountType: 'EXACT' })
@@ -217,8 +207,8 @@ t.test('EXACT must equal; VARIABLE and no amountType are informational', async (
 t.test('fail and cancel at sign-up; charges on a failed or pending agreement decline AGREEMENT_INACTIVE', async (t) => {
   const ctx = await buildTestApp(t)
   const withInitial = { initialPaymentCharge: { amount: { value: 5000, currency: 'KRW' } } }
-  const failed = (await post(ctx, '/v1/payment-agreements', agreementBody(withInitial))).json()
-  await page(ctx, failed.id, 'decline')
+  const failed = (await ctx.post('/v1/payment-agreements', agreementBody(withInitial))).json()
+  await ctx.consumer(failed.id, 'decline')
   t.match(await get(ctx, `/v1/payment-agreements/${failed.id}`), {
     status: 'FAILED',
     failure: { failureType: 'PROVIDER_DECLINE', failureCode: 'AUTHENTICATION_FAILED' },
@@ -234,15 +224,15 @@ t.test('fail and cancel at sign-up; charges on a failed or pending agreement dec
   })
   t.match((await ctx.app.inject({ method: 'GET', url: `/checkout/${failed.id}` })).body, /Registration failed/)
 
-  const canceled = (await post(ctx, '/v1/payment-agreements', agreementBody())).json()
-  const res = await post(ctx, `/sandbox/payment-agreements/${canceled.id}/cancel`)
+  const canceled = (await ctx.post('/v1/payment-agreements', agreementBody())).json()
+  const res = await ctx.post(`/sandbox/payment-agreements/${canceled.id}/cancel`)
   t.match(res.json(), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
-  t.equal((await post(ctx, `/sandbox/payment-agreements/${canceled.id}/approve`)).statusCode, 409, 'decided')
+  t.equal((await ctx.post(`/sandbox/payment-agreements/${canceled.id}/approve`)).statusCode, 409, 'decided')
 
   t.match((await chargeOn(ctx, failed.id, 1000)).json(), { failure: { failureCode: 'AGREEMENT_INACTIVE' } })
-  const pending = (await post(ctx, '/v1/payment-agreements', agreementBody())).json()
+  const pending = (await ctx.post('/v1/payment-agreements', agreementBody())).json()
   t.match((await chargeOn(ctx, pending.id, 1000)).json(), { failure: { failureCode: 'AGREEMENT_INACTIVE' } })
-  t.match((await post(ctx, `/v1/payment-agreements/${failed.id}/revocations`, {})).json(), {
+  t.match((await ctx.post(`/v1/payment-agreements/${failed.id}/revocations`, {})).json(), {
     status: 'FAILED',
     failure: { failureCode: 'AGREEMENT_INACTIVE' },
   })
@@ -251,11 +241,11 @@ t.test('fail and cancel at sign-up; charges on a failed or pending agreement dec
 t.test('the authentication timeout applies to agreements', async (t) => {
   const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 600 } })
   const a = (
-    await post(ctx, '/v1/payment-agreements', agreementBody({ initialPaymentCharge: { amount: { value: 5000, currency: 'KRW' } } }))
+    await ctx.post('/v1/payment-agreements', agreementBody({ initialPaymentCharge: { amount: { value: 5000, currency: 'KRW' } } }))
   ).json()
-  await post(ctx, '/sandbox/clock', { advanceSeconds: 599 })
+  await ctx.post('/sandbox/clock', { advanceSeconds: 599 })
   t.equal((await get(ctx, `/v1/payment-agreements/${a.id}`)).status, 'AUTHENTICATION_PENDING')
-  await post(ctx, '/sandbox/clock', { advanceSeconds: 1 })
+  await ctx.post('/sandbox/clock', { advanceSeconds: 1 })
   t.match(await get(ctx, `/v1/payment-agreements/${a.id}`), {
     status: 'FAILED',
     failure: { failureCode: 'AUTHENTICATION_TIMEOUT' },
@@ -265,8 +255,8 @@ t.test('the authentication timeout applies to agreements', async (t) => {
     status: 'DISCARDED',
     discards: [{ type: 'AUTHENTICATION_TIMEOUT' }],
   })
-  const b = (await post(ctx, '/v1/payment-agreements', agreementBody())).json()
-  t.match((await post(ctx, `/sandbox/payment-agreements/${b.id}/expire`)).json(), {
+  const b = (await ctx.post('/v1/payment-agreements', agreementBody())).json()
+  t.match((await ctx.post(`/sandbox/payment-agreements/${b.id}/expire`)).json(), {
     status: 'FAILED',
     failure: { failureCode: 'AUTHENTICATION_TIMEOUT' },
   })
@@ -275,26 +265,26 @@ t.test('the authentication timeout applies to agreements', async (t) => {
 t.test('consumer and provider revocation through the sandbox', async (t) => {
   const ctx = await buildTestApp(t)
   for (const by of ['CONSUMER', 'PROVIDER'] as const) {
-    const a = (await post(ctx, '/v1/payment-agreements', agreementBody())).json()
-    await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`)
-    const res = await post(ctx, `/sandbox/payment-agreements/${a.id}/revoke`, { by })
+    const a = (await ctx.post('/v1/payment-agreements', agreementBody())).json()
+    await ctx.post(`/sandbox/payment-agreements/${a.id}/approve`)
+    const res = await ctx.post(`/sandbox/payment-agreements/${a.id}/revoke`, { by })
     t.equal(res.statusCode, 200)
     t.match(res.json(), { status: `REVOKED_BY_${by}`, revocations: [{ revocationStatus: `REVOKED_BY_${by}` }] })
     t.equal(ctx.events.at(-1)?.type, `PAYMENT_AGREEMENT_REVOKED_BY_${by}`)
     t.match((await chargeOn(ctx, a.id, 1000)).json(), { failure: { failureCode: 'AGREEMENT_REVOKED' } })
-    t.equal((await post(ctx, `/sandbox/payment-agreements/${a.id}/revoke`, { by })).statusCode, 409)
+    t.equal((await ctx.post(`/sandbox/payment-agreements/${a.id}/revoke`, { by })).statusCode, 409)
     t.match((await ctx.app.inject({ method: 'GET', url: `/checkout/${a.id}` })).body, /Recurring payment ended/)
   }
-  const bad = await post(ctx, '/sandbox/payment-agreements/agr_x/revoke', { by: 'MERCHANT' })
+  const bad = await ctx.post('/sandbox/payment-agreements/agr_x/revoke', { by: 'MERCHANT' })
   t.equal(bad.statusCode, 400, 'the merchant revokes through /v1')
 })
 
 t.test('dates bound the agreement', async (t) => {
   const ctx = await buildTestApp(t)
   const a = (
-    await post(ctx, '/v1/payment-agreements', agreementBody({ startDate: '2026-02-01T00:00:00Z', endDate: '2026-03-01T00:00:00+09:00' }))
+    await ctx.post('/v1/payment-agreements', agreementBody({ startDate: '2026-02-01T00:00:00Z', endDate: '2026-03-01T00:00:00+09:00' }))
   ).json()
-  await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`)
+  await ctx.post(`/sandbox/payment-agreements/${a.id}/approve`)
   t.match((await chargeOn(ctx, a.id, 1000)).json(), { failure: { failureCode: 'AGREEMENT_INACTIVE' } }, 'before startDate')
   ctx.clock.set(Date.parse('2026-02-10T00:00:00Z'))
   t.equal((await chargeOn(ctx, a.id, 1000)).json().status, 'CAPTURED')
@@ -313,7 +303,7 @@ t.test("KakaoPay's properties and PPRO's schema at sign-up", async (t) => {
     [{ paymentMethod: 'CARD' }, 'INVALID_PAYMENT_METHOD'],
   ]
   for (const [overrides, code] of declines) {
-    const res = await post(ctx, '/v1/payment-agreements', agreementBody(overrides))
+    const res = await ctx.post('/v1/payment-agreements', agreementBody(overrides))
     t.equal(res.statusCode, 200)
     t.match(res.json(), { status: 'FAILED', failure: { failureType: 'INTERNAL_DECLINE', failureCode: code } }, code)
     t.notOk('authenticationMethods' in res.json())
@@ -331,23 +321,23 @@ t.test("KakaoPay's properties and PPRO's schema at sign-up", async (t) => {
     [{ initialPaymentCharge: {} }, /^initialPaymentCharge\.amount is required$/],
   ]
   for (const [overrides, message] of errors) {
-    const res = await post(ctx, '/v1/payment-agreements', agreementBody(overrides))
+    const res = await ctx.post('/v1/payment-agreements', agreementBody(overrides))
     t.equal(res.statusCode, 400, String(message))
     t.match(res.json().failureMessage, message)
   }
   t.equal(ctx.store.agreementsOf('merch_test_A').length, declines.length, 'nothing stored for a 400')
-  const a = (await post(ctx, '/v1/payment-agreements', agreementBody())).json()
-  const confirm = await post(ctx, `/v1/payment-agreements/${a.id}/authorizations`, { authenticationResult: { details: {} } })
+  const a = (await ctx.post('/v1/payment-agreements', agreementBody())).json()
+  const confirm = await ctx.post(`/v1/payment-agreements/${a.id}/authorizations`, { authenticationResult: { details: {} } })
   t.equal(confirm.statusCode, 400)
   t.match(confirm.json().failureMessage, /uses REDIRECT authentication/)
-  t.equal((await post(ctx, `/v1/payment-agreements/${a.id}/payment-charges`, {})).statusCode, 400, 'amount is required')
+  t.equal((await ctx.post(`/v1/payment-agreements/${a.id}/payment-charges`, {})).statusCode, 400, 'amount is required')
 })
 
 t.test('merchants are isolated; idempotency keys work on agreement POSTs', async (t) => {
   const ctx = await buildTestApp(t)
   const key = { 'request-idempotency-key': 'agr-1' }
-  const first = await post(ctx, '/v1/payment-agreements', agreementBody(), key)
-  const again = await post(ctx, '/v1/payment-agreements', agreementBody(), key)
+  const first = await ctx.post('/v1/payment-agreements', agreementBody(), key)
+  const again = await ctx.post('/v1/payment-agreements', agreementBody(), key)
   t.equal(again.headers['request-idempotency'], 'true')
   t.equal(again.body, first.body)
   const a = first.json()
@@ -355,17 +345,16 @@ t.test('merchants are isolated; idempotency keys work on agreement POSTs', async
 
   t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-agreements/${a.id}`, headers: OTHER_AUTH })).statusCode, 404)
   t.equal(
-    (await post(ctx, `/v1/payment-agreements/${a.id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, OTHER_AUTH))
-      .statusCode,
+    (await ctx.post(`/v1/payment-agreements/${a.id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, OTHER_AUTH)).statusCode,
     404,
   )
-  t.equal((await post(ctx, `/v1/payment-agreements/${a.id}/revocations`, {}, OTHER_AUTH)).statusCode, 404)
-  t.equal((await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`, undefined, OTHER_AUTH)).statusCode, 404)
+  t.equal((await ctx.post(`/v1/payment-agreements/${a.id}/revocations`, {}, OTHER_AUTH)).statusCode, 404)
+  t.equal((await ctx.post(`/sandbox/payment-agreements/${a.id}/approve`, undefined, OTHER_AUTH)).statusCode, 404)
 
-  await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`)
+  await ctx.post(`/sandbox/payment-agreements/${a.id}/approve`)
   const k2 = { 'request-idempotency-key': 'renewal-2026-02' }
-  const c1 = await post(ctx, `/v1/payment-agreements/${a.id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, k2)
-  const c2 = await post(ctx, `/v1/payment-agreements/${a.id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, k2)
+  const c1 = await ctx.post(`/v1/payment-agreements/${a.id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, k2)
+  const c2 = await ctx.post(`/v1/payment-agreements/${a.id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, k2)
   t.equal(c2.headers['request-idempotency'], 'true')
   t.equal(c2.json().id, c1.json().id)
   t.equal((await get(ctx, `/v1/payment-charges?agreementId=${a.id}`)).data.length, 1, 'charged once')
@@ -378,8 +367,7 @@ t.test('merchants are isolated; idempotency keys work on agreement POSTs', async
 
 t.test('a rejected initial charge rejects the whole sign-up and stores nothing', async (t) => {
   const ctx = await buildTestApp(t)
-  const res = await post(
-    ctx,
+  const res = await ctx.post(
     '/v1/payment-agreements',
     agreementBody({ initialPaymentCharge: { amount: { value: -100, currency: 'KRW' } } }),
   )
@@ -393,8 +381,8 @@ t.test('a rejected initial charge rejects the whole sign-up and stores nothing',
 t.test("an agreement's webhooksUrl receives its charges' events too", async (t) => {
   const hook = await receiver(t)
   const ctx = await buildTestApp(t)
-  const a = (await post(ctx, '/v1/payment-agreements', agreementBody({ webhooksUrl: hook.url }))).json()
-  await post(ctx, `/sandbox/payment-agreements/${a.id}/approve`)
+  const a = (await ctx.post('/v1/payment-agreements', agreementBody({ webhooksUrl: hook.url }))).json()
+  await ctx.post(`/sandbox/payment-agreements/${a.id}/approve`)
   const c = (await chargeOn(ctx, a.id, 1000)).json()
   await ctx.app.sandbox.webhooks.idle()
   t.same(

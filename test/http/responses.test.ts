@@ -1,0 +1,286 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.js'
+
+// The main shapes, whole: with a pinned clock and sequential ids every value is known, so a wrong value
+// in any field fails here (the contract check catches only fields PPRO does not define).
+t.test('whole bodies: a created and a captured charge, a refund, an agreement, and every event they sent', async (t) => {
+  const ctx = await buildTestApp(t)
+  const created = await ctx.createCharge({ merchantPaymentChargeReference: 'order-1' })
+  t.same(
+    created,
+    {
+      id: 'charge_000000000000000000002',
+      paymentMethod: 'KAKAOPAY',
+      paymentMedium: 'ECOMMERCE',
+      initiator: 'CONSUMER',
+      currency: 'KRW',
+      country: 'KR',
+      paymentDescriptor: 'Order description',
+      status: 'AUTHENTICATION_PENDING',
+      consumer: { name: 'John Smith', country: 'KR' },
+      authenticationMethods: [
+        { type: 'REDIRECT', details: { requestUrl: 'http://localhost:8080/checkout/charge_000000000000000000002', requestMethod: 'GET' } },
+      ],
+      authorizations: [
+        {
+          id: 'authz_000000000000000000001',
+          amount: 15000,
+          status: 'AUTHENTICATION_PENDING',
+          merchantPaymentChargeReference: 'order-1',
+          createdAt: '2026-01-15T09:00:00.000Z',
+          updatedAt: '2026-01-15T09:00:00.000Z',
+        },
+      ],
+      captures: [],
+      refunds: [],
+      discards: [],
+      voids: [],
+      createdAt: '2026-01-15T09:00:00.000Z',
+      updatedAt: '2026-01-15T09:00:00.000Z',
+      _links: { self: { href: 'http://localhost:8080/v1/payment-charges/charge_000000000000000000002' } },
+    },
+    'a created charge',
+  )
+  await ctx.consumer(created.id, 'approve')
+  t.same(
+    await ctx.readCharge(created.id),
+    {
+      id: 'charge_000000000000000000002',
+      paymentMethod: 'KAKAOPAY',
+      paymentMedium: 'ECOMMERCE',
+      initiator: 'CONSUMER',
+      currency: 'KRW',
+      country: 'KR',
+      paymentDescriptor: 'Order description',
+      status: 'CAPTURED',
+      consumer: { name: 'John Smith', country: 'KR' },
+      authorizations: [
+        {
+          id: 'authz_000000000000000000001',
+          amount: 15000,
+          status: 'AUTHORIZED',
+          merchantPaymentChargeReference: 'order-1',
+          createdAt: '2026-01-15T09:00:00.000Z',
+          updatedAt: '2026-01-15T09:00:00.000Z',
+        },
+      ],
+      captures: [
+        {
+          id: 'capture_000000000000000000005',
+          amount: 15000,
+          status: 'CAPTURED',
+          createdAt: '2026-01-15T09:00:00.000Z',
+          updatedAt: '2026-01-15T09:00:00.000Z',
+        },
+      ],
+      refunds: [],
+      discards: [],
+      voids: [],
+      createdAt: '2026-01-15T09:00:00.000Z',
+      updatedAt: '2026-01-15T09:00:00.000Z',
+      _links: { self: { href: 'http://localhost:8080/v1/payment-charges/charge_000000000000000000002' } },
+    },
+    'a captured charge',
+  )
+  ctx.clock.advance(60_000)
+  const refund = await ctx.post(`/v1/payment-charges/${created.id}/refunds`, { amount: 5000, merchantRefundReference: 'r-1' })
+  t.same(
+    refund.json(),
+    {
+      id: 'refund_000000000000000000008',
+      amount: 5000,
+      status: 'REFUNDED',
+      merchantRefundReference: 'r-1',
+      createdAt: '2026-01-15T09:01:00.000Z',
+      updatedAt: '2026-01-15T09:01:00.000Z',
+    },
+    'a refund',
+  )
+  const agreement = await ctx.post('/v1/payment-agreements', {
+    paymentMethod: 'KAKAOPAY',
+    description: 'Coffee club',
+    amount: { value: 9900, currency: 'KRW' },
+    amountType: 'EXACT',
+    frequency: { type: 'MONTHLY' },
+    consumer: { name: 'Kim Minji', country: 'KR' },
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/done' } }],
+  })
+  t.same(
+    agreement.json(),
+    {
+      id: 'agr_000000000000000000010',
+      status: 'AUTHENTICATION_PENDING',
+      description: 'Coffee club',
+      paymentMethod: 'KAKAOPAY',
+      frequency: { type: 'MONTHLY' },
+      amount: { value: 9900, currency: 'KRW' },
+      amountType: 'EXACT',
+      consumer: { name: 'Kim Minji', country: 'KR' },
+      authenticationMethods: [
+        { type: 'REDIRECT', details: { requestUrl: 'http://localhost:8080/checkout/agr_000000000000000000010', requestMethod: 'GET' } },
+      ],
+      history: [
+        { id: 'ahist_000000000000000000011', status: 'INITIALIZING', createdAt: '2026-01-15T09:01:00.000Z' },
+        { id: 'ahist_000000000000000000013', status: 'AUTHENTICATION_PENDING', createdAt: '2026-01-15T09:01:00.000Z' },
+      ],
+      revocations: [],
+      createdAt: '2026-01-15T09:01:00.000Z',
+      updatedAt: '2026-01-15T09:01:00.000Z',
+    },
+    'an agreement',
+  )
+  const sent = (await ctx.call({ method: 'GET', url: '/sandbox/webhooks' })).json().data.map((x: { payload: unknown }) => x.payload)
+  t.same(
+    sent,
+    [
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000003',
+        type: 'PAYMENT_CHARGE_CREATED',
+        subject: 'charge_000000000000000000002',
+        time: '2026-01-15T09:00:00.000Z',
+        data: {
+          paymentChargeId: 'charge_000000000000000000002',
+          paymentChargeStatus: 'AUTHORIZATION_PROCESSING',
+          paymentMethod: 'KAKAOPAY',
+          merchantId: 'merch_test_A',
+          merchantPaymentChargeReference: 'order-1',
+          type: 'PAYMENT_CHARGE_CREATED',
+          paymentMedium: 'ECOMMERCE',
+          initiator: 'CONSUMER',
+          paymentDescriptor: 'Order description',
+          amount: { value: 15000, currency: 'KRW' },
+          consumer: { name: 'John Smith', country: 'KR' },
+          authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
+        },
+      },
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000004',
+        type: 'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
+        subject: 'charge_000000000000000000002',
+        time: '2026-01-15T09:00:00.000Z',
+        data: {
+          paymentChargeId: 'charge_000000000000000000002',
+          paymentChargeStatus: 'AUTHENTICATION_PENDING',
+          paymentMethod: 'KAKAOPAY',
+          merchantId: 'merch_test_A',
+          merchantPaymentChargeReference: 'order-1',
+          type: 'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
+          authorizationId: 'authz_000000000000000000001',
+          amount: { value: 15000, currency: 'KRW' },
+          authenticationMethods: [
+            {
+              type: 'REDIRECT',
+              details: { requestUrl: 'http://localhost:8080/checkout/charge_000000000000000000002', requestMethod: 'GET' },
+            },
+          ],
+        },
+      },
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000006',
+        type: 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
+        subject: 'charge_000000000000000000002',
+        time: '2026-01-15T09:00:00.000Z',
+        data: {
+          paymentChargeId: 'charge_000000000000000000002',
+          paymentChargeStatus: 'CAPTURED',
+          paymentMethod: 'KAKAOPAY',
+          merchantId: 'merch_test_A',
+          merchantPaymentChargeReference: 'order-1',
+          type: 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
+          authorizationId: 'authz_000000000000000000001',
+          amount: { value: 15000, currency: 'KRW' },
+          isMultiStep: false,
+        },
+      },
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000007',
+        type: 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+        subject: 'charge_000000000000000000002',
+        time: '2026-01-15T09:00:00.000Z',
+        data: {
+          paymentChargeId: 'charge_000000000000000000002',
+          paymentChargeStatus: 'CAPTURED',
+          paymentMethod: 'KAKAOPAY',
+          merchantId: 'merch_test_A',
+          merchantPaymentChargeReference: 'order-1',
+          type: 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+          captureId: 'capture_000000000000000000005',
+          amount: { value: 15000, currency: 'KRW' },
+        },
+      },
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000009',
+        type: 'PAYMENT_CHARGE_REFUND_SUCCEEDED',
+        subject: 'charge_000000000000000000002',
+        time: '2026-01-15T09:01:00.000Z',
+        data: {
+          paymentChargeId: 'charge_000000000000000000002',
+          paymentChargeStatus: 'CAPTURED',
+          paymentMethod: 'KAKAOPAY',
+          merchantId: 'merch_test_A',
+          merchantPaymentChargeReference: 'order-1',
+          type: 'PAYMENT_CHARGE_REFUND_SUCCEEDED',
+          refundId: 'refund_000000000000000000008',
+          amount: { value: 5000, currency: 'KRW' },
+          merchantRefundReference: 'r-1',
+        },
+      },
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000012',
+        type: 'PAYMENT_AGREEMENT_CREATED',
+        subject: 'agr_000000000000000000010',
+        time: '2026-01-15T09:01:00.000Z',
+        data: {
+          paymentAgreementId: 'agr_000000000000000000010',
+          paymentAgreementStatus: 'INITIALIZING',
+          paymentMethod: 'KAKAOPAY',
+          type: 'PAYMENT_AGREEMENT_CREATED',
+          merchantId: 'merch_test_A',
+          description: 'Coffee club',
+          frequency: { type: 'MONTHLY' },
+          amount: { value: 9900, currency: 'KRW' },
+          amountType: 'EXACT',
+          consumer: { name: 'Kim Minji', country: 'KR' },
+        },
+      },
+      {
+        specversion: '1.0.2',
+        source: 'https://www.ppro.com',
+        datacontenttype: 'application/json',
+        id: '000000000000000000014',
+        type: 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING',
+        subject: 'agr_000000000000000000010',
+        time: '2026-01-15T09:01:00.000Z',
+        data: {
+          paymentAgreementId: 'agr_000000000000000000010',
+          paymentAgreementStatus: 'AUTHENTICATION_PENDING',
+          paymentMethod: 'KAKAOPAY',
+          type: 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING',
+          merchantId: 'merch_test_A',
+          authenticationMethods: [
+            { type: 'REDIRECT', details: { requestUrl: 'http://localhost:8080/checkout/agr_000000000000000000010', requestMethod: 'GET' } },
+          ],
+        },
+      },
+    ],
+    'every webhook body, as sent',
+  )
+})
