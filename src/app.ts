@@ -18,6 +18,7 @@ import { idempotencyHooks } from './http/idempotency.js'
 import { warnUnknownFields, zodValidatorCompiler } from './http/validation.js'
 import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
+import { sandboxFaults } from './faults/index.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
@@ -131,6 +132,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       route.onSend = [...[route.onSend ?? []].flat(), idempotency.onSend] as typeof route.onSend
       route.onRequestAbort = [...[route.onRequestAbort ?? []].flat(), idempotency.onRequestAbort]
     })
+    // Fault injection: its hooks wrap those of every /v1 route registered after it.
+    await api.register(sandboxFaults, { sandbox })
     await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })

@@ -39,6 +39,8 @@ export class Sandbox {
   readonly agreements: AgreementService
   /** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
   readonly idempotency = new IdempotencyStore(24 * 3_600_000)
+  /** Per-merchant state kept outside the sandbox (fault rules), cleared with the rest by `reset`. */
+  readonly resetHooks: Array<(merchantId: string) => void> = []
 
   constructor(readonly deps: SandboxDeps) {
     this.clock = new SandboxClock(deps.clock)
@@ -100,6 +102,7 @@ export class Sandbox {
     this.deps.store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)
     this.idempotency.deleteMerchant(merchantId)
+    for (const hook of this.resetHooks) hook(merchantId)
     return counts
   }
 

@@ -5,7 +5,7 @@ import type { EventSink, SandboxEvent } from '../domain/events.js'
 import type { Scheduler } from '../domain/scheduler.js'
 import type { MerchantRegistry } from './merchants.js'
 import { pproSignature, webhookSignature } from './signing.js'
-import type { WebhookTransport } from './transport.js'
+import type { WebhookRequest, WebhookTransport } from './transport.js'
 
 export interface WebhookSettings {
   timeoutMs: number
@@ -27,6 +27,8 @@ export interface Attempt {
   /** Sandbox-clock time of the retry this failure scheduled, if any. */
   nextAttemptAt?: number
   replay?: boolean
+  /** The fault injected into this attempt by a sandbox fault rule, e.g. `bad-signature; rule=fault_…`. */
+  fault?: string
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
@@ -44,6 +46,19 @@ export interface Delivery {
 }
 
 const NO_ATTEMPTS: Attempt[] = []
+
+/** What a fault rule does to an attempt about to be sent (see src/faults). */
+export interface DeliveryFault {
+  /** Recorded on the attempt. */
+  fault: string
+  /** Send nothing now: the fault module queues the delivery again later (`enqueue`). */
+  hold?: boolean
+  /** Changes the request sent (its signatures). */
+  alter?: (request: WebhookRequest, secret: string) => WebhookRequest
+}
+
+/** Asked as each attempt is about to be sent. */
+export type DeliveryFaults = (delivery: Delivery, replay: boolean) => DeliveryFault | undefined
 
 export interface DeliveryFilter {
   chargeId?: string | undefined
@@ -70,6 +85,8 @@ export class WebhookDispatcher implements EventSink {
   readonly #chains = new Map<string, Promise<void>>()
   readonly #inFlight = new Set<Promise<void>>()
   #closed = false
+  /** Sandbox fault rules, asked before each attempt; set by the faults module. */
+  faults: DeliveryFaults | undefined = undefined
 
   constructor(
     private readonly d: {
@@ -94,10 +111,14 @@ export class WebhookDispatcher implements EventSink {
     if (list) list.push(delivery)
     else this.#byMerchant.set(event.merchantId, [delivery])
     if (!url || this.#closed) return
+    this.enqueue(delivery)
+  }
 
-    const subject = event.subject
+  /** Queues an attempt of a delivery behind the attempts of its resource already queued. */
+  enqueue(delivery: Delivery, replay = false, due?: number): void {
+    const subject = delivery.event.subject
     const previous = this.#chains.get(subject) ?? Promise.resolve()
-    const next = previous.then(() => this.#attempt(delivery, false))
+    const next = previous.then(() => this.#attempt(delivery, replay, due))
     this.#chains.set(subject, next)
     void next.then(() => {
       if (this.#chains.get(subject) === next) this.#chains.delete(subject)
@@ -167,16 +188,22 @@ export class WebhookDispatcher implements EventSink {
     if (!delivery.url || (delivery.status === 'NOT_SENT' && !replay)) return
     const { clock, settings, merchants, logger } = this.d
     const { event } = delivery
+    // Sandbox fault rules (src/faults) may hold this attempt back or change what it sends.
+    const fault = this.faults?.(delivery, replay)
+    if (fault?.hold) return
     const secret = merchants.webhookSecret(event.merchantId)
+    const alter = fault?.alter
+    const send = alter ? (r: WebhookRequest) => this.d.transport(alter(r, secret)) : this.d.transport
     const body = eventBody(event)
     const at = due ?? clock.now()
     const attempt: Attempt = { at, durationMs: 0 }
     if (replay) attempt.replay = true
+    if (fault) attempt.fault = fault.fault
     if (delivery.attempts === NO_ATTEMPTS) delivery.attempts = []
     delivery.attempts.push(attempt)
     const started = performance.now()
     try {
-      const { status } = await this.d.transport({
+      const { status } = await send({
         url: delivery.url,
         body,
         timeoutMs: settings.timeoutMs,

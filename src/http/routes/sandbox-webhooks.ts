@@ -32,6 +32,7 @@ export function deliveryView(d: Delivery) {
       durationMs: a.durationMs,
       nextAttemptAt: a.nextAttemptAt === undefined ? undefined : iso(a.nextAttemptAt),
       replay: a.replay,
+      fault: a.fault,
     })),
   }
 }

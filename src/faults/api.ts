@@ -1,0 +1,156 @@
+import type { Socket } from 'node:net'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { envelope } from '../http/errors.js'
+import { type ApiFault, describeApiFault, FAULT_HEADER, FAULT_MESSAGES, faultStatus, type Latency, parseFaultHeader } from './rules.js'
+import type { FaultStore } from './store.js'
+
+/** A fault applied to one request: what it does and how the response header and log name it. */
+export interface AppliedFault {
+  fault: ApiFault
+  /** The `Sandbox-Fault` value, e.g. `lost-response; status=504; rule=fault_…`. */
+  label: string
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The fault injected into this request, if any (for the log and the request journal). */
+    sandboxFault: AppliedFault | null
+  }
+}
+
+export interface ApiFaultOptions {
+  now: () => number
+  /** The merchant reference of a merchant's charge, for rules that match on it. */
+  chargeReference: (merchantId: string, chargeId: string) => string | undefined
+}
+
+/**
+ * Applies API faults as route hooks of PPRO's `/v1` routes: `preValidation` first of all (after the
+ * credentials, before idempotency, so a fault that answers instead of processing leaves no key behind)
+ * decides and acts; `onSend` last of all (after idempotency has stored the real answer) loses the
+ * answer or cuts the connection. A merchant without rules costs one Map lookup per request.
+ */
+export class ApiFaults {
+  /** Connections of hung requests, destroyed when the server closes so that it can. */
+  readonly #hung = new Set<Socket>()
+
+  constructor(
+    private readonly store: FaultStore,
+    private readonly options: ApiFaultOptions,
+  ) {}
+
+  install(api: FastifyInstance): void {
+    api.decorateRequest('sandboxFault', null)
+    api.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/v1/')) return
+      route.preValidation = [this.preValidation, ...[route.preValidation ?? []].flat()]
+      route.onSend = [...[route.onSend ?? []].flat(), this.onSend] as typeof route.onSend
+    })
+    api.addHook('preClose', (done) => {
+      for (const socket of this.#hung) socket.destroy()
+      this.#hung.clear()
+      done()
+    })
+  }
+
+  /** How many connections are hung right now. */
+  get hung(): number {
+    return this.#hung.size
+  }
+
+  readonly preValidation = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const header = request.headers[FAULT_HEADER]
+    const rules = this.store.apiRules(request.merchantId)
+    if (rules === undefined && header === undefined) return done()
+    let fault: ApiFault
+    let source: string
+    let rng: () => number = Math.random
+    if (header !== undefined) {
+      const parsed = parseFaultHeader(header)
+      if ('error' in parsed) {
+        reply.code(400).send(envelope(400, `the Sandbox-Fault header is not valid: ${parsed.error}`, this.options.now()))
+        return
+      }
+      fault = parsed.fault
+      source = 'source=header'
+    } else {
+      const q = request.url.indexOf('?')
+      const path = q < 0 ? request.url : request.url.slice(0, q)
+      const rule = this.store.matchApi(rules!, request.method, path, () => this.#reference(request))
+      if (!rule) return done()
+      fault = rule.fault
+      source = `rule=${rule.id}`
+      rng = rule.rng
+    }
+    const wait = fault.latencyMs === undefined ? 0 : draw(fault.latencyMs, rng)
+    const applied: AppliedFault = { fault, label: describeApiFault(fault, source, fault.latencyMs === undefined ? undefined : wait) }
+    request.sandboxFault = applied
+    request.log.info({ fault: applied.label }, `fault injected: ${fault.kind}`)
+    if (wait > 0) setTimeout(() => this.#act(applied, request, reply, done), wait)
+    else this.#act(applied, request, reply, done)
+  }
+
+  readonly onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void => {
+    const applied = request.sandboxFault
+    if (applied === null) return done(null, payload)
+    reply.header('sandbox-fault', applied.label)
+    const { fault } = applied
+    if (fault.kind === 'lost-response') {
+      // The request was processed and its answer stored for a keyed retry; the client gets an error instead.
+      const status = faultStatus(fault)!
+      reply.code(status).removeHeader('request-idempotency').header('content-type', 'application/json; charset=utf-8')
+      return done(null, JSON.stringify(envelope(status, FAULT_MESSAGES[status]!, this.options.now())))
+    }
+    if (fault.kind === 'disconnect') {
+      // Processed, then the connection is cut before any byte of the answer: writes after this go nowhere.
+      request.raw.socket?.destroy()
+    }
+    done(null, payload)
+  }
+
+  #act(applied: AppliedFault, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const { fault } = applied
+    switch (fault.kind) {
+      case 'error': {
+        const status = faultStatus(fault)!
+        if (status === 429) reply.header('retry-after', String(fault.retryAfterSeconds ?? 1))
+        reply.code(status).send(envelope(status, FAULT_MESSAGES[status]!, this.options.now()))
+        return
+      }
+      case 'reset': {
+        // Nothing is processed; the connection is reset (RST where the platform allows it).
+        reply.hijack()
+        const socket = request.raw.socket
+        if (typeof socket?.resetAndDestroy === 'function') socket.resetAndDestroy()
+        else socket?.destroy()
+        return
+      }
+      case 'hang': {
+        // Nothing is processed and nothing is answered, until the client gives up or the server closes.
+        reply.hijack()
+        const socket = request.raw.socket
+        if (socket) {
+          this.#hung.add(socket)
+          socket.once('close', () => this.#hung.delete(socket))
+        }
+        return
+      }
+      default:
+        // latency, lost-response and disconnect: the request is processed.
+        done()
+    }
+  }
+
+  #reference(request: FastifyRequest): string | undefined {
+    const body = request.body as { merchantPaymentChargeReference?: unknown } | undefined
+    if (body && typeof body === 'object' && typeof body.merchantPaymentChargeReference === 'string')
+      return body.merchantPaymentChargeReference
+    const chargeId = (request.params as { paymentChargeId?: string } | undefined)?.paymentChargeId
+    return chargeId === undefined ? undefined : this.options.chargeReference(request.merchantId, chargeId)
+  }
+}
+
+function draw(l: Latency, rng: () => number): number {
+  if (typeof l === 'number') return l
+  return l.min + Math.floor(rng() * (l.max - l.min + 1))
+}
