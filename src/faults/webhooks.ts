@@ -23,10 +23,10 @@ function signedAt(request: WebhookRequest): number {
 /**
  * Webhook faults, asked by the dispatcher as each attempt is about to be sent:
  * - `duplicate`: the attempt goes out, and the same event (same id) once more right behind it;
- * - `reorder`: the event is held until the next event of the same resource has been sent (or
- *   `delaySeconds`, default 60, of sandbox time have passed), then sent;
- * - `delay`: the event is held for `delaySeconds` (default 60) of sandbox time; later events of the
- *   resource are not held up by it;
+ * - `reorder`: the event is held until the next event of the same resource has been sent (or until
+ *   `delaySeconds`, default 60, of sandbox time after it happened), then sent;
+ * - `delay`: the event is sent `delaySeconds` (default 60) of sandbox time after it happened; later
+ *   events of the resource are not held up by it;
  * - `bad-signature`: both signatures are made with a secret that is not the merchant's;
  * - `stale-signature`: `PPRO-Signature` is correctly signed but `staleSeconds` (default 3600) old.
  * The attempt that carries the fault records it (`fault` in the delivery log), and each is logged.
@@ -81,14 +81,14 @@ export class WebhookFaults {
     const { kind } = rule.webhook
     const { event } = delivery
     const log = { eventId: event.id, type: event.type, rule: rule.id }
-    const now = this.d.clock.now()
     switch (kind) {
       case 'delay': {
         const seconds = rule.webhook.delaySeconds ?? DEFAULT_HOLD_SECONDS
         const label = `delay; delaySeconds=${seconds}; rule=${rule.id}`
-        const due = now + Math.round(seconds * 1000)
+        // Counted from the event, so a delivery queued behind others is not held longer.
+        const due = event.time + Math.round(seconds * 1000)
         this.#held.set(delivery, label)
-        this.d.scheduler.schedule(due, () => this.d.dispatcher.enqueue(delivery, false, due))
+        this.#at(due, () => this.d.dispatcher.enqueue(delivery, false, due))
         this.d.logger.info({ ...log, until: new Date(due).toISOString() }, `webhook fault injected: ${event.type} held for ${seconds} s`)
         return { fault: label, hold: true }
       }
@@ -99,8 +99,8 @@ export class WebhookFaults {
         const parked = this.#parked.get(event.subject)
         if (parked) parked.push(delivery)
         else this.#parked.set(event.subject, [delivery])
-        const due = now + Math.round(seconds * 1000)
-        this.d.scheduler.schedule(due, () => this.#release(delivery, due))
+        const due = event.time + Math.round(seconds * 1000)
+        this.#at(due, () => this.#release(delivery, due))
         this.d.logger.info(log, `webhook fault injected: ${event.type} held until the next event of ${event.subject} has been sent`)
         return { fault: label, hold: true }
       }
@@ -130,6 +130,12 @@ export class WebhookFaults {
         }
       }
     }
+  }
+
+  /** Runs `fn` at sandbox time `due`, or now if that has passed (the clock may have been moved meanwhile). */
+  #at(due: number, fn: () => void): void {
+    if (due <= this.d.clock.now()) fn()
+    else this.d.scheduler.schedule(due, fn)
   }
 
   /** Another event of a resource with held events is going out: queue those behind it. */

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { Writable } from 'node:stream'
 import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, seedCharge, type TestApp } from '../helpers/app.js'
 import { mulberry32 } from '../../src/faults/prng.js'
 import { compilePath } from '../../src/faults/store.js'
@@ -249,4 +250,21 @@ t.test('latency delays the answer, which carries the header; a range is drawn fr
   t.equal(ms, 20 + Math.floor(r() * 21), 'the drawn latency, from seed 3')
   t.equal(res.headers['sandbox-fault'], `latency; latencyMs=${ms}; rule=fault_000000000000000000001`)
   t.ok(waited >= ms - 1, `answered after the latency (${Math.round(waited)} ms >= ${ms} ms)`)
+})
+
+t.test('every injected fault is a log line naming it, under the request id', async (t) => {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
+      cb()
+    },
+  })
+  const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
+  await addRule(ctx, { match: { method: 'POST', path: '/v1/payment-charges' }, fault: { kind: 'lost-response', status: 503 } })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-reference': 'trace-7' } })
+  t.match(
+    lines.filter((l) => l.reqId === 'trace-7' && l.fault !== undefined),
+    [{ level: 30, fault: 'lost-response; status=503; rule=fault_000000000000000000001', msg: 'fault injected: lost-response' }],
+  )
 })
