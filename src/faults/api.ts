@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net'
+import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { envelope } from '../http/errors.js'
 import { type ApiFault, describeApiFault, FAULT_HEADER, FAULT_MESSAGES, faultStatus, type Latency, parseFaultHeader } from './rules.js'
@@ -103,7 +103,8 @@ export class ApiFaults {
     }
     if (fault.kind === 'disconnect') {
       // Processed, then the connection is cut before any byte of the answer: writes after this go nowhere.
-      request.raw.socket?.destroy()
+      // Under app.inject() the injected response has failed: nothing more is written.
+      if (!cut(request, reply, false)) return
     }
     done(null, payload)
   }
@@ -120,16 +121,14 @@ export class ApiFaults {
       case 'reset': {
         // Nothing is processed; the connection is reset (RST where the platform allows it).
         reply.hijack()
-        const socket = request.raw.socket
-        if (typeof socket?.resetAndDestroy === 'function') socket.resetAndDestroy()
-        else socket?.destroy()
+        cut(request, reply, true)
         return
       }
       case 'hang': {
         // Nothing is processed and nothing is answered, until the client gives up or the server closes.
         reply.hijack()
-        const socket = request.raw.socket
-        if (socket) {
+        const socket: unknown = request.raw.socket
+        if (socket instanceof Socket) {
           this.#hung.add(socket)
           socket.once('close', () => this.#hung.delete(socket))
         }
@@ -148,6 +147,21 @@ export class ApiFaults {
     const chargeId = (request.params as { paymentChargeId?: string } | undefined)?.paymentChargeId
     return chargeId === undefined ? undefined : this.options.chargeReference(request.merchantId, chargeId)
   }
+}
+
+/**
+ * Closes the request's connection (reset: with RST where the platform allows it). `app.inject()` has no
+ * connection: its response fails instead, as a cut connection would, and this answers false.
+ */
+function cut(request: FastifyRequest, reply: FastifyReply, reset: boolean): boolean {
+  const socket: unknown = request.raw.socket
+  if (!(socket instanceof Socket)) {
+    reply.raw.destroy()
+    return false
+  }
+  if (reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+  else socket.destroy()
+  return true
 }
 
 function draw(l: Latency, rng: () => number): number {

@@ -268,3 +268,25 @@ t.test('every injected fault is a log line naming it, under the request id', asy
     [{ level: 30, fault: 'lost-response; status=503; rule=fault_000000000000000000001', msg: 'fault injected: lost-response' }],
   )
 })
+
+t.test('under app.inject() a cut connection rejects the injection; a disconnect still processed the request', async (t) => {
+  const ctx = await buildTestApp(t)
+  const post = (fault: string) =>
+    ctx.call({
+      method: 'POST',
+      url: '/v1/payment-charges',
+      payload: seedCharge(),
+      headers: { 'sandbox-fault': fault, 'request-idempotency-key': fault },
+    })
+  await t.rejects(post('reset'), /response destroyed before completion/)
+  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  await t.rejects(post('disconnect'), /response destroyed before completion/)
+  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1)
+  const retry = await ctx.call({
+    method: 'POST',
+    url: '/v1/payment-charges',
+    payload: seedCharge(),
+    headers: { 'request-idempotency-key': 'disconnect' },
+  })
+  t.equal(retry.headers['request-idempotency'], 'true')
+})
