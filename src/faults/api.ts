@@ -33,6 +33,8 @@ export interface ApiFaultOptions {
 export class ApiFaults {
   /** Connections of hung requests, destroyed when the server closes so that it can. */
   readonly #hung = new Set<Socket>()
+  /** Requests waiting out an added latency: acted on at once when the server closes. */
+  readonly #waiting = new Map<NodeJS.Timeout, () => void>()
 
   constructor(
     private readonly store: FaultStore,
@@ -49,6 +51,11 @@ export class ApiFaults {
     api.addHook('preClose', (done) => {
       for (const socket of this.#hung) socket.destroy()
       this.#hung.clear()
+      for (const [timer, act] of this.#waiting) {
+        clearTimeout(timer)
+        act()
+      }
+      this.#waiting.clear()
       done()
     })
   }
@@ -86,8 +93,13 @@ export class ApiFaults {
     const applied: AppliedFault = { fault, label: describeApiFault(fault, source, fault.latencyMs === undefined ? undefined : wait) }
     request.sandboxFault = applied
     request.log.info({ fault: applied.label }, `fault injected: ${fault.kind}`)
-    if (wait > 0) setTimeout(() => this.#act(applied, request, reply, done), wait)
-    else this.#act(applied, request, reply, done)
+    if (wait === 0) return this.#act(applied, request, reply, done)
+    const act = () => {
+      this.#waiting.delete(timer)
+      this.#act(applied, request, reply, done)
+    }
+    const timer = setTimeout(act, wait)
+    this.#waiting.set(timer, act)
   }
 
   readonly onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void => {

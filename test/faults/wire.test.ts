@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge } from '../helpers/app.js'
 import { receiver } from '../helpers/receiver.js'
+import { faultsClient } from '../../src/faults/index.js'
 
 const CREATED_AT = '2026-01-15T09:00:00.000Z'
 const SECRET = 'whsec_test'
@@ -215,4 +216,43 @@ t.test("a merchant's wire faults never touch another merchant on the same server
   t.equal(other.headers.get('sandbox-fault'), null)
   t.equal(s.app.sandbox.deps.store.chargesOf(OTHER_MERCHANT).length, 1)
   t.equal(await failure(s.request('POST', '/v1/payment-charges', seedCharge())), 'ECONNRESET', 'the merchant of the rule is reset')
+})
+
+t.test('faultsClient: add, list, remove and clear over HTTP, for the developer kit and scripts', async (t) => {
+  const s = await wire(t)
+  const faults = faultsClient({ baseUrl: s.base, apiKey: 'sk_test', merchantId: MERCHANT })
+  const rule = await faults.add({ match: { method: 'POST', path: '/v1/payment-charges' }, fault: { kind: 'lost-response' }, count: 2 })
+  t.match(rule, { id: /^fault_/, fault: { kind: 'lost-response' }, count: 2, remaining: 2, fired: 0 })
+  await faults.add({ webhook: { kind: 'reorder' }, probability: 0.5, seed: 3 })
+  t.equal((await s.request('POST', '/v1/payment-charges', seedCharge())).status, 504)
+  t.match(await faults.list(), [
+    { id: rule.id, remaining: 1, fired: 1 },
+    { webhook: { kind: 'reorder' }, probability: 0.5, seed: 3 },
+  ])
+  t.same((await faults.remove(rule.id)).id, rule.id)
+  await t.rejects(faults.remove(rule.id), new RegExp(`DELETE /sandbox/faults/${rule.id}: HTTP 404: fault rule ${rule.id} not found`))
+  await t.rejects(
+    faults.add({ fault: { kind: 'error', status: 404 } } as never),
+    /HTTP 400: invalid fault rule: fault.status must be one of/,
+  )
+  t.equal(await faults.clear(), 1)
+  t.same(await faults.list(), [])
+})
+
+t.test('a long added latency does not hold up the server closing: the request is answered at once', async (t) => {
+  const s = await wire(t)
+  const port = (s.app.server.address() as AddressInfo).port
+  await s.addRule({ match: { method: 'GET', path: '/v1/payment-charges' }, fault: { kind: 'latency', latencyMs: 60_000 } })
+  const slow = plain(port, 'GET', '/v1/payment-charges')
+  await within(
+    5000,
+    (async () => {
+      while (((await (await s.request('GET', '/sandbox/faults')).json()) as { data: Array<{ fired: number }> }).data[0]!.fired < 1) {
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    })(),
+    'the slow request',
+  )
+  await within(5000, s.app.close(), 'app.close() with a request waiting out its latency')
+  t.equal(await within(5000, slow, 'the slow client'), 'answered 200')
 })
