@@ -60,11 +60,6 @@ export class ApiFaults {
     })
   }
 
-  /** How many connections are hung right now. */
-  get hung(): number {
-    return this.#hung.size
-  }
-
   readonly preValidation = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const header = request.headers[FAULT_HEADER]
     const rules = this.store.apiRules(request.merchantId)
