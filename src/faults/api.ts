@@ -147,10 +147,13 @@ export class ApiFaults {
     }
   }
 
+  /** The merchant reference a request is about: in its body, its query (a search), or of the charge in its path. */
   #reference(request: FastifyRequest): string | undefined {
     const body = request.body as { merchantPaymentChargeReference?: unknown } | undefined
     if (body && typeof body === 'object' && typeof body.merchantPaymentChargeReference === 'string')
       return body.merchantPaymentChargeReference
+    const query = request.query as { merchantPaymentChargeReference?: unknown } | undefined
+    if (typeof query?.merchantPaymentChargeReference === 'string') return query.merchantPaymentChargeReference
     const chargeId = (request.params as { paymentChargeId?: string } | undefined)?.paymentChargeId
     return chargeId === undefined ? undefined : this.options.chargeReference(request.merchantId, chargeId)
   }

@@ -179,7 +179,7 @@ t.test('rules match method, path template and a charge merchant reference, from 
   })
 
   await ctx.call({ method: 'DELETE', url: '/sandbox/faults' })
-  await addRule(ctx, { match: { merchantPaymentChargeReference: 'order-44' }, fault: { kind: 'error', status: 500 } })
+  await addRule(ctx, { match: { merchantPaymentChargeReference: 'order-44' }, fault: { kind: 'error', status: 500 }, count: 2 })
   t.equal((await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).statusCode, 200)
   const create = await ctx.call({
     method: 'POST',
@@ -188,6 +188,8 @@ t.test('rules match method, path template and a charge merchant reference, from 
   })
   t.equal(create.statusCode, 500, 'the reference in the body of a create')
   t.same(create.json(), { status: 500, failureMessage: 'Internal server error', timestamp: CREATED_AT })
+  const search = await ctx.call({ method: 'GET', url: '/v1/payment-charges?merchantPaymentChargeReference=order-44' })
+  t.equal(search.statusCode, 500, 'the reference searched for')
   t.same(
     ctx.app.sandbox.deps.store.chargesOf(MERCHANT).map((c) => c.merchantPaymentChargeReference),
     ['order-42', 'order-43', undefined],
