@@ -62,6 +62,7 @@ export class WebhookFaults {
     const resumed = this.#held.get(delivery)
     if (resumed !== undefined) {
       this.#held.delete(delivery)
+      delete delivery.held
       return { fault: resumed }
     }
     const rules = this.d.store.webhookRules(event.merchantId)
@@ -88,6 +89,7 @@ export class WebhookFaults {
         // Counted from the event, so a delivery queued behind others is not held longer.
         const due = event.time + Math.round(seconds * 1000)
         this.#held.set(delivery, label)
+        delivery.held = label
         this.#at(due, () => this.d.dispatcher.enqueue(delivery, false, due))
         this.d.logger.info({ ...log, until: new Date(due).toISOString() }, `webhook fault injected: ${event.type} held for ${seconds} s`)
         return { fault: label, hold: true }
@@ -96,6 +98,7 @@ export class WebhookFaults {
         const seconds = rule.webhook.delaySeconds ?? DEFAULT_HOLD_SECONDS
         const label = `reorder; rule=${rule.id}`
         this.#held.set(delivery, label)
+        delivery.held = label
         const parked = this.#parked.get(event.subject)
         if (parked) parked.push(delivery)
         else this.#parked.set(event.subject, [delivery])

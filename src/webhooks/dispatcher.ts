@@ -43,6 +43,8 @@ export interface Delivery {
   url: string | undefined
   status: DeliveryStatus
   attempts: Attempt[]
+  /** Held back by a sandbox fault rule (delay, reorder) until it is sent: which one. */
+  held?: string
 }
 
 const NO_ATTEMPTS: Attempt[] = []

@@ -87,7 +87,11 @@ t.test('reorder: an event is held back until the next event of the charge has ar
   await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${charge.id}/approve` })
   await ctx.app.sandbox.webhooks.idle()
   t.equal(hook.received.length, 3, 'the capture is held')
-  t.equal((await attempts(ctx, charge.id, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED')).status, 'PENDING')
+  t.match(await attempts(ctx, charge.id, 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED'), {
+    status: 'PENDING',
+    held: /^reorder; rule=fault_/,
+    attempts: [],
+  })
   ctx.app.sandbox.advance(30_000)
   await ctx.app.sandbox.webhooks.idle()
   t.same(
@@ -106,6 +110,11 @@ t.test('delay: held for delaySeconds of sandbox time, then sent and signed at th
     ['PAYMENT_CHARGE_CREATED', 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED'],
     'later events of the charge are not held up',
   )
+  t.match(await attempts(ctx, id, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED'), {
+    status: 'PENDING',
+    held: `delay; delaySeconds=60; rule=${rule.id}`,
+    attempts: [],
+  })
   ctx.app.sandbox.advance(59_000)
   await ctx.app.sandbox.webhooks.idle()
   t.equal(hook.received.length, 3, 'not yet after 59 s')
@@ -116,6 +125,7 @@ t.test('delay: held for delaySeconds of sandbox time, then sent and signed at th
   t.same(verifyWebhook(last.body, last.headers, SECRET, { nowSeconds: nowSeconds(ctx) }), { ok: true }, 'signed when sent')
   const d = await attempts(ctx, id, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED')
   t.match(d.attempts, [{ attempt: 1, at: '2026-01-15T09:01:00.000Z', statusCode: 200, fault: `delay; delaySeconds=60; rule=${rule.id}` }])
+  t.notOk('held' in d, 'no longer held')
 })
 
 /** The README's verification snippet (`verifyPproWebhook`), compiled and loaded as a merchant would paste it. */

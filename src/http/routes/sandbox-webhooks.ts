@@ -22,6 +22,7 @@ export function deliveryView(d: Delivery) {
     agreementId: d.event.agreementId,
     url: d.url ?? null,
     status: d.status,
+    held: d.held,
     createdAt: iso(d.event.time),
     payload: JSON.parse(eventBody(d.event)) as unknown,
     attempts: d.attempts.map((a, i) => ({
