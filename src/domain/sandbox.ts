@@ -39,8 +39,7 @@ export class Sandbox {
   readonly agreements: AgreementService
   /** PPRO keeps idempotency keys for 24 hours; here, 24 hours of sandbox time. */
   readonly idempotency = new IdempotencyStore(24 * 3_600_000)
-  /** Per-merchant state kept outside the sandbox (fault rules), cleared with the rest by `reset`. */
-  readonly resetHooks: Array<(merchantId: string) => void> = []
+  readonly #resetListeners: Array<(merchantId: string) => void> = []
 
   constructor(readonly deps: SandboxDeps) {
     this.clock = new SandboxClock(deps.clock)
@@ -102,8 +101,13 @@ export class Sandbox {
     this.deps.store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)
     this.idempotency.deleteMerchant(merchantId)
-    for (const hook of this.resetHooks) hook(merchantId)
+    for (const listener of this.#resetListeners) listener(merchantId)
     return counts
+  }
+
+  /** Whatever else keeps per-merchant state (fault rules) is told of a reset. */
+  onReset(listener: (merchantId: string) => void): void {
+    this.#resetListeners.push(listener)
   }
 
   /** Runs what has become due. Called on every API entry, so reads after a deadline see its effect. */

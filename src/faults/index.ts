@@ -15,12 +15,15 @@ export { faultsClient, type FaultsClient, type FaultsClientOptions } from './cli
  * the routes registered after it.
  */
 export async function sandboxFaults(api: FastifyInstance, { sandbox }: { sandbox: Sandbox }) {
-  const store = new FaultStore(sandbox.deps.ids, () => sandbox.clock.now())
+  const store = new FaultStore(() => sandbox.clock.now())
   new ApiFaults(store, {
     now: () => sandbox.clock.now(),
     chargeReference: (merchantId, chargeId) => {
-      const charge = sandbox.deps.store.getCharge(chargeId)
-      return charge?.merchantId === merchantId ? charge.merchantPaymentChargeReference : undefined
+      try {
+        return sandbox.charges.get(merchantId, chargeId).merchantPaymentChargeReference
+      } catch {
+        return undefined // no such charge of this merchant: the request answers so itself
+      }
     },
   }).install(api)
   const webhooks = new WebhookFaults({
@@ -35,7 +38,7 @@ export async function sandboxFaults(api: FastifyInstance, { sandbox }: { sandbox
     store.clear(merchantId)
     webhooks.deleteMerchant(merchantId)
   }
-  sandbox.resetHooks.push(clear)
+  sandbox.onReset(clear)
   await api.register(faultRoutes, { store, onClear: (merchantId) => webhooks.deleteMerchant(merchantId) })
 }
 ;(sandboxFaults as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true

@@ -1,5 +1,4 @@
 import { badRequest, notFound } from '../domain/errors.js'
-import type { IdGenerator } from '../domain/ids.js'
 import { mulberry32 } from './prng.js'
 import { type ApiFault, type ApiMatch, type FaultRule, type FaultSchedule, parseRule, type WebhookFault } from './rules.js'
 
@@ -47,12 +46,10 @@ export function compilePath(template: string): RegExp {
 export class FaultStore {
   readonly #api = new Map<string, ApiRule[]>()
   readonly #webhook = new Map<string, WebhookRule[]>()
+  /** Rule ids count up across merchants: short to type in a test or on the command line (`fault_3`). */
   #seq = 0
 
-  constructor(
-    private readonly ids: IdGenerator,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly now: () => number) {}
 
   /** Validates and stores a rule; a bad rule is a 400 and stores nothing. */
   add(merchantId: string, body: unknown): Rule {
@@ -61,8 +58,8 @@ export class FaultStore {
     const { rule: input } = parsed
     const schedule = input.schedule
     const common = {
-      id: this.ids('fault_'),
-      seq: this.#seq++,
+      id: `fault_${++this.#seq}`,
+      seq: this.#seq,
       merchantId,
       createdAt: this.now(),
       schedule,

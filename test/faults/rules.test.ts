@@ -36,7 +36,7 @@ t.test('a rule is answered with its id, listed with its counts, removed one by o
   })
   t.equal(added.statusCode, 201)
   const first = {
-    id: 'fault_000000000000000000001',
+    id: 'fault_1',
     match: { method: 'POST', path: '/v1/payment-charges' },
     fault: { kind: 'error', status: 503 },
     count: 2,
@@ -49,7 +49,7 @@ t.test('a rule is answered with its id, listed with its counts, removed one by o
   t.same(added.json(), first)
   const hook = await addRule(ctx, { webhook: { kind: 'duplicate', eventType: 'PAYMENT_CHARGE_CREATED' }, probability: 0.25, seed: 9 })
   const second = {
-    id: 'fault_000000000000000000002',
+    id: 'fault_2',
     webhook: { kind: 'duplicate', eventType: 'PAYMENT_CHARGE_CREATED' },
     probability: 0.25,
     seed: 9,
@@ -62,7 +62,7 @@ t.test('a rule is answered with its id, listed with its counts, removed one by o
   const a = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
   t.equal(a.statusCode, 503)
   t.same(a.json(), { status: 503, failureMessage: 'Service unavailable', timestamp: CREATED_AT })
-  t.equal(a.headers['sandbox-fault'], 'error; status=503; rule=fault_000000000000000000001')
+  t.equal(a.headers['sandbox-fault'], 'error; status=503; rule=fault_1')
   await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
   const third = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
   t.equal(third.statusCode, 200, 'a count rule faults the next N matches, then lets requests through')
@@ -70,11 +70,11 @@ t.test('a rule is answered with its id, listed with its counts, removed one by o
   t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'the two faulted creates processed nothing')
 
   t.same(await listRules(ctx), [{ ...first, remaining: 0, matched: 2, fired: 2 }, second])
-  const removed = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_000000000000000000001' })
+  const removed = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_1' })
   t.same(removed.json(), { ...first, remaining: 0, matched: 2, fired: 2 })
-  const again = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_000000000000000000001' })
+  const again = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_1' })
   t.equal(again.statusCode, 404)
-  t.same(again.json(), { status: 404, failureMessage: 'fault rule fault_000000000000000000001 not found', timestamp: CREATED_AT })
+  t.same(again.json(), { status: 404, failureMessage: 'fault rule fault_1 not found', timestamp: CREATED_AT })
   t.same(await listRules(ctx), [second])
   await addRule(ctx, { fault: { kind: 'hang' } })
   t.same((await ctx.call({ method: 'DELETE', url: '/sandbox/faults' })).json(), { deleted: 2 })
@@ -205,7 +205,7 @@ t.test("one merchant's rules never touch another's requests; DELETE /sandbox/dat
     t.equal(other.statusCode, 200)
     t.equal(other.headers['sandbox-fault'], undefined)
   }
-  const removeOthers = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_000000000000000000001', headers: OTHER_AUTH })
+  const removeOthers = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_1', headers: OTHER_AUTH })
   t.equal(removeOthers.statusCode, 404, 'another merchant cannot remove it')
   t.same((await ctx.call({ method: 'DELETE', url: '/sandbox/faults', headers: OTHER_AUTH })).json(), { deleted: 0 })
   t.equal((await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })).statusCode, 503)
@@ -250,7 +250,7 @@ t.test('latency delays the answer, which carries the header; a range is drawn fr
   const ms = Number(/latencyMs=(\d+)/.exec(String(res.headers['sandbox-fault']))?.[1])
   const r = mulberry32(3)
   t.equal(ms, 20 + Math.floor(r() * 21), 'the drawn latency, from seed 3')
-  t.equal(res.headers['sandbox-fault'], `latency; latencyMs=${ms}; rule=fault_000000000000000000001`)
+  t.equal(res.headers['sandbox-fault'], `latency; latencyMs=${ms}; rule=fault_1`)
   t.ok(waited >= ms - 1, `answered after the latency (${Math.round(waited)} ms >= ${ms} ms)`)
 })
 
@@ -267,7 +267,7 @@ t.test('every injected fault is a log line naming it, under the request id', asy
   await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-reference': 'trace-7' } })
   t.match(
     lines.filter((l) => l.reqId === 'trace-7' && l.fault !== undefined),
-    [{ level: 30, fault: 'lost-response; status=503; rule=fault_000000000000000000001', msg: 'fault injected: lost-response' }],
+    [{ level: 30, fault: 'lost-response; status=503; rule=fault_1', msg: 'fault injected: lost-response' }],
   )
 })
 
