@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import ts from 'typescript'
 import { AUTH, buildTestApp, OTHER_AUTH, seedCharge, type TestApp } from '../helpers/app.js'
 import { receiver, type Received } from '../helpers/receiver.js'
@@ -213,4 +214,39 @@ t.test("a merchant's webhook rules never touch another merchant's deliveries; re
   t.equal(hook.received.length, 8)
   for (const r of hook.received.slice(4))
     t.same(verifyWebhook(r.body, r.headers, SECRET, { nowSeconds: nowSeconds(ctx) }), { ok: true }, 'rules gone with the reset')
+})
+
+t.test('every webhook fault is a log line naming the event and the rule', async (t) => {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
+      cb()
+    },
+  })
+  const hook = await receiver(t)
+  const ctx = await buildTestApp(t, {
+    logger: { level: 'info', stream },
+    config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
+  })
+  await ctx.call({
+    method: 'POST',
+    url: '/sandbox/faults',
+    payload: { webhook: { kind: 'bad-signature', eventType: 'PAYMENT_CHARGE_CREATED' } },
+  })
+  await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
+  await ctx.app.sandbox.webhooks.idle()
+  t.match(
+    lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('webhook fault injected')),
+    [
+      {
+        level: 30,
+        component: 'faults',
+        eventId: hook.received[0]!.json.id,
+        type: 'PAYMENT_CHARGE_CREATED',
+        rule: 'fault_1',
+        msg: 'webhook fault injected: PAYMENT_CHARGE_CREATED signed with a wrong secret',
+      },
+    ],
+  )
 })
