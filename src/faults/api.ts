@@ -1,5 +1,6 @@
 import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { refuse } from '../domain/errors.js'
 import { envelope } from '../http/errors.js'
 import { type ApiFault, describeApiFault, FAULT_HEADER, FAULT_MESSAGES, faultStatus, type Latency, parseFaultHeader } from './rules.js'
 import type { FaultStore } from './store.js'
@@ -69,10 +70,7 @@ export class ApiFaults {
     let rng: () => number = Math.random
     if (header !== undefined) {
       const parsed = parseFaultHeader(header)
-      if ('error' in parsed) {
-        reply.code(400).send(envelope(400, `the Sandbox-Fault header is not valid: ${parsed.error}`, this.options.now()))
-        return
-      }
+      if ('error' in parsed) return done(refuse('invalidFaultHeader', parsed.error))
       fault = parsed.fault
       source = 'source=header'
     } else {

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import type { Sandbox } from '../domain/sandbox.js'
 import { ApiFaults } from './api.js'
 import { faultRoutes } from './routes.js'
 import { FaultStore } from './store.js'
@@ -14,7 +13,8 @@ export { faultsClient, type FaultsClient, type FaultsClientOptions } from './cli
  * faults in the dispatcher. It runs in its parent's scope (not encapsulated) so its route hooks reach
  * the routes registered after it.
  */
-export async function sandboxFaults(api: FastifyInstance, { sandbox }: { sandbox: Sandbox }) {
+export async function sandboxFaults(api: FastifyInstance) {
+  const { sandbox } = api
   const store = new FaultStore(() => sandbox.clock.now())
   new ApiFaults(store, {
     now: () => sandbox.clock.now(),

@@ -1,4 +1,4 @@
-import { badRequest, notFound } from '../domain/errors.js'
+import { refuse } from '../domain/errors.js'
 import { mulberry32 } from './prng.js'
 import { type ApiFault, type ApiMatch, type FaultRule, type FaultSchedule, parseRule, type WebhookFault } from './rules.js'
 
@@ -54,7 +54,7 @@ export class FaultStore {
   /** Validates and stores a rule; a bad rule is a 400 and stores nothing. */
   add(merchantId: string, body: unknown): Rule {
     const parsed = parseRule(body)
-    if ('error' in parsed) throw badRequest(`invalid fault rule: ${parsed.error}`)
+    if ('error' in parsed) throw refuse('invalidFaultRule', parsed.error)
     const { rule: input } = parsed
     const schedule = input.schedule
     const common = {
@@ -99,7 +99,7 @@ export class FaultStore {
         return rule!
       }
     }
-    throw notFound('fault rule', id)
+    throw refuse('notFound', 'fault rule', id)
   }
 
   /** Removes every rule of a merchant; answers how many there were. */

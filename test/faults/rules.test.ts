@@ -67,7 +67,7 @@ t.test('a rule is answered with its id, listed with its counts, removed one by o
   const third = await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
   t.equal(third.statusCode, 200, 'a count rule faults the next N matches, then lets requests through')
   t.equal(third.headers['sandbox-fault'], undefined)
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'the two faulted creates processed nothing')
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 1, 'the two faulted creates processed nothing')
 
   t.same(await listRules(ctx), [{ ...first, remaining: 0, matched: 2, fired: 2 }, second])
   const removed = await ctx.call({ method: 'DELETE', url: '/sandbox/faults/fault_1' })
@@ -153,7 +153,7 @@ t.test('the Sandbox-Fault header forces a fault on one request; a bad one is a 4
   })
   const junk = await ctx.call({ method: 'GET', url: '/v1/payment-charges', headers: { 'sandbox-fault': 'error; 503' } })
   t.equal(junk.json().failureMessage, 'the Sandbox-Fault header is not valid: "503" is not a name=value parameter')
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 0)
   const sandboxPath = await ctx.call({ method: 'GET', url: '/sandbox/faults', headers: { 'sandbox-fault': 'error; status=503' } })
   t.equal(sandboxPath.statusCode, 200, '/sandbox routes are never faulted, so a rule can always be removed')
 })
@@ -191,7 +191,7 @@ t.test('rules match method, path template and a charge merchant reference, from 
   const search = await ctx.call({ method: 'GET', url: '/v1/payment-charges?merchantPaymentChargeReference=order-44' })
   t.equal(search.statusCode, 500, 'the reference searched for')
   t.same(
-    ctx.app.sandbox.deps.store.chargesOf(MERCHANT).map((c) => c.merchantPaymentChargeReference),
+    ctx.store.chargesOf(MERCHANT).map((c) => c.merchantPaymentChargeReference),
     ['order-42', 'order-43', undefined],
   )
 })
@@ -281,9 +281,9 @@ t.test('under app.inject() a cut connection rejects the injection; a disconnect 
       headers: { 'sandbox-fault': fault, 'request-idempotency-key': fault },
     })
   await t.rejects(post('reset'), /response destroyed before completion/)
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 0)
   await t.rejects(post('disconnect'), /response destroyed before completion/)
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1)
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 1)
   const retry = await ctx.call({
     method: 'POST',
     url: '/v1/payment-charges',

@@ -65,7 +65,7 @@ t.test('lost response: the charge exists, its webhooks fire once, a keyed retry 
   t.equal(lost.headers.get('sandbox-fault'), `lost-response; status=504; rule=${rule.id}`)
   t.same(await lost.json(), { status: 504, failureMessage: 'Call to the upstream dependency timed out.', timestamp: CREATED_AT })
 
-  const stored = s.app.sandbox.deps.store.chargesOf(MERCHANT)
+  const stored = s.store.chargesOf(MERCHANT)
   t.equal(stored.length, 1, 'the charge was created all the same')
   const chargeId = stored[0]!.id
   const found = (await (await s.request('GET', '/v1/payment-charges?merchantPaymentChargeReference=order-1')).json()) as {
@@ -93,13 +93,13 @@ t.test('lost response: the charge exists, its webhooks fire once, a keyed retry 
   const replayed = (await keyed.json()) as { id: string; status: string }
   t.equal(replayed.id, chargeId, 'of the charge the lost answer was about')
   t.equal(replayed.status, 'AUTHENTICATION_PENDING')
-  t.equal(s.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'still one charge')
+  t.equal(s.store.chargesOf(MERCHANT).length, 1, 'still one charge')
 
   const unkeyed = await s.request('POST', '/v1/payment-charges', order)
   t.equal(unkeyed.status, 200)
   const second = (await unkeyed.json()) as { id: string }
   t.not(second.id, chargeId)
-  t.equal(s.app.sandbox.deps.store.chargesOf(MERCHANT).length, 2, 'the unkeyed retry made a second charge: the bug to catch')
+  t.equal(s.store.chargesOf(MERCHANT).length, 2, 'the unkeyed retry made a second charge: the bug to catch')
 
   await s.app.sandbox.webhooks.idle()
   t.equal(hook.received.filter((r) => r.json.subject === chargeId).length, 2, "the first charge's webhooks fired once")
@@ -130,7 +130,7 @@ t.test('disconnect: processed, then the connection is cut before any byte; a key
     'UND_ERR_SOCKET',
     'the socket closed without an answer',
   )
-  const stored = s.app.sandbox.deps.store.chargesOf(MERCHANT)
+  const stored = s.store.chargesOf(MERCHANT)
   t.equal(stored.length, 1, 'the charge was created')
   const retry = await s.request('POST', '/v1/payment-charges', seedCharge(), key)
   t.equal(retry.status, 200)
@@ -142,7 +142,7 @@ t.test('reset: the connection is reset and nothing is processed', async (t) => {
   const s = await wire(t)
   await s.addRule({ match: { method: 'POST', path: '/v1/payment-charges' }, fault: { kind: 'reset' } })
   t.equal(await failure(s.request('POST', '/v1/payment-charges', seedCharge(), { 'request-idempotency-key': 'r1' })), 'ECONNRESET')
-  t.equal(s.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'no charge')
+  t.equal(s.store.chargesOf(MERCHANT).length, 0, 'no charge')
   const retry = await s.request('POST', '/v1/payment-charges', seedCharge(), { 'request-idempotency-key': 'r1' })
   t.equal(retry.status, 200)
   t.equal(retry.headers.get('request-idempotency'), null, 'no key was kept: the retry is the first processing')
@@ -169,7 +169,7 @@ t.test("hang: no answer, the client's own timeout fires, and the server still cl
   const port = (s.app.server.address() as AddressInfo).port
   await s.addRule({ match: { path: '/v1/payment-charges' }, fault: { kind: 'hang' }, count: 2 })
   t.equal(await within(5000, plain(port, 'POST', '/v1/payment-charges', seedCharge(), 150), 'the first hang'), 'CLIENT_TIMEOUT')
-  t.equal(s.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing processed')
+  t.equal(s.store.chargesOf(MERCHANT).length, 0, 'nothing processed')
 
   // A second hang still open when the server closes: close does not wait for it.
   const open = plain(port, 'GET', '/v1/payment-charges')
@@ -204,7 +204,7 @@ t.test('latency, error answers and 429 on the wire, each with its Sandbox-Fault 
   const limited = await s.request('POST', '/v1/payment-charges', seedCharge())
   t.equal(limited.status, 429)
   t.equal(limited.headers.get('retry-after'), '2')
-  t.equal(s.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'error answers process nothing')
+  t.equal(s.store.chargesOf(MERCHANT).length, 0, 'error answers process nothing')
   t.equal((await s.request('POST', '/v1/payment-charges', seedCharge())).status, 200, 'the retry after Retry-After goes through')
 })
 
@@ -214,7 +214,7 @@ t.test("a merchant's wire faults never touch another merchant on the same server
   const other = await s.request('POST', '/v1/payment-charges', seedCharge(), { ...OTHER_AUTH })
   t.equal(other.status, 200)
   t.equal(other.headers.get('sandbox-fault'), null)
-  t.equal(s.app.sandbox.deps.store.chargesOf(OTHER_MERCHANT).length, 1)
+  t.equal(s.store.chargesOf(OTHER_MERCHANT).length, 1)
   t.equal(await failure(s.request('POST', '/v1/payment-charges', seedCharge())), 'ECONNRESET', 'the merchant of the rule is reset')
 })
 
