@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { sandboxFaults } from '../faults/index.js'
+import type { Observability } from '../observe/index.js'
+import { keepRawBody } from '../observe/journal.js'
 import { checkCredentials } from './auth.js'
 import { idempotencyHooks } from './idempotency.js'
 import type { IdempotencyStore } from './idempotency-store.js'
 import { chargeOperationRoutes } from './routes/charge-operations.js'
 import { paymentAgreementRoutes } from './routes/payment-agreements.js'
 import { paymentChargeRoutes } from './routes/payment-charges.js'
+import { paymentSessionRoutes } from './routes/payment-sessions.js'
 import { sandboxControlRoutes } from './routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './routes/sandbox-webhooks.js'
 import { warnUnknownFields } from './validation.js'
@@ -15,6 +18,8 @@ export interface ApiOptions {
   apiKeys: readonly string[]
   /** Where PPRO's `Request-Idempotency-Key` answers are remembered. */
   idempotency: IdempotencyStore
+  /** The request journal and the journal's and timelines' routes. */
+  observe?: Observability | undefined
 }
 
 /**
@@ -30,10 +35,12 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   const json = api.getDefaultJsonParser('remove', 'remove')
   api.removeContentTypeParser('application/json')
   api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    keepRawBody(request, body as string)
     if (body === '') done(null, undefined)
     else json(request, body as string, done)
   })
   api.addHook('onRequest', checkCredentials(options.apiKeys))
+  if (options.observe) await options.observe.api(api)
 
   // Idempotency keys are PPRO's: they act on POSTs under /v1 only. A /sandbox POST (a clock move, an
   // approval) always does what it says, key or no key. Unknown-field warnings concern every request
@@ -52,6 +59,7 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   await api.register(paymentChargeRoutes)
   await api.register(chargeOperationRoutes)
   await api.register(paymentAgreementRoutes)
+  await api.register(paymentSessionRoutes)
   await api.register(sandboxWebhookRoutes)
   await api.register(sandboxControlRoutes)
 }

@@ -25,6 +25,8 @@ export interface Attempt {
   replay?: boolean
   /** The fault injected into this attempt by a sandbox fault rule, e.g. `bad-signature; rule=fault_…`. */
   fault?: string
+  /** The first bytes of the receiver's answer, when the transport reads them. */
+  responseBody?: string
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
@@ -105,6 +107,8 @@ export class WebhookDispatcher implements EventSink {
       merchants: MerchantRegistry
       settings: WebhookSettings
       logger: Logger
+      /** Sees each attempt once its outcome is decided; answers the reason its log line carries. */
+      onAttempt?: ((delivery: Delivery, attempt: Attempt) => { code: string; message: string } | undefined) | undefined
     },
   ) {}
 
@@ -211,7 +215,7 @@ export class WebhookDispatcher implements EventSink {
     delivery.attempts = [...delivery.attempts, attempt]
     const started = performance.now()
     try {
-      const { status } = await send({
+      const { status, body: answer } = await send({
         url: delivery.url,
         body,
         timeoutMs: settings.timeoutMs,
@@ -223,28 +227,30 @@ export class WebhookDispatcher implements EventSink {
         },
       })
       attempt.statusCode = status
+      if (answer !== undefined) attempt.responseBody = answer
     } catch (err) {
       attempt.error = describeError(err)
     }
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
     const log = { eventId: event.id, type: event.type, url: delivery.url, attempt: delivery.attempts.length }
+    const reason = () => this.d.onAttempt?.(delivery, attempt)
     if (ok) {
       delivery.status = 'DELIVERED'
-      logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
+      logger.info({ ...log, statusCode: attempt.statusCode, reason: reason() }, 'webhook delivered')
       return
     }
-    if (replay || delivery.status === 'DELIVERED') return
+    if (replay || delivery.status === 'DELIVERED') return void reason()
     const scheduled = delivery.attempts.filter((a) => !a.replay).length
     const outcome = attempt.error ?? `HTTP ${attempt.statusCode}`
     if (scheduled >= settings.maxAttempts || this.#closed) {
       delivery.status = 'FAILED'
-      logger.warn({ ...log, outcome }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
+      logger.warn({ ...log, outcome, reason: reason() }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
       return
     }
     const next = at + settings.retryBaseMs * 2 ** (scheduled - 1)
     attempt.nextAttemptAt = next
-    logger.info({ ...log, outcome, nextAttemptAt: iso(next) }, 'webhook not acknowledged; will retry')
+    logger.info({ ...log, outcome, nextAttemptAt: iso(next), reason: reason() }, 'webhook not acknowledged; will retry')
     const retry = () => {
       if (delivery.status === 'PENDING' && !this.#closed) void this.#attempt(delivery, false, next)
     }
