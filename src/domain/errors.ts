@@ -50,6 +50,8 @@ const REFUSALS = {
   cannotRevoke: (agreementId: string, status: string) => [409, `payment agreement ${agreementId} is ${status}: it cannot be revoked`],
   idempotencyKeyReused: (key: string) => [409, `Request-Idempotency-Key "${key}" was already used for a different request`],
   idempotencyKeyInProgress: (key: string) => [409, `a request with Request-Idempotency-Key "${key}" is still being processed`],
+  invalidFaultRule: (problem: string) => [400, `invalid fault rule: ${problem}`],
+  invalidFaultHeader: (problem: string) => [400, `the Sandbox-Fault header is not valid: ${problem}`],
   // Payment sessions (the drop-in flow).
   sessionExpired: (sessionId: string, expiresAt: string, what: string) => [
     400,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { sandboxFaults } from '../faults/index.js'
 import type { Observability } from '../observe/index.js'
 import { keepRawBody } from '../observe/journal.js'
 import { checkCredentials } from './auth.js'
@@ -54,6 +55,8 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
     route.onSend = [...[route.onSend ?? []].flat(), idempotency.onSend] as typeof route.onSend
     route.onRequestAbort = [...[route.onRequestAbort ?? []].flat(), idempotency.onRequestAbort]
   })
+  // Fault injection: its hooks wrap those of every /v1 route registered after it.
+  await api.register(sandboxFaults)
   await api.register(paymentChargeRoutes)
   await api.register(chargeOperationRoutes)
   await api.register(paymentAgreementRoutes)

@@ -6,7 +6,7 @@ import type { Scheduler } from '../domain/scheduler.js'
 import type { Logger } from '../logger.js'
 import type { MerchantRegistry } from './merchants.js'
 import { signWebhook } from './signing.js'
-import type { WebhookTransport } from './transport.js'
+import type { WebhookRequest, WebhookTransport } from './transport.js'
 
 export interface WebhookSettings {
   timeoutMs: number
@@ -23,6 +23,8 @@ export interface Attempt {
   /** Sandbox-clock time of the retry this failure scheduled, if any. */
   nextAttemptAt?: number
   replay?: boolean
+  /** The fault injected into this attempt by a sandbox fault rule, e.g. `bad-signature; rule=fault_…`. */
+  fault?: string
   /** The first bytes of the receiver's answer, when the transport reads them. */
   responseBody?: string
   /** The Unix time (seconds, real time) its PPRO-Signature was made at. */
@@ -41,11 +43,26 @@ export interface Delivery {
   url: string | undefined
   status: DeliveryStatus
   attempts: readonly Attempt[]
+  /** Held back by a sandbox fault rule (delay, reorder) until it is sent: which one. */
+  held?: string
 }
 
 /** The attempts of a delivery not tried yet: one shared frozen empty list, replaced on the first attempt. */
 const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([])
 const NO_DELIVERIES: readonly Delivery[] = Object.freeze([])
+
+/** What a fault rule does to an attempt about to be sent (see src/faults). */
+export interface DeliveryFault {
+  /** Recorded on the attempt. */
+  fault: string
+  /** Send nothing now: the fault module queues the delivery again later (`enqueue`). */
+  hold?: boolean
+  /** Changes the request sent (its signatures). */
+  alter?: (request: WebhookRequest, secret: string) => WebhookRequest
+}
+
+/** Asked as each attempt is about to be sent. */
+export type DeliveryFaults = (delivery: Delivery, replay: boolean) => DeliveryFault | undefined
 
 export interface DeliveryFilter {
   chargeId?: string | undefined
@@ -79,6 +96,8 @@ export class WebhookDispatcher implements EventSink {
   readonly #chains = new Map<string, Promise<void>>()
   readonly #inFlight = new Set<Promise<void>>()
   #closed = false
+  /** Sandbox fault rules, asked before each attempt; set by the faults module. */
+  faults: DeliveryFaults | undefined = undefined
 
   constructor(
     private readonly d: {
@@ -113,14 +132,14 @@ export class WebhookDispatcher implements EventSink {
     else this.#byMerchant.set(event.merchantId, [delivery])
     this.d.onRecord?.(delivery, true)
     if (!url || this.#closed) return
-    this.#queueFirst(delivery)
+    this.enqueue(delivery)
   }
 
-  /** The first attempt of a delivery, behind those of earlier events of the same resource. */
-  #queueFirst(delivery: Delivery): void {
+  /** Queues an attempt of a delivery behind the attempts of its resource already queued. */
+  enqueue(delivery: Delivery, replay = false, due?: number): void {
     const subject = delivery.event.subject
     const previous = this.#chains.get(subject) ?? Promise.resolve()
-    const next = previous.then(() => this.#attempt(delivery, false))
+    const next = previous.then(() => this.#attempt(delivery, replay, due))
     this.#chains.set(subject, next)
     void next.then(() => {
       if (this.#chains.get(subject) === next) this.#chains.delete(subject)
@@ -145,7 +164,7 @@ export class WebhookDispatcher implements EventSink {
       for (const d of list) {
         if (d.status !== 'PENDING' || !d.url) continue
         const last = d.attempts.filter((a) => !a.replay).at(-1)
-        if (!last) this.#queueFirst(d)
+        if (!last) this.enqueue(d)
         else this.#scheduleRetry(d, last.nextAttemptAt ?? this.d.clock.now())
       }
     }
@@ -243,16 +262,22 @@ export class WebhookDispatcher implements EventSink {
     if (!delivery.url || (delivery.status === 'NOT_SENT' && !replay)) return
     const { clock, settings, merchants } = this.d
     const { event } = delivery
+    // Sandbox fault rules (src/faults) may hold this attempt back or change what it sends.
+    const fault = this.faults?.(delivery, replay)
+    if (fault?.hold) return
     const secret = merchants.webhookSecret(event.merchantId)
+    const alter = fault?.alter
+    const send = alter ? (r: WebhookRequest) => this.d.transport(alter(r, secret)) : this.d.transport
     const body = eventBody(event)
     const at = due ?? clock.now()
     // Signed at the real time of sending, so a receiver's freshness window holds after a clock move.
     const attempt: Attempt = { at, durationMs: 0, signedAt: Math.floor(this.d.wallClock.now() / 1000) }
     if (replay) attempt.replay = true
+    if (fault) attempt.fault = fault.fault
     delivery.attempts = [...delivery.attempts, attempt]
     const started = performance.now()
     try {
-      const { status, body: answer } = await this.d.transport({
+      const { status, body: answer } = await send({
         url: delivery.url,
         body,
         timeoutMs: settings.timeoutMs,

@@ -21,6 +21,7 @@ export function deliveryResponse(d: Delivery) {
     agreementId: d.event.agreementId,
     url: d.url ?? null,
     status: d.status,
+    held: d.held,
     createdAt: iso(d.event.time),
     payload: eventEnvelope(d.event),
     attempts: d.attempts.map((a, i) => ({
@@ -31,6 +32,7 @@ export function deliveryResponse(d: Delivery) {
       durationMs: a.durationMs,
       nextAttemptAt: a.nextAttemptAt === undefined ? undefined : iso(a.nextAttemptAt),
       replay: a.replay,
+      fault: a.fault,
     })),
   }
 }

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, well-known 32-bit PRNG. Each probability rule owns one, seeded from the rule's
+ * `seed`, so the same rule sees the same sequence of draws on every run.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
