@@ -39,6 +39,8 @@ export interface BuildAppOptions {
   onEvent?: (event: SandboxEvent) => void
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
+  /** An HTTP server of the caller's, already listening (the developer kit binds port 0 first, then builds). */
+  serverFactory?: FastifyServerOptions['serverFactory']
 }
 
 declare module 'fastify' {
@@ -52,6 +54,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const config = defaultConfig(options.config)
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
     bodyLimit: config.bodyLimit,
     // PPRO's Request-Reference, when sent, is the request id (`reqId`) of every log line.
     requestIdHeader: 'request-reference',
