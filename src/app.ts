@@ -20,6 +20,7 @@ import { checkoutUrl } from './http/views.js'
 import { applySeed } from './seed.js'
 import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
+import { sandboxStatusRoutes } from './http/routes/sandbox-status.js'
 import { MemoryStore, type Store } from './store/memory-store.js'
 import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
@@ -139,6 +140,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
     await api.register(sandboxWebhookRoutes, { sandbox })
     await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
+    await api.register(sandboxStatusRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   })
   return app
 }

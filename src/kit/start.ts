@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../app.js'
-import { loadConfig } from '../config.js'
+import { type Config, loadConfig } from '../config.js'
 import type { Clock } from '../domain/clock.js'
 import { iso } from '../domain/clock.js'
 import type { SandboxEvent } from '../domain/events.js'
@@ -149,40 +149,63 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * that address as its public URL.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const host = options.host ?? '127.0.0.1'
+  const env: Record<string, string | undefined> = {
+    PORT: String(options.port ?? 0),
+    HOST: options.host ?? '127.0.0.1',
+    PUBLIC_BASE_URL: options.publicBaseUrl,
+    API_KEYS: options.apiKey,
+    AUTH_TIMEOUT_SECONDS: str(options.authTimeoutSeconds),
+    LOG_LEVEL: options.logLevel ?? 'silent',
+    STRICT_REQUESTS: str(options.strictRequests),
+    BODY_LIMIT_BYTES: str(options.bodyLimitBytes),
+    WEBHOOK_URL: options.webhookUrl,
+    WEBHOOK_SECRET: options.webhookSecret ?? `whsec_${randomBytes(12).toString('hex')}`,
+    WEBHOOK_TIMEOUT_MS: str(options.webhookTimeoutMs),
+    WEBHOOK_RETRY_BASE_MS: str(options.webhookRetryBaseMs),
+    WEBHOOK_MAX_ATTEMPTS: str(options.webhookMaxAttempts),
+    SANDBOX_CONFIG: options.sandboxConfig,
+    SEED_DIR: options.seedDir,
+  }
+  return launch(loadConfig(env), {
+    merchantId: options.merchantId,
+    apiKey: options.apiKey,
+    clock: options.clock,
+    merchants: options.merchants,
+    publicBaseUrl: options.publicBaseUrl,
+  })
+}
+
+/**
+ * Starts a sandbox of a parsed configuration (what `startSandbox` and the command line's `exec` share).
+ * Without `publicBaseUrl`, the listening address is the public URL.
+ */
+export async function launch(
+  config: Config,
+  extra: {
+    merchantId?: string | undefined
+    apiKey?: string | undefined
+    clock?: Clock | undefined
+    merchants?: Record<string, MerchantSettings> | undefined
+    publicBaseUrl?: string | undefined
+  } = {},
+): Promise<Sandbox> {
+  const host = config.host
   const server = createServer()
-  await listen(server, options.port ?? 0, host)
+  await listen(server, config.port, host)
   const { port } = server.address() as AddressInfo
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`
-  const merchantId = options.merchantId ?? `merch_${randomBytes(8).toString('hex')}`
-  const apiKey = options.apiKey ?? 'sk_test_sandbox'
-  const webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(12).toString('hex')}`
+  const merchantId = extra.merchantId ?? `merch_${randomBytes(8).toString('hex')}`
+  const apiKey = extra.apiKey ?? config.apiKeys[0] ?? 'sk_test_sandbox'
+  const webhookSecret = config.webhooks.secret
 
   const waiters = new Waiters()
   const feed: FeedMessage[] = []
   let app: FastifyInstance
   try {
-    const config = loadConfig({
-      PORT: String(port),
-      HOST: host,
-      PUBLIC_BASE_URL: options.publicBaseUrl ?? url,
-      API_KEYS: options.apiKey,
-      AUTH_TIMEOUT_SECONDS: str(options.authTimeoutSeconds),
-      LOG_LEVEL: options.logLevel ?? 'silent',
-      STRICT_REQUESTS: str(options.strictRequests),
-      BODY_LIMIT_BYTES: str(options.bodyLimitBytes),
-      WEBHOOK_URL: options.webhookUrl,
-      WEBHOOK_SECRET: webhookSecret,
-      WEBHOOK_TIMEOUT_MS: str(options.webhookTimeoutMs),
-      WEBHOOK_RETRY_BASE_MS: str(options.webhookRetryBaseMs),
-      WEBHOOK_MAX_ATTEMPTS: str(options.webhookMaxAttempts),
-      SANDBOX_CONFIG: options.sandboxConfig,
-      SEED_DIR: options.seedDir,
-    })
     app = await buildApp({
-      config,
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.merchants ? { merchants: options.merchants } : {}),
+      config: { ...config, port, publicBaseUrl: extra.publicBaseUrl ?? url },
+      ...(extra.clock ? { clock: extra.clock } : {}),
+      ...(extra.merchants ? { merchants: extra.merchants } : {}),
       serverFactory: (handler) => server.on('request', handler),
       onEvent: (e) => {
         feed.push(eventMessage(feed.length + 1, e))
