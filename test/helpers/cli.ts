@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import * as esbuild from 'esbuild'
 import { main } from '../../src/cli/main.js'
 import { terminalOutput } from '../../src/cli/output.js'
 
@@ -18,16 +19,36 @@ export async function cli(args: string[], { tty = false, env = {} as Record<stri
   return { code, stdout, stderr }
 }
 
-const BIN = new URL('../../src/cli/bin.ts', import.meta.url).pathname
-/** The TypeScript loader this test runs under, so a child runs the CLI from its sources. */
-const LOADER = process.execArgv.filter((a) => a.includes('@tapjs/typescript'))
+const ROOT = new URL('../../', import.meta.url).pathname
+let built: Promise<string> | undefined
+
+/**
+ * The CLI from the current sources, bundled by esbuild (dependencies left to node_modules) into
+ * .tap/cli/, two levels under the root as dist/cli/ is, so it finds fixtures/ and package.json alike.
+ * Compiling the TypeScript in every child would cost seconds per spawn.
+ */
+function cliBundle(): Promise<string> {
+  built ??= esbuild
+    .build({
+      entryPoints: [`${ROOT}src/cli/bin.ts`],
+      outfile: `${ROOT}.tap/cli/bin.mjs`,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+    })
+    .then(() => `${ROOT}.tap/cli/bin.mjs`)
+  return built
+}
 
 /** The command line as its own process (what `exec` and signals need). */
-export function spawnCli(
+export async function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): { child: ChildProcess; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [...LOADER, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+): Promise<{ child: ChildProcess; done: Promise<CliResult & { signal: NodeJS.Signals | null }> }> {
+  const child = spawn(process.execPath, [await cliBundle(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d) => (stdout += d))
