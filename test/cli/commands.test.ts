@@ -36,11 +36,11 @@ t.test('start --help lists every configuration variable as a flag with its defau
   t.same(Object.keys(MEANINGS).sort(), [...variables].sort(), 'a meaning for each variable, and no more')
   const { stdout, code } = await cli(['start', '--help'])
   t.equal(code, 0)
-  t.match(stdout, '  --port                   listening port [PORT, default 8080]\n')
-  t.match(stdout, "  --webhook-url            where every merchant's webhooks go [WEBHOOK_URL]\n")
+  t.match(stdout, /\n {2}--port +listening port \[PORT, default 8080\]\n/)
+  t.match(stdout, /\n {2}--webhook-url +where every merchant's webhooks go \[WEBHOOK_URL\]\n/)
   t.match(
     stdout,
-    '  --public-base-url        origin of approval page URLs (requestUrl) and _links [PUBLIC_BASE_URL, default http://localhost:$PORT]\n',
+    /\n {2}--public-base-url +origin of approval page URLs \(requestUrl\) and _links \[PUBLIC_BASE_URL, default http:\/\/localhost:\$PORT\]\n/,
   )
   for (const v of variables) t.match(stdout, `--${v.toLowerCase().replace(/_/g, '-')} `, v)
 })
