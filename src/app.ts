@@ -11,6 +11,8 @@ import { makeErrorHandler } from './http/errors.js'
 import { KnownRoutes } from './http/known-routes.js'
 import { checkoutRoutes } from './http/pages/checkout-routes.js'
 import { healthRoutes } from './http/routes/health.js'
+import { collectRoutes } from './http/openapi/registry.js'
+import { openapiRoutes } from './http/openapi/routes.js'
 import { chargeOperationRoutes } from './http/routes/charge-operations.js'
 import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
 import { paymentChargeRoutes } from './http/routes/payment-charges.js'
@@ -97,6 +99,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     app.log.info(seeded, `seeded from ${config.seedDir}`)
   }
   app.decorate('sandbox', sandbox)
+  // Every route from here on is described by GET /openapi.json (built from their schemas on first request).
+  const routes = collectRoutes(app)
   app.decorateRequest('merchantId', '')
 
   const now = () => sandbox.clock.now()
@@ -108,6 +112,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
 
   await app.register(healthRoutes)
+  await app.register(openapiRoutes, { routes, baseUrl: config.publicBaseUrl })
   await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
   await app.register(async (api) => {
     // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
