@@ -36,11 +36,13 @@ function limits(s: Json): string {
   const out: string[] = []
   if (s.enum) out.push(s.enum.map((v: unknown) => String(v)).join(', '))
   if (s.format) out.push(`format ${s.format}`)
-  if (s.pattern) out.push(`pattern ${s.pattern}`)
+  // A format says it better than the regex zod writes for it.
+  if (s.pattern && !s.format) out.push(`pattern ${s.pattern}`)
   if (s.minLength !== undefined) out.push(`min length ${s.minLength}`)
   if (s.maxLength !== undefined) out.push(`max length ${s.maxLength}`)
-  if (s.minimum !== undefined) out.push(`min ${s.minimum}`)
-  if (s.maximum !== undefined) out.push(`max ${s.maximum}`)
+  // zod's z.int() bounds are JavaScript's safe integers: no limit a reader needs to know.
+  if (s.minimum !== undefined && s.minimum !== Number.MIN_SAFE_INTEGER) out.push(`min ${s.minimum}`)
+  if (s.maximum !== undefined && s.maximum !== Number.MAX_SAFE_INTEGER) out.push(`max ${s.maximum}`)
   if (s.default !== undefined) out.push(`default ${JSON.stringify(s.default)}`)
   return out.length ? ` <span class="limits">${e(out.join('; '))}</span>` : ''
 }
@@ -71,7 +73,7 @@ export function renderDocs(doc: Json): string {
           .filter((o) => o.tag === t.name)
           .map(
             (o) =>
-              `<li><a href="#${e(o.op.operationId)}"><span class="m ${o.method}">${o.method.toUpperCase()}</span> ${e(o.path)}</a></li>`,
+              `<li><a href="#${e(o.op.operationId)}"><span class="m ${o.method}">${o.method.toUpperCase()}</span> ${e(o.path.replace(/\{[^}]+\}/g, '{id}'))}</a></li>`,
           )
           .join('')}</ul></li>`,
     )
