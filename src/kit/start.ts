@@ -91,6 +91,11 @@ export interface WaitOptions {
 
 const DEFAULT_TIMEOUT_MS = 5000
 
+/** The event feed's in-process side (`app.feed`), as the observability contract defines it. */
+interface FeedSource {
+  subscribe(merchantId: string, listener: (message: FeedMessage) => void, options: { since?: number }): () => void
+}
+
 /** A running sandbox: its address and credentials, a PPRO client, the test controls, and ways to wait. */
 export interface Sandbox {
   readonly url: string
@@ -279,6 +284,31 @@ export async function launch(
     awaitEvent(filter = {}, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
       const kind = filter.kind ?? 'event'
       const mine = filter.merchantId ?? merchantId
+      const matches = (m: FeedMessage) =>
+        m.kind === kind &&
+        (filter.type === undefined || m.type === filter.type) &&
+        (filter.chargeId === undefined || m.chargeId === filter.chargeId) &&
+        (filter.agreementId === undefined || m.agreementId === filter.agreementId) &&
+        (!filter.where || filter.where(m))
+      // The sandbox's event feed (GET /sandbox/events/stream), where the app has one: every kind of message.
+      const live = (app as unknown as { feed?: FeedSource }).feed
+      if (live)
+        return waiters.follow<FeedMessage>(
+          (offer) => live.subscribe(mine, offer, { since: 0 }),
+          matches,
+          {
+            awaited: `awaitEvent(${describeFilter({ ...filter, kind })})`,
+            happened: (seen) =>
+              seen.length === 0
+                ? `Merchant ${mine} has had nothing in its feed yet.`
+                : `The feed of merchant ${mine} so far:\n${seen
+                    .slice(-20)
+                    .map((m) => `  ${m.seq} ${m.kind} ${m.type ?? ''} ${m.chargeId ?? m.agreementId ?? ''}`.trimEnd())
+                    .join('\n')}`,
+          },
+          timeoutMs,
+        )
+      // Without it, the events the sandbox published.
       return waiters.wait(
         () =>
           feed.find(

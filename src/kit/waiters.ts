@@ -35,6 +35,48 @@ export class Waiters {
     })
   }
 
+  /**
+   * The first value a subscription offers that `accept`s, where `subscribe` replays what was already
+   * recorded before it hands on new values (as the event feed's `subscribe(…, {since: 0})` does).
+   */
+  follow<T>(
+    subscribe: (offer: (value: T) => void) => () => void,
+    accept: (value: T) => boolean,
+    describe: { awaited: string; happened: (seen: readonly T[]) => string },
+    timeoutMs: number,
+  ): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error(`${describe.awaited}: the sandbox is closed`))
+    return new Promise<T>((resolve, reject) => {
+      const seen: T[] = []
+      let settled = false
+      let unsubscribe: (() => void) | undefined
+      const settle = () => {
+        settled = true
+        clearTimeout(timer)
+        this.#pending.delete(entry)
+        unsubscribe?.()
+      }
+      const entry: Pending = {
+        check: () => false,
+        fail: (reason) => {
+          settle()
+          reject(new Error(`${describe.awaited}: ${reason}. ${describe.happened(seen)}`))
+        },
+      }
+      const timer = setTimeout(() => entry.fail(`nothing matched within ${timeoutMs} ms`), timeoutMs)
+      this.#pending.add(entry)
+      unsubscribe = subscribe((value) => {
+        if (settled) return
+        seen.push(value)
+        if (!accept(value)) return
+        settle()
+        resolve(value)
+      })
+      // Matched while replaying, before `subscribe` returned its unsubscribe.
+      if (settled) unsubscribe()
+    })
+  }
+
   /** Something was recorded: re-check every waiting promise. */
   poke(): void {
     for (const p of [...this.#pending]) p.check()
