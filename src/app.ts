@@ -1,30 +1,26 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { type Config, defaultConfig } from './config.js'
+import { loadPaymentMethods } from './config-files.js'
 import { type Clock, systemClock } from './domain/clock.js'
-import type { SandboxEvent } from './domain/events.js'
+import type { PproEvent } from './domain/events.js'
 import { type IdGenerator, randomIds } from './domain/ids.js'
-import { loadPaymentMethods, type PaymentMethods } from './domain/payment-methods.js'
-import { Sandbox } from './domain/sandbox.js'
-import { authHook } from './http/auth.js'
+import type { PaymentMethods } from './domain/payment-methods.js'
+import type { Store } from './domain/store.js'
+import { apiRoutes } from './http/api.js'
 import { makeErrorHandler } from './http/errors.js'
+import { IdempotencyStore } from './http/idempotency-store.js'
 import { KnownRoutes } from './http/known-routes.js'
 import { checkoutRoutes } from './http/pages/checkout-routes.js'
+import { approvalPageUrl } from './http/responses.js'
 import { healthRoutes } from './http/routes/health.js'
 import { collectRoutes } from './http/openapi/registry.js'
 import { openapiRoutes } from './http/openapi/routes.js'
-import { chargeOperationRoutes } from './http/routes/charge-operations.js'
-import { paymentAgreementRoutes } from './http/routes/payment-agreements.js'
-import { paymentChargeRoutes } from './http/routes/payment-charges.js'
-import { idempotencyHooks } from './http/idempotency.js'
-import { warnUnknownFields, zodValidatorCompiler } from './http/validation.js'
-import { checkoutUrl } from './http/views.js'
-import { applySeed } from './seed.js'
-import { sandboxControlRoutes } from './http/routes/sandbox-controls.js'
-import { sandboxWebhookRoutes } from './http/routes/sandbox-webhooks.js'
-import { sandboxStatusRoutes } from './http/routes/sandbox-status.js'
-import { MemoryStore, type Store } from './store/memory-store.js'
-import { loadSandboxConfigFile, MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
+import { zodValidatorCompiler } from './http/validation.js'
+import { createSandbox, type Sandbox } from './sandbox.js'
+import { applySeed, type SeedFile } from './seed.js'
+import { MemoryStore } from './store/memory-store.js'
+import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
 
 const SHUTDOWN_GRACE_MS = 3000
@@ -34,12 +30,15 @@ export interface BuildAppOptions {
   clock?: Clock
   ids?: IdGenerator
   store?: Store
+  /** The payment methods' properties; the shipped fixtures when absent. */
   methods?: PaymentMethods
   transport?: WebhookTransport
-  /** Per-merchant webhook URL and secret, added to those of the SANDBOX_CONFIG file. */
+  /** Per-merchant webhook URL and secret (the `SANDBOX_CONFIG` file's, or a test's). */
   merchants?: Record<string, MerchantSettings>
+  /** Seed files to apply at start (`SEED_DIR`, read by `loadConfigFiles`). */
+  seed?: readonly SeedFile[]
   /** Sees every event as it is published. */
-  onEvent?: (event: SandboxEvent) => void
+  onEvent?: (event: PproEvent) => void
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
   /** An HTTP server of the caller's, already listening (the developer kit binds port 0 first, then builds). */
@@ -48,11 +47,16 @@ export interface BuildAppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The simulator this app serves: the one way routes, tests and tools reach it. */
     sandbox: Sandbox
   }
 }
 
-/** Builds the whole sandbox as a Fastify app, from everything it needs; nothing here reads the environment. */
+/**
+ * Builds the whole sandbox as a Fastify app, from everything it needs. Nothing here reads the
+ * environment or a configuration file: `server.ts` reads both (`loadConfig`, `loadConfigFiles`) and
+ * passes what they hold.
+ */
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = defaultConfig(options.config)
   const app = Fastify({
@@ -64,7 +68,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     // A `__proto__` key in a JSON body is dropped, never applied.
     onProtoPoisoning: 'remove',
     // Our own compilers from the start, so Fastify never loads Ajv and fast-json-stringify (a third of
-    // the start-up time). Request schemas are zod; replies are built by http/views.ts and checked by
+    // the start-up time). Request schemas are zod; replies are built by http/responses.ts and checked by
     // the contract tests, and plain JSON.stringify keeps serialisation cheap.
     // (Fastify types these factories for Ajv only, hence the casts.)
     schemaController: {
@@ -75,77 +79,51 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     },
   }).withTypeProvider<ZodTypeProvider>()
 
-  const methods = options.methods ?? (await loadPaymentMethods())
-  const file = config.sandboxConfigPath ? await loadSandboxConfigFile(config.sandboxConfigPath) : { merchants: {} }
-  const merchants = new MerchantRegistry(
-    { webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret },
-    { ...file.merchants, ...options.merchants },
-  )
-  const sandbox = new Sandbox({
+  const merchants = new MerchantRegistry({ webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret }, options.merchants)
+  const sandbox = createSandbox({
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
-    methods,
+    methods: options.methods ?? (await loadPaymentMethods()),
     merchants,
     transport: options.transport ?? fetchTransport,
     webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
-    checkoutUrl: (id) => checkoutUrl(config.publicBaseUrl, id),
+    publicBaseUrl: config.publicBaseUrl,
+    approvalPageUrl: (id) => approvalPageUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
   })
-  if (config.seedDir) {
-    const seeded = await applySeed(config.seedDir, sandbox, merchants)
-    app.log.info(seeded, `seeded from ${config.seedDir}`)
+  if (options.seed && options.seed.length > 0) {
+    const seeded = applySeed(options.seed, sandbox, merchants)
+    app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
   }
+  // Request idempotency is PPRO's API's, so HTTP owns it; a reset of the merchant's data forgets its keys.
+  const idempotency = new IdempotencyStore()
+  sandbox.onReset((merchantId) => idempotency.deleteMerchant(merchantId))
+
   app.decorate('sandbox', sandbox)
   // Every route from here on is described by GET /openapi.json (built from their schemas on first request).
   const routes = collectRoutes(app)
   app.decorateRequest('merchantId', '')
+  app.decorateRequest('idempotency', undefined)
 
   const now = () => sandbox.clock.now()
   app.setErrorHandler(makeErrorHandler(now))
   const known = new KnownRoutes()
   known.watch(app, ['/v1/', '/sandbox/'])
-  app.setNotFoundHandler(known.notFoundHandler(now))
+  app.setNotFoundHandler(known.notFoundHandler())
+  // Due timeouts, outcomes and retries run before any request is handled: every answer reflects the clock.
+  app.addHook('onRequest', function runDueWork(_request, _reply, done) {
+    sandbox.tick()
+    done()
+  })
   // On close (SIGTERM): the server has stopped accepting requests; deliveries in flight get a short grace.
   app.addHook('onClose', async () => sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS)))
 
   await app.register(healthRoutes)
   await app.register(openapiRoutes, { routes, baseUrl: config.publicBaseUrl })
-  await app.register(checkoutRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-  await app.register(async (api) => {
-    // PPRO's API takes JSON only; Fastify's default text parser would let text/plain through.
-    api.removeContentTypeParser('text/plain')
-    // Real clients send Content-Type: application/json with an empty body on body-less POSTs
-    // (approve, discard, replay): an empty body is no body, not malformed JSON.
-    const json = api.getDefaultJsonParser('remove', 'remove')
-    api.removeContentTypeParser('application/json')
-    api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      if (body === '') done(null, undefined)
-      else json(request, body as string, done)
-    })
-    // Credentials, then due timeouts and retries, before any read or write: every answer reflects the clock.
-    api.addHook(
-      'onRequest',
-      authHook(config.apiKeys, () => sandbox.tick()),
-    )
-    // Idempotency keys and unknown-field warnings concern requests with bodies: hooks on POST routes only,
-    // so reads pay for neither.
-    const idempotency = idempotencyHooks(sandbox.idempotency, sandbox.clock)
-    api.addHook('onRoute', (route) => {
-      if (![route.method].flat().includes('POST')) return
-      route.preValidation = [...[route.preValidation ?? []].flat(), idempotency.preValidation]
-      route.preHandler = [...[route.preHandler ?? []].flat(), warnUnknownFields]
-      route.onSend = [...[route.onSend ?? []].flat(), idempotency.onSend] as typeof route.onSend
-      route.onRequestAbort = [...[route.onRequestAbort ?? []].flat(), idempotency.onRequestAbort]
-    })
-    await api.register(paymentChargeRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(chargeOperationRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(paymentAgreementRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(sandboxWebhookRoutes, { sandbox })
-    await api.register(sandboxControlRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-    await api.register(sandboxStatusRoutes, { sandbox, baseUrl: config.publicBaseUrl })
-  })
+  await app.register(checkoutRoutes)
+  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, merchants })
   return app
 }

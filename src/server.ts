@@ -1,19 +1,15 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
+import { loadConfigFiles } from './config-files.js'
 
-/** Reads the environment, listens, and closes gracefully on SIGTERM/SIGINT (container stops). */
+/**
+ * Reads the environment and the files it names, listens, and closes gracefully on SIGTERM/SIGINT
+ * (container stops). A bad setting or file ends the start with one line and exit status 2.
+ */
 async function main(): Promise<void> {
-  let config
-  try {
-    config = loadConfig()
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`ppro-kakaopay-sandbox: ${err.message}`)
-      process.exit(2)
-    }
-    throw err
-  }
-  const app = await buildApp({ config })
+  const config = loadConfig()
+  const files = await loadConfigFiles(config)
+  const app = await buildApp({ config, ...files })
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -36,6 +32,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof ConfigError) {
+    // One line: a multi-line message (several bad variables) is joined.
+    console.error(`ppro-kakaopay-sandbox: ${err.message.replace(/\n\s*/g, ' ')}`)
+    process.exit(2)
+  }
   console.error(err)
   process.exit(1)
 })

@@ -1,13 +1,15 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
+import { MemoryStore } from '../src/store/memory-store.js'
 import { AUTH, MERCHANT, seedCharge } from './helpers/app.js'
 import { freePort } from './helpers/net.js'
 
 async function server(t: Test) {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const app = await buildApp({ config: { port, publicBaseUrl: base }, logger: false })
+  const store = new MemoryStore()
+  const app = await buildApp({ config: { port, publicBaseUrl: base }, store, logger: false })
   t.teardown(() => app.close())
   await app.listen({ port, host: '127.0.0.1' })
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -16,7 +18,7 @@ async function server(t: Test) {
       headers: { ...AUTH, 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     })
-  return { app, base, post }
+  return { app, store, base, post }
 }
 
 t.test('50 concurrent 1,000-won refunds of a 15,000-won charge: exactly 15 succeed', async (t) => {
@@ -54,7 +56,7 @@ t.test('50 concurrent 1,000-won refunds of a 15,000-won charge: exactly 15 succe
 })
 
 t.test('50 concurrent creates with one idempotency key make exactly one charge', async (t) => {
-  const { app, post } = await server(t)
+  const { store, post } = await server(t)
   const answers = await Promise.all(
     Array.from({ length: 50 }, () =>
       post('/v1/payment-charges', seedCharge(), { 'request-idempotency-key': 'one-order' }).then(async (r) => ({
@@ -64,7 +66,7 @@ t.test('50 concurrent creates with one idempotency key make exactly one charge',
       })),
     ),
   )
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'one charge stored')
+  t.equal(store.chargesOf(MERCHANT).length, 1, 'one charge stored')
   const ok = answers.filter((a) => a.status === 200)
   t.ok(ok.length >= 1)
   t.equal(new Set(ok.map((a) => a.body.id)).size, 1, 'every 200 names the same charge')

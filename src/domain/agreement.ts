@@ -1,6 +1,5 @@
-import type { Consumer, PaymentMedium } from './charge.js'
+import type { AuthenticationSetting, Consumer, Initiator, PaymentMedium, ScheduleType } from './charge.js'
 import type { Failure } from './failures.js'
-import { defineMachine } from './machine.js'
 
 /** Every status PPRO gives a payment agreement (`AgreementResponse.status`). */
 export type AgreementStatus =
@@ -45,29 +44,46 @@ export interface Agreement {
   consumer: Consumer
   instrumentId?: string | undefined
   failure?: Failure | undefined
-  history: HistoryEntry[]
-  revocations: Revocation[]
+  history: readonly HistoryEntry[]
+  revocations: readonly Revocation[]
   initialPaymentChargeId?: string | undefined
   labels?: Record<string, string> | undefined
   returnUrl?: string | undefined
   webhooksUrl?: string | undefined
   createdAt: number
   updatedAt: number
-  authenticationDeadline?: number | undefined
 }
 
-/** PPRO's agreement life as data. Revocation ends an agreement; so does a failed sign-up. */
-export const AGREEMENT_TRANSITIONS: Readonly<Record<AgreementStatus, readonly AgreementStatus[]>> = {
-  INITIALIZING: ['AUTHENTICATION_PENDING', 'AUTHORIZATION_PROCESSING', 'ACTIVE', 'FAILED'],
-  AUTHENTICATION_PENDING: ['AUTHORIZATION_PROCESSING', 'ACTIVE', 'FAILED', 'REVOKED_BY_MERCHANT'],
-  AUTHORIZATION_PROCESSING: ['ACTIVE', 'FAILED'],
-  ACTIVE: ['REVOKED_BY_CONSUMER', 'REVOKED_BY_MERCHANT', 'REVOKED_BY_PROVIDER'],
-  REVOKED_BY_CONSUMER: [],
-  REVOKED_BY_MERCHANT: [],
-  REVOKED_BY_PROVIDER: [],
-  FAILED: [],
+/** `POST /v1/payment-agreements`: PPRO's `AgreementRequest`, as KakaoPay uses it. */
+export interface CreateAgreementInput {
+  paymentMethod: string
+  paymentMedium?: PaymentMedium | undefined
+  description?: string | undefined
+  merchantPaymentAgreementReference?: string | undefined
+  frequency?: { type: 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY'; interval?: number | undefined } | undefined
+  startDate?: string | undefined
+  endDate?: string | undefined
+  amount?: { value: number; currency: string } | undefined
+  amountType?: AmountType | undefined
+  instrumentId?: string | undefined
+  consumer: Consumer
+  webhooksUrl?: string | undefined
+  initialPaymentCharge?: InitialChargeInput | undefined
+  authenticationSettings?: AuthenticationSetting[] | undefined
+  labels?: Record<string, string> | undefined
 }
 
-export const agreementMachine = defineMachine('payment agreement', AGREEMENT_TRANSITIONS)
-
-export const isRevoked = (s: AgreementStatus) => s.startsWith('REVOKED_BY_')
+/** PPRO's `PaymentCharge` (the initial charge of an agreement, or a later merchant-initiated one). */
+export interface InitialChargeInput {
+  initiator?: Initiator | undefined
+  scheduleType?: ScheduleType | undefined
+  paymentDescriptor?: string | undefined
+  amount: { value: number; currency: string }
+  autoCapture?: boolean | undefined
+  order?: Record<string, unknown> | undefined
+  merchantPaymentChargeReference?: string | undefined
+  webhooksUrl?: string | undefined
+  authenticationSettings?: AuthenticationSetting[] | undefined
+  consumer?: { taxIdentification?: string | undefined; client?: Record<string, unknown> | undefined } | undefined
+  labels?: Record<string, string> | undefined
+}

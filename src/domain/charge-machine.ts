@@ -1,4 +1,4 @@
-import type { Charge, ChargeStatus } from './charge.js'
+import type { AuthorizationStatus, Charge, ChargeStatus } from './charge.js'
 import { defineMachine } from './machine.js'
 
 export { TransitionError } from './machine.js'
@@ -32,6 +32,19 @@ export const TRANSITIONS: Readonly<Record<ChargeStatus, readonly ChargeStatus[]>
   FAILED: [],
 }
 
+/**
+ * What moves with the charge when it enters a status: its authorization's status. A move into a status
+ * not listed here changes only the charge; an authorization already in the listed status is left as it
+ * is (a refund settling moves a charge back to CAPTURED).
+ */
+export const ON_ENTER: Readonly<Partial<Record<ChargeStatus, { authorization: AuthorizationStatus }>>> = {
+  AUTHENTICATION_PENDING: { authorization: 'AUTHENTICATION_PENDING' },
+  AUTHORIZATION_ASYNC: { authorization: 'PROVIDER_CONFIRMATION_PENDING' },
+  CAPTURED: { authorization: 'AUTHORIZED' },
+  FAILED: { authorization: 'FAILED' },
+  DISCARDED: { authorization: 'FAILED' },
+}
+
 const machine = defineMachine('payment charge', TRANSITIONS)
 
 export const TERMINAL = machine.terminal
@@ -41,7 +54,21 @@ export const nextStatus = machine.nextStatus
 /** Statuses in which the consumer (or a test standing in for one) can still decide the outcome. */
 export const AWAITING_CONSUMER: ReadonlySet<ChargeStatus> = new Set(['AUTHENTICATION_PENDING'])
 
-/** The one place a stored charge changes status. */
+/**
+ * The one place a stored charge changes status: the move is checked against `TRANSITIONS`, and what
+ * `ON_ENTER` lists moves with it, timed alike.
+ */
 export function transition(charge: Charge, to: ChargeStatus, at: number): void {
   machine.transition(charge, to, at)
+  const authorization = ON_ENTER[to]?.authorization
+  const authz = charge.authorizations[0]
+  if (authorization && authz && authz.status !== authorization) {
+    authz.status = authorization
+    authz.updatedAt = at
+  }
+}
+
+/** A change to a charge that moves no status (a partial refund, a refund settling among others). */
+export function touch(charge: Charge, at: number): void {
+  charge.updatedAt = at
 }

@@ -1,5 +1,8 @@
-import type { Failure } from './failures.js'
+import type { Failure, FailureCode } from './failures.js'
 import type { Simulation } from './simulation.js'
+
+/** The one empty sub-resource list every new charge starts with; frozen, so a stray push throws. */
+export const NO_OPERATIONS: readonly never[] = Object.freeze([])
 
 /** Every status PPRO gives a payment charge (`PaymentChargeResponse.status`). */
 export const CHARGE_STATUSES = [
@@ -34,15 +37,17 @@ export interface Authorization {
 }
 
 /** Where the money of a capture or refund is (`FUNDS_STATE_CHANGED`); absent means the initial state. */
-export type FundsState =
-  | 'CAPTURE_FUNDS_NOT_EXPECTED'
-  | 'CAPTURE_FUNDS_MISSING'
-  | 'CAPTURE_FUNDS_WAITING'
-  | 'CAPTURE_FUNDS_RECEIVED'
-  | 'REFUND_FUNDS_NOT_EXPECTED'
-  | 'REFUND_FUNDS_REJECTED'
-  | 'REFUND_FUNDS_WAITING'
-  | 'REFUND_FUNDS_SENT'
+export const FUNDS_STATES = [
+  'CAPTURE_FUNDS_NOT_EXPECTED',
+  'CAPTURE_FUNDS_MISSING',
+  'CAPTURE_FUNDS_WAITING',
+  'CAPTURE_FUNDS_RECEIVED',
+  'REFUND_FUNDS_NOT_EXPECTED',
+  'REFUND_FUNDS_REJECTED',
+  'REFUND_FUNDS_WAITING',
+  'REFUND_FUNDS_SENT',
+] as const
+export type FundsState = (typeof FUNDS_STATES)[number]
 
 export interface Capture {
   id: string
@@ -94,7 +99,10 @@ export type PaymentMedium = 'ECOMMERCE' | 'MOTO' | 'POS'
 export type Initiator = 'CONSUMER' | 'MERCHANT'
 export type ScheduleType = 'SCHEDULED' | 'SCHEDULED_RETRY' | 'UNSCHEDULED' | 'RECURRING'
 
-/** A stored charge. Sub-resource arrays start shared and empty and are replaced on first write. */
+/**
+ * A stored charge. Sub-resource arrays are read-only: they start as one shared frozen empty array
+ * (`NO_OPERATIONS`) and are replaced, never pushed to, on each write.
+ */
 export interface Charge {
   id: string
   merchantId: string
@@ -116,15 +124,53 @@ export interface Charge {
   returnUrl?: string
   webhooksUrl?: string
   failure?: Failure
-  authorizations: Authorization[]
-  captures: Capture[]
-  refunds: Refund[]
-  discards: Discard[]
-  voids: Void[]
+  authorizations: readonly Authorization[]
+  captures: readonly Capture[]
+  refunds: readonly Refund[]
+  discards: readonly Discard[]
+  voids: readonly Void[]
   createdAt: number
   updatedAt: number
-  /** When an unfinished authentication is discarded (AUTHENTICATION_TIMEOUT). */
-  authenticationDeadline?: number
   /** What the `paymentDescriptor` asked the simulator for, when it asked anything. */
   simulation?: Simulation
+}
+
+export interface AuthenticationSetting {
+  type: string
+  settings?: { returnUrl?: string | undefined; [k: string]: unknown } | undefined
+}
+
+/** A create-charge request after its shape was checked (PPRO's `AuthorizationRequest`). */
+export interface CreateChargeInput {
+  paymentMethod: string
+  paymentMedium?: PaymentMedium | undefined
+  paymentDescriptor?: string | undefined
+  initiator?: Initiator | undefined
+  scheduleType?: ScheduleType | undefined
+  instrumentId?: string | undefined
+  amount: { value: number; currency: string }
+  consumer: Consumer
+  order?: Record<string, unknown> | undefined
+  merchantPaymentChargeReference?: string | undefined
+  authenticationSettings?: AuthenticationSetting[] | undefined
+  autoCapture?: boolean | undefined
+  webhooksUrl?: string | undefined
+  labels?: Record<string, string> | undefined
+}
+
+/** `POST .../refunds`: PPRO's `RefundRequest`. */
+export interface RefundInput {
+  amount: number
+  merchantRefundReference?: string | undefined
+  refundReason?: RefundReason | undefined
+  refundDescriptor?: string | undefined
+  labels?: Record<string, string> | undefined
+}
+
+/** What the consumer does on the approval page (or a test does for them). */
+export type ConsumerOutcome = { action: 'approve' } | { action: 'decline'; failureCode?: FailureCode } | { action: 'cancel' }
+
+/** The approval page's answer as PPRO's `authenticationMethods` lists it. */
+export function redirectMethods(requestUrl: string) {
+  return [{ type: 'REDIRECT' as const, details: { requestUrl, requestMethod: 'GET' as const } }]
 }

@@ -21,8 +21,14 @@ export class SandboxClock implements Clock {
     return this.#offsetMs
   }
 
-  advance(ms: number): void {
-    this.#offsetMs += ms
+  /** The base clock's time: what the sandbox clock reads with no offset. */
+  baseNow(): number {
+    return this.base.now()
+  }
+
+  /** Sets the offset; it never shrinks, so the sandbox clock never goes back. */
+  setOffset(ms: number): void {
+    if (ms > this.#offsetMs) this.#offsetMs = ms
   }
 }
 

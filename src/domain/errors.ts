@@ -1,17 +1,83 @@
+/** The HTTP statuses the sandbox refuses a request with. */
+export type RefusalStatus = 400 | 401 | 404 | 405 | 409 | 422
+
 /**
- * An operation the sandbox refuses, with the HTTP status PPRO answers it with. The HTTP layer turns it
- * into PPRO's envelope `{status, failureMessage, timestamp}`; the domain only names status and message.
+ * Every sentence the sandbox refuses a request with, in one place. Each entry names the HTTP status
+ * PPRO answers with and builds the message from what the caller knows. A decline is not a refusal:
+ * declines are HTTP 200 with a failure object (`failures.ts`).
  */
-export class SandboxError extends Error {
-  override name = 'SandboxError'
+const REFUSALS = {
+  unauthorized: () => [401, 'Unauthorized'],
+  notFound: (what: string, id: string) => [404, `${what} ${id} not found`],
+  noSuchEndpoint: (method: string, path: string) => [404, `no such endpoint: ${method} ${path}`],
+  methodNotAllowed: (method: string, url: string, allowed: string) => [405, `${method} is not allowed on ${url}; allowed: ${allowed}`],
+  negativeAmount: (field: string) => [422, `${field}amount.value must not be negative`],
+  noSeparateCaptureRequest: (field: string, method: string) => [
+    400,
+    `${field}autoCapture: false is not supported: ${method} has no separate capture, every approved charge is captured at once`,
+  ],
+  noSeparateCapture: (method: string, chargeId: string, status: string, captured: boolean) => [
+    400,
+    status === 'AUTHENTICATION_PENDING'
+      ? `${method} has no separate capture: payment charge ${chargeId} is captured automatically when the consumer approves it`
+      : `${method} has no separate capture: payment charge ${chargeId} is ${status}${captured ? ' and was captured automatically on approval' : ''}`,
+  ],
+  nothingToVoid: (method: string, chargeId: string, status: string) => [
+    400,
+    `${method} charges are captured at once, so there is nothing to void on payment charge ${chargeId} (${status}); refund a captured charge instead`,
+  ],
+  confirmedByConsumer: (noun: string, id: string) => [
+    400,
+    `${noun} ${id} uses REDIRECT authentication: the consumer confirms it on the approval page; there is nothing for the merchant to confirm`,
+  ],
+  notAwaitingConsumer: (chargeId: string, status: string) => [
+    400,
+    `payment charge ${chargeId} is ${status}: only a charge waiting for the consumer (AUTHENTICATION_PENDING) can be discarded`,
+  ],
+  neverCaptured: (chargeId: string, status: string) => [
+    400,
+    `payment charge ${chargeId} was never captured (status ${status}): only a captured charge can be refunded`,
+  ],
+  badPageToken: (page: string) => [400, `page: "${page}" is not a page token from a nextPage field`],
+  transitionRefused: (noun: string, id: string, from: string, to: string) => [
+    400,
+    `${noun} ${id}: a ${noun} in status ${from} cannot move to ${to}`,
+  ],
+  outcomeDecided: (noun: string, id: string, status: string) => [
+    409,
+    `${noun} ${id} is ${status}: its outcome is already decided, nothing was changed`,
+  ],
+  cannotRevoke: (agreementId: string, status: string) => [409, `payment agreement ${agreementId} is ${status}: it cannot be revoked`],
+  idempotencyKeyReused: (key: string) => [409, `Request-Idempotency-Key "${key}" was already used for a different request`],
+  idempotencyKeyInProgress: (key: string) => [409, `a request with Request-Idempotency-Key "${key}" is still being processed`],
+} as const satisfies Record<string, (...args: never[]) => readonly [RefusalStatus, string]>
+
+export type RefusalCode = keyof typeof REFUSALS
+
+/**
+ * A request the sandbox refuses: its catalogue `code`, the HTTP status and the message. The HTTP
+ * layer's one error handler turns it into PPRO's envelope `{status, failureMessage, timestamp}`.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError'
   constructor(
-    readonly status: 400 | 404 | 405 | 409 | 413 | 415 | 422 | 429,
+    readonly code: RefusalCode,
+    readonly status: RefusalStatus,
     message: string,
+    /** Headers the answer carries (`Allow` on a 405). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message)
   }
+
+  /** The same refusal, answered with these headers too. */
+  withHeaders(headers: Readonly<Record<string, string>>): ApiError {
+    return new ApiError(this.code, this.status, this.message, { ...this.headers, ...headers })
+  }
 }
 
-export const notFound = (what: string, id: string) => new SandboxError(404, `${what} ${id} not found`)
-export const badRequest = (message: string) => new SandboxError(400, message)
-export const conflict = (message: string) => new SandboxError(409, message)
+/** The refusal `code` of the catalogue, with its arguments. */
+export function refuse<K extends RefusalCode>(code: K, ...args: Parameters<(typeof REFUSALS)[K]>): ApiError {
+  const [status, message] = (REFUSALS[code] as (...a: typeof args) => readonly [RefusalStatus, string])(...args)
+  return new ApiError(code, status, message)
+}

@@ -1,5 +1,15 @@
 import type { Agreement, AgreementStatus } from './agreement.js'
-import type { Capture, Charge, ChargeStatus, Consumer, Discard, FundsState, Refund } from './charge.js'
+import {
+  type AuthenticationSetting,
+  type Capture,
+  type Charge,
+  type ChargeStatus,
+  type Consumer,
+  type Discard,
+  type FundsState,
+  redirectMethods,
+  type Refund,
+} from './charge.js'
 import type { Failure } from './failures.js'
 
 /**
@@ -11,7 +21,7 @@ import type { Failure } from './failures.js'
  * so the data, and the bytes sent, are the same every time, and the sandbox stays small when it keeps
  * thousands of events.
  */
-export interface SandboxEvent {
+export interface PproEvent {
   readonly id: string
   readonly merchantId: string
   readonly type: string
@@ -28,30 +38,8 @@ export interface SandboxEvent {
 }
 
 export interface EventSink {
-  publish(event: SandboxEvent): void
+  publish(event: PproEvent): void
 }
-
-export type ChargeEventType =
-  | 'PAYMENT_CHARGE_CREATED'
-  | 'PAYMENT_CHARGE_AUTHENTICATION_PENDING'
-  | 'PAYMENT_CHARGE_DISCARDED'
-  | 'PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING'
-  | 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED'
-  | 'PAYMENT_CHARGE_AUTHORIZATION_FAILED'
-  | 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED'
-  | 'PAYMENT_CHARGE_REFUND_PENDING'
-  | 'PAYMENT_CHARGE_REFUND_SUCCEEDED'
-  | 'PAYMENT_CHARGE_REFUND_FAILED'
-  | 'FUNDS_STATE_CHANGED'
-
-export type AgreementEventType =
-  | 'PAYMENT_AGREEMENT_CREATED'
-  | 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING'
-  | 'PAYMENT_AGREEMENT_ACTIVE'
-  | 'PAYMENT_AGREEMENT_FAILED'
-  | 'PAYMENT_AGREEMENT_REVOKED_BY_CONSUMER'
-  | 'PAYMENT_AGREEMENT_REVOKED_BY_MERCHANT'
-  | 'PAYMENT_AGREEMENT_REVOKED_BY_PROVIDER'
 
 /** Money as webhooks carry it, `{value, currency}` (on the charge itself amounts are bare integers). */
 export const money = (value: number, currency: string) => ({ value, currency })
@@ -84,10 +72,46 @@ export function eventConsumer(c: Consumer): Record<string, unknown> {
 
 /** What a funds event is about. */
 export interface FundsChange {
-  operation: Capture | Refund
-  operationType: 'CAPTURE' | 'REFUND'
-  state: FundsState
+  readonly operation: Capture | Refund
+  readonly operationType: 'CAPTURE' | 'REFUND'
+  readonly state: FundsState
 }
+
+/**
+ * Each charge event type, and the operation an event of it is about (`undefined`: the charge alone).
+ * An emit site must pass the right one: a capture to CAPTURE_SUCCEEDED, a refund to REFUND_*, and so on.
+ */
+export interface ChargeEventOps {
+  PAYMENT_CHARGE_CREATED: readonly AuthenticationSetting[] | undefined
+  /** The approval page's URL (PPRO's `requestUrl`). */
+  PAYMENT_CHARGE_AUTHENTICATION_PENDING: string
+  PAYMENT_CHARGE_DISCARDED: Discard
+  PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING: undefined
+  PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED: undefined
+  PAYMENT_CHARGE_AUTHORIZATION_FAILED: undefined
+  PAYMENT_CHARGE_CAPTURE_SUCCEEDED: Capture
+  PAYMENT_CHARGE_REFUND_PENDING: Refund
+  PAYMENT_CHARGE_REFUND_SUCCEEDED: Refund
+  PAYMENT_CHARGE_REFUND_FAILED: Refund
+  FUNDS_STATE_CHANGED: FundsChange
+}
+export type ChargeEventType = keyof ChargeEventOps
+
+/** Each agreement event type, and the operation an event of it is about. */
+export interface AgreementEventOps {
+  PAYMENT_AGREEMENT_CREATED: undefined
+  /** The approval page's URL (PPRO's `requestUrl`). */
+  PAYMENT_AGREEMENT_AUTHENTICATION_PENDING: string
+  PAYMENT_AGREEMENT_ACTIVE: undefined
+  PAYMENT_AGREEMENT_FAILED: undefined
+  PAYMENT_AGREEMENT_REVOKED_BY_CONSUMER: undefined
+  PAYMENT_AGREEMENT_REVOKED_BY_MERCHANT: undefined
+  PAYMENT_AGREEMENT_REVOKED_BY_PROVIDER: undefined
+}
+export type AgreementEventType = keyof AgreementEventOps
+
+/** The arguments after the type at an emit site: the operation, or none when the type has none. */
+export type OpArgs<Op> = [Op] extends [undefined] ? [] : [op: Op]
 
 const authorization = (c: Charge) => ({ authorizationId: c.authorizations[0]!.id, amount: money(c.amount, c.currency) })
 const refund = (c: Charge, r: Refund) => ({
@@ -100,8 +124,8 @@ const refund = (c: Charge, r: Refund) => ({
  * Each charge event's own fields (the webhooks file's `…EventRequestDetails`), from the charge and the
  * operation the event is about. Undefined fields are left for JSON.stringify to drop.
  */
-const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: never) => Record<string, unknown> } = {
-  PAYMENT_CHARGE_CREATED: (c, authenticationSettings: unknown) => ({
+const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: ChargeEventOps[T]) => Record<string, unknown> } = {
+  PAYMENT_CHARGE_CREATED: (c, authenticationSettings) => ({
     paymentMedium: c.paymentMedium,
     initiator: c.initiator,
     paymentDescriptor: c.paymentDescriptor,
@@ -110,23 +134,23 @@ const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: never) => R
     consumer: eventConsumer(c.consumer),
     authenticationSettings,
   }),
-  PAYMENT_CHARGE_AUTHENTICATION_PENDING: (c, requestUrl: string) => ({
+  PAYMENT_CHARGE_AUTHENTICATION_PENDING: (c, requestUrl) => ({
     ...authorization(c),
-    authenticationMethods: [{ type: 'REDIRECT', details: { requestUrl, requestMethod: 'GET' } }],
+    authenticationMethods: redirectMethods(requestUrl),
   }),
   PAYMENT_CHARGE_PROVIDER_CONFIRMATION_PENDING: authorization,
   PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED: (c) => ({ ...authorization(c), isMultiStep: false }),
   PAYMENT_CHARGE_AUTHORIZATION_FAILED: (c) => ({ ...authorization(c), failure: c.failure && eventFailure(c.failure) }),
-  PAYMENT_CHARGE_CAPTURE_SUCCEEDED: (c, k: Capture) => ({ captureId: k.id, amount: money(k.amount, c.currency) }),
-  PAYMENT_CHARGE_DISCARDED: (c, d: Discard) => ({
+  PAYMENT_CHARGE_CAPTURE_SUCCEEDED: (c, k) => ({ captureId: k.id, amount: money(k.amount, c.currency) }),
+  PAYMENT_CHARGE_DISCARDED: (c, d) => ({
     discardType: d.type,
     ...authorization(c),
     merchantDiscardReference: d.merchantDiscardReference,
   }),
   PAYMENT_CHARGE_REFUND_PENDING: refund,
   PAYMENT_CHARGE_REFUND_SUCCEEDED: refund,
-  PAYMENT_CHARGE_REFUND_FAILED: (c, r: Refund) => ({ ...refund(c, r), failure: r.failure && eventFailure(r.failure) }),
-  FUNDS_STATE_CHANGED: (c, f: FundsChange) => ({
+  PAYMENT_CHARGE_REFUND_FAILED: (c, r) => ({ ...refund(c, r), failure: r.failure && eventFailure(r.failure) }),
+  FUNDS_STATE_CHANGED: (c, f) => ({
     paymentOperationId: f.operation.id,
     paymentOperationType: f.operationType,
     fundsState: f.state,
@@ -136,16 +160,18 @@ const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: never) => R
 }
 
 /** An event of a charge: its status when it happened, and the operation (capture, refund, …) it is about. */
-export class ChargeEvent implements SandboxEvent {
+export class ChargeEvent<T extends ChargeEventType = ChargeEventType> implements PproEvent {
   readonly status: ChargeStatus
+  readonly op: ChargeEventOps[T]
   constructor(
     readonly id: string,
-    readonly type: ChargeEventType,
+    readonly type: T,
     readonly time: number,
     readonly charge: Charge,
-    readonly op?: unknown,
+    ...op: OpArgs<ChargeEventOps[T]>
   ) {
     this.status = charge.status
+    this.op = op[0] as ChargeEventOps[T]
   }
 
   get merchantId() {
@@ -174,26 +200,27 @@ export class ChargeEvent implements SandboxEvent {
       merchantPaymentChargeReference: c.merchantPaymentChargeReference,
       orderReferenceNumber: typeof c.order?.orderReferenceNumber === 'string' ? c.order.orderReferenceNumber : undefined,
       type: this.type,
-      ...CHARGE_EVENT_FIELDS[this.type](c, this.op as never),
+      ...(CHARGE_EVENT_FIELDS[this.type] as (c: Charge, op: ChargeEventOps[T]) => Record<string, unknown>)(c, this.op),
     }
   }
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString())
+/** An optional time as ISO-8601 (unlike `clock.ts`'s `iso`, not memoised: agreement dates are rare). */
+const isoOrUndefined = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString())
 
-const AGREEMENT_EVENT_FIELDS: { [T in AgreementEventType]: (a: Agreement, op: never) => Record<string, unknown> } = {
+const AGREEMENT_EVENT_FIELDS: {
+  [T in AgreementEventType]: (a: Agreement, op: AgreementEventOps[T]) => Record<string, unknown>
+} = {
   PAYMENT_AGREEMENT_CREATED: (a) => ({
     description: a.description,
-    startDate: iso(a.startDate),
-    endDate: iso(a.endDate),
+    startDate: isoOrUndefined(a.startDate),
+    endDate: isoOrUndefined(a.endDate),
     frequency: a.frequency,
     amount: a.amount && money(a.amount.value, a.amount.currency),
     amountType: a.amountType,
     consumer: eventConsumer(a.consumer),
   }),
-  PAYMENT_AGREEMENT_AUTHENTICATION_PENDING: (_a, requestUrl: string) => ({
-    authenticationMethods: [{ type: 'REDIRECT', details: { requestUrl, requestMethod: 'GET' } }],
-  }),
+  PAYMENT_AGREEMENT_AUTHENTICATION_PENDING: (_a, requestUrl) => ({ authenticationMethods: redirectMethods(requestUrl) }),
   PAYMENT_AGREEMENT_ACTIVE: () => ({}),
   PAYMENT_AGREEMENT_FAILED: (a) => ({ failure: a.failure && eventFailure(a.failure) }),
   PAYMENT_AGREEMENT_REVOKED_BY_CONSUMER: () => ({}),
@@ -202,17 +229,19 @@ const AGREEMENT_EVENT_FIELDS: { [T in AgreementEventType]: (a: Agreement, op: ne
 }
 
 /** An event of a payment agreement, with the agreement's status when it happened. */
-export class AgreementEvent implements SandboxEvent {
+export class AgreementEvent<T extends AgreementEventType = AgreementEventType> implements PproEvent {
   readonly status: AgreementStatus
   readonly chargeId = undefined
+  readonly op: AgreementEventOps[T]
   constructor(
     readonly id: string,
-    readonly type: AgreementEventType,
+    readonly type: T,
     readonly time: number,
     readonly agreement: Agreement,
-    readonly op?: unknown,
+    ...op: OpArgs<AgreementEventOps[T]>
   ) {
     this.status = agreement.status
+    this.op = op[0] as AgreementEventOps[T]
   }
 
   get merchantId() {
@@ -237,7 +266,7 @@ export class AgreementEvent implements SandboxEvent {
       type: this.type,
       merchantPaymentAgreementReference: a.merchantPaymentAgreementReference,
       merchantId: a.merchantId,
-      ...AGREEMENT_EVENT_FIELDS[this.type](a, this.op as never),
+      ...(AGREEMENT_EVENT_FIELDS[this.type] as (a: Agreement, op: AgreementEventOps[T]) => Record<string, unknown>)(a, this.op),
     }
   }
 }

@@ -32,3 +32,17 @@ export function sequentialIds(): IdGenerator {
 }
 
 export const ID_PATTERN = /^[a-z]+_[A-Za-z0-9]{21}$/
+
+/**
+ * One shared string per value: merchant ids arrive as a new string with every request, and thousands
+ * of records would otherwise each hold their own copy.
+ */
+export function interner(): (value: string) => string {
+  const seen = new Map<string, string>()
+  return (value) => {
+    const known = seen.get(value)
+    if (known !== undefined) return known
+    seen.set(value, value)
+    return value
+  }
+}

@@ -1,4 +1,4 @@
-import { badRequest } from './errors.js'
+import { refuse } from './errors.js'
 
 export class TransitionError<S extends string = string> extends Error {
   override name = 'TransitionError'
@@ -37,7 +37,7 @@ export function defineMachine<S extends string>(noun: string, transitions: Reado
     /** Refused moves are 400s that name both statuses; the resource is then left untouched. */
     transition(resource: Stateful<S>, to: S, at: number): void {
       const next = nextStatus(resource.status, to)
-      if (next instanceof TransitionError) throw badRequest(`${noun} ${resource.id}: ${next.message}`)
+      if (next instanceof TransitionError) throw refuse('transitionRefused', noun, resource.id, resource.status, to)
       resource.status = next
       resource.updatedAt = at
     },

@@ -1,4 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type { FailureCode } from './failures.js'
 
@@ -29,23 +28,6 @@ export const PaymentMethodSchema = z.strictObject({
 
 export type PaymentMethod = z.output<typeof PaymentMethodSchema>
 
-export const DEFAULT_FIXTURES_DIR = new URL('../../fixtures/payment-methods/', import.meta.url)
-
-/** Reads every `*.json` in the folder; a file that breaks the schema stops the start with its name. */
-export async function loadPaymentMethods(dir: URL | string = DEFAULT_FIXTURES_DIR): Promise<PaymentMethods> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
-  const methods: PaymentMethod[] = []
-  for (const name of names) {
-    const file = typeof dir === 'string' ? `${dir.replace(/\/$/, '')}/${name}` : new URL(name, dir)
-    const parsed = PaymentMethodSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
-    if (!parsed.success) {
-      throw new Error(`fixture ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-    }
-    methods.push(parsed.data)
-  }
-  return new PaymentMethods(methods)
-}
-
 /** What a payment request asks of a method, in the terms its properties speak of. */
 export interface MethodRequest {
   paymentMethod: string
@@ -66,6 +48,11 @@ export class PaymentMethods {
 
   get(name: string): PaymentMethod | undefined {
     return this.#byName.get(name)
+  }
+
+  /** The name a person reads (`KakaoPay`), or the code when the method is unknown. */
+  displayName(name: string): string {
+    return this.#byName.get(name)?.displayName ?? name
   }
 
   get names(): string[] {

@@ -1,7 +1,7 @@
-import type { Charge, Refund, RefundReason } from './charge.js'
-import { transition } from './charge-machine.js'
+import type { Charge, ChargeStatus, Refund, RefundInput } from './charge.js'
+import { touch, transition } from './charge-machine.js'
 import type { Clock } from './clock.js'
-import { badRequest } from './errors.js'
+import { refuse } from './errors.js'
 import { ChargeEvent, type EventSink } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { IdGenerator } from './ids.js'
@@ -9,16 +9,14 @@ import type { FundsEvents } from './funds.js'
 import type { PaymentMethods } from './payment-methods.js'
 import type { Scheduler } from './scheduler.js'
 
-/** `POST .../refunds`: PPRO's `RefundRequest`. */
-export interface RefundInput {
-  amount: number
-  merchantRefundReference?: string | undefined
-  refundReason?: RefundReason | undefined
-  refundDescriptor?: string | undefined
-  labels?: Record<string, string> | undefined
-}
-
 const DAY_MS = 86_400_000
+
+/** The event that announces a refund in each of its statuses. */
+const REFUND_EVENT = {
+  PENDING: 'PAYMENT_CHARGE_REFUND_PENDING',
+  REFUNDED: 'PAYMENT_CHARGE_REFUND_SUCCEEDED',
+  FAILED: 'PAYMENT_CHARGE_REFUND_FAILED',
+} as const satisfies Record<Refund['status'], string>
 
 /** Money already refunded or on its way back: a pending refund holds its amount. */
 export function refundedAmount(charge: Charge): number {
@@ -31,6 +29,28 @@ export function capturedAmount(charge: Charge): number {
   let sum = 0
   for (const c of charge.captures) if (c.status === 'CAPTURED') sum += c.amount
   return sum
+}
+
+/**
+ * A captured charge's status follows from its refunds: REFUND_PROCESSING while one is pending,
+ * REFUNDED once refunds cover the captured amount, else CAPTURED.
+ */
+export function statusAfterRefunds(charge: Charge): ChargeStatus {
+  if (charge.refunds.some((r) => r.status === 'PENDING')) return 'REFUND_PROCESSING'
+  return capturedAmount(charge) === refundedAmount(charge) ? 'REFUNDED' : 'CAPTURED'
+}
+
+/** Moves the charge to the status its refunds give it, or, when that is its status already, only touches it. */
+function followRefunds(charge: Charge, now: number): void {
+  const next = statusAfterRefunds(charge)
+  if (next === charge.status) touch(charge, now)
+  else transition(charge, next, now)
+}
+
+/** A refund's status once decided: declined at once, left pending by the simulator, or refunded. */
+function refundStatus(declined: FailureCode | undefined, pending: boolean): Refund['status'] {
+  if (declined) return 'FAILED'
+  return pending ? 'PENDING' : 'REFUNDED'
 }
 
 export interface RefundServiceDeps {
@@ -49,28 +69,31 @@ export interface RefundServiceDeps {
  * in one synchronous step, so concurrent refunds of one charge cannot over-refund it.
  */
 export class RefundService {
-  constructor(private readonly d: RefundServiceDeps) {}
+  readonly #d: RefundServiceDeps
+
+  constructor(deps: RefundServiceDeps) {
+    this.#d = deps
+  }
+
+  /** Why a refund of `amount` is declined now, if it is. */
+  #decline(charge: Charge, captureAt: number, amount: number, now: number): FailureCode | undefined {
+    const validityDays = this.#d.methods.get(charge.paymentMethod)?.refundValidityDays ?? Infinity
+    if (now > captureAt + validityDays * DAY_MS) return 'REFUND_PERIOD_EXPIRED'
+    if (amount > capturedAmount(charge) - refundedAmount(charge)) return 'EXCEEDS_REFUNDABLE_AMOUNT'
+    return undefined
+  }
 
   refund(charge: Charge, input: RefundInput): Refund {
     const capture = charge.captures.find((c) => c.status === 'CAPTURED')
-    if (!capture) {
-      throw badRequest(`payment charge ${charge.id} was never captured (status ${charge.status}): only a captured charge can be refunded`)
-    }
-    const now = this.d.clock.now()
-    const validityDays = this.d.methods.get(charge.paymentMethod)?.refundValidityDays ?? Infinity
-    const left = capturedAmount(charge) - refundedAmount(charge)
-    const declined: FailureCode | undefined =
-      now > capture.createdAt + validityDays * DAY_MS
-        ? 'REFUND_PERIOD_EXPIRED'
-        : input.amount > left
-          ? 'EXCEEDS_REFUNDABLE_AMOUNT'
-          : undefined
+    if (!capture) throw refuse('neverCaptured', charge.id, charge.status)
+    const now = this.#d.clock.now()
+    const declined = this.#decline(charge, capture.createdAt, input.amount, now)
 
     const pending = !declined && charge.simulation?.refundPending === true
     const refund: Refund = {
-      id: this.d.ids('refund_'),
+      id: this.#d.ids('refund_'),
       amount: input.amount,
-      status: declined ? ('FAILED' as const) : pending ? ('PENDING' as const) : ('REFUNDED' as const),
+      status: refundStatus(declined, pending),
       merchantRefundReference: input.merchantRefundReference,
       refundReason: input.refundReason,
       refundDescriptor: input.refundDescriptor,
@@ -81,21 +104,17 @@ export class RefundService {
       updatedAt: now,
     }
     charge.refunds = [...charge.refunds, refund]
-    if (pending) {
-      if (charge.status === 'CAPTURED') transition(charge, 'REFUND_PROCESSING', now)
-      else charge.updatedAt = now
-      this.#announce(charge, refund)
-      const settleAt = now + (charge.simulation?.refundPendingDelayMs ?? 0)
-      this.d.scheduler.schedule(
-        settleAt,
-        () => this.d.isLive(charge) && this.#settle(charge, refund, Math.min(this.d.clock.now(), settleAt)),
-      )
-      return refund
-    }
-    if (!declined && input.amount === left) transition(charge, 'REFUNDED', now)
-    else charge.updatedAt = now
+    followRefunds(charge, now)
     this.#announce(charge, refund)
-    if (refund.status === 'REFUNDED') this.d.funds.scheduleFor(charge, refund, 'REFUND', now)
+    if (pending) {
+      const settleAt = now + (charge.simulation?.refundPendingDelayMs ?? 0)
+      this.#d.scheduler.schedule(
+        settleAt,
+        () => this.#d.isLive(charge) && this.#settle(charge, refund, Math.min(this.#d.clock.now(), settleAt)),
+      )
+    } else if (refund.status === 'REFUNDED') {
+      this.#d.funds.scheduleFor(charge, refund, 'REFUND', now)
+    }
     return refund
   }
 
@@ -105,19 +124,12 @@ export class RefundService {
     refund.status = ok ? 'REFUNDED' : 'FAILED'
     if (!ok) refund.failure = failure('REFUND_DECLINED')
     refund.updatedAt = now
-    if (charge.refunds.some((r) => r.status === 'PENDING')) charge.updatedAt = now
-    else transition(charge, capturedAmount(charge) === refundedAmount(charge) ? 'REFUNDED' : 'CAPTURED', now)
+    followRefunds(charge, now)
     this.#announce(charge, refund)
-    if (ok) this.d.funds.scheduleFor(charge, refund, 'REFUND', now)
+    if (ok) this.#d.funds.scheduleFor(charge, refund, 'REFUND', now)
   }
 
   #announce(charge: Charge, refund: Refund): void {
-    const type =
-      refund.status === 'PENDING'
-        ? 'PAYMENT_CHARGE_REFUND_PENDING'
-        : refund.status === 'REFUNDED'
-          ? 'PAYMENT_CHARGE_REFUND_SUCCEEDED'
-          : 'PAYMENT_CHARGE_REFUND_FAILED'
-    this.d.events.publish(new ChargeEvent(this.d.ids(''), type, charge.updatedAt, charge, refund))
+    this.#d.events.publish(new ChargeEvent(this.#d.ids(''), REFUND_EVENT[refund.status], charge.updatedAt, charge, refund))
   }
 }

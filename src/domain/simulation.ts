@@ -1,4 +1,4 @@
-import type { FundsState } from './charge.js'
+import { FUNDS_STATES, type FundsState } from './charge.js'
 import { type FailureCode, isFailureCode, PROVIDER_DECLINE_CODES } from './failures.js'
 
 /**
@@ -27,17 +27,6 @@ export interface Simulation {
   fundsEventType?: FundsState
   fundsEventScheduleDelayMs?: number
 }
-
-export const FUNDS_STATES: readonly FundsState[] = [
-  'CAPTURE_FUNDS_NOT_EXPECTED',
-  'CAPTURE_FUNDS_MISSING',
-  'CAPTURE_FUNDS_WAITING',
-  'CAPTURE_FUNDS_RECEIVED',
-  'REFUND_FUNDS_NOT_EXPECTED',
-  'REFUND_FUNDS_REJECTED',
-  'REFUND_FUNDS_WAITING',
-  'REFUND_FUNDS_SENT',
-]
 
 /** PPRO's mock-processor keys that do not apply to KakaoPay (always REDIRECT, always auto-captured). */
 const NOT_APPLICABLE = new Set(['requiresAuthentication', 'authenticationType', 'requiresCapture'])

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { SandboxError } from '../domain/errors.js'
+import { ApiError } from '../domain/errors.js'
 import { RequestValidationError } from './validation.js'
 
 /** PPRO's error body (`ExceptionResponseBody`). 401s are the exception: `{"message":"Unauthorized"}`. */
@@ -17,9 +17,15 @@ const FASTIFY_MESSAGES: Record<string, (e: FastifyError, req: FastifyRequest) =>
   FST_ERR_CTP_BODY_TOO_LARGE: (e) => `the request body is too large: ${e.message}`,
 }
 
+/**
+ * The one error handler: every refusal (thrown by a route, a hook or the not-found handler) becomes
+ * PPRO's envelope here, and nothing else sends one.
+ */
 export function makeErrorHandler(now: () => number) {
   return function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-    if (error instanceof SandboxError) {
+    if (error instanceof ApiError) {
+      if (error.headers) reply.headers(error.headers)
+      if (error.code === 'unauthorized') return reply.code(401).send({ message: error.message })
       return reply.code(error.status).send(envelope(error.status, error.message, now()))
     }
     if (error instanceof RequestValidationError) {

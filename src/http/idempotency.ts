@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Clock } from '../domain/clock.js'
-import type { IdempotencyStore, IdempotentEntry } from '../store/idempotency-store.js'
-import { envelope } from './errors.js'
+import { refuse } from '../domain/errors.js'
+import type { IdempotencyStore, IdempotentEntry } from './idempotency-store.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { key: string; entry: IdempotentEntry }
+    /** The key of a /v1 POST and its entry, while the request runs; declared with `decorateRequest`. */
+    idempotency: { key: string; entry: IdempotentEntry } | undefined
   }
 }
 
@@ -29,7 +30,7 @@ function fingerprint(request: FastifyRequest): string {
 }
 
 /**
- * PPRO's `Request-Idempotency-Key`, as route hooks for the POST routes: a replay answers the first
+ * PPRO's `Request-Idempotency-Key`, as route hooks for the POST routes of `/v1`: a replay answers the first
  * response with `Request-Idempotency: true`; another body, or the first still running, is a 409;
  * 4xx (and 5xx) answers are not remembered, so a corrected retry goes through; an empty key is no key.
  */
@@ -47,14 +48,8 @@ export function idempotencyHooks(store: IdempotencyStore, clock: Clock) {
         request.idempotency = { key, entry: store.begin(request.merchantId, key, fp, now) }
         return done()
       }
-      if (entry.fingerprint !== fp) {
-        reply.code(409).send(envelope(409, `Request-Idempotency-Key "${key}" was already used for a different request`, now))
-        return
-      }
-      if (!entry.response) {
-        reply.code(409).send(envelope(409, `a request with Request-Idempotency-Key "${key}" is still being processed`, now))
-        return
-      }
+      if (entry.fingerprint !== fp) return done(refuse('idempotencyKeyReused', key))
+      if (!entry.response) return done(refuse('idempotencyKeyInProgress', key))
       reply
         .code(entry.response.statusCode)
         .header('content-type', entry.response.contentType)

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { envelope } from './errors.js'
+import { refuse } from '../domain/errors.js'
 
 /**
  * The paths the API serves and the methods each takes, collected as routes are added, so a request
@@ -32,18 +32,14 @@ export class KnownRoutes {
     return entry && { url: entry.url, methods: [...entry.methods].sort() }
   }
 
-  notFoundHandler(now: () => number) {
-    return (request: FastifyRequest, reply: FastifyReply) => {
+  /** Refuses what no route answers, through the error handler: 405 with `Allow` for a known path, else 404. */
+  notFoundHandler() {
+    return (request: FastifyRequest, _reply: FastifyReply) => {
       const path = request.url.split('?')[0]!
       const known = this.match(path)
-      if (known) {
-        const allowed = known.methods.join(', ')
-        return reply
-          .code(405)
-          .header('allow', allowed)
-          .send(envelope(405, `${request.method} is not allowed on ${known.url}; allowed: ${allowed}`, now()))
-      }
-      return reply.code(404).send(envelope(404, `no such endpoint: ${request.method} ${path}`, now()))
+      if (!known) throw refuse('noSuchEndpoint', request.method, path)
+      const allowed = known.methods.join(', ')
+      throw refuse('methodNotAllowed', request.method, known.url, allowed).withHeaders({ allow: allowed })
     }
   }
 }

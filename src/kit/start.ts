@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../app.js'
 import { type Config, loadConfig } from '../config.js'
+import { loadConfigFiles } from '../config-files.js'
 import type { Clock } from '../domain/clock.js'
 import { iso } from '../domain/clock.js'
-import type { SandboxEvent } from '../domain/events.js'
+import type { PproEvent as SandboxEvent } from '../domain/events.js'
 import { type Delivery, eventBody } from '../webhooks/dispatcher.js'
 import type { MerchantSettings } from '../webhooks/merchants.js'
 import { fetchTransport } from '../webhooks/transport.js'
@@ -207,10 +208,14 @@ export async function launch(
   const feed: FeedMessage[] = []
   let app: FastifyInstance
   try {
+    // The payment methods, SANDBOX_CONFIG and SEED_DIR files, read as a server reads them at start.
+    const files = await loadConfigFiles(config)
     app = await buildApp({
       config: { ...config, port, publicBaseUrl: extra.publicBaseUrl ?? url },
       ...(extra.clock ? { clock: extra.clock } : {}),
-      ...(extra.merchants ? { merchants: extra.merchants } : {}),
+      methods: files.methods,
+      seed: files.seed,
+      merchants: { ...files.merchants, ...extra.merchants },
       serverFactory: (handler) => server.on('request', handler),
       onEvent: (e) => {
         feed.push(eventMessage(feed.length + 1, e))

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { AgreementChargeBodySchema, CreateAgreementBodySchema } from '../http/schemas/agreements.js'
 import type { CreateChargeBodySchema, RefundBodySchema, SearchChargesQuerySchema } from '../http/schemas/charges.js'
-import type { agreementChargeView, agreementView, chargeView, refundView } from '../http/views.js'
+import type { agreementChargeView, agreementView, chargeView, refundView } from '../http/responses.js'
 import type { Failure, FailureCode } from '../domain/failures.js'
 
 /**

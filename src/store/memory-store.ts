@@ -1,23 +1,8 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
+import type { Store } from '../domain/store.js'
 
-/**
- * Where the sandbox keeps its state. One process, in memory: the sandbox is for tests and demos, and
- * every change to one record happens inside one synchronous call, so no lock is needed.
- */
-export interface Store {
-  /** One shared string per merchant id, so thousands of records do not each hold a copy. */
-  merchantKey(merchantId: string): string
-  getCharge(id: string): Charge | undefined
-  insertCharge(charge: Charge): void
-  /** A merchant's charges, oldest first. */
-  chargesOf(merchantId: string): readonly Charge[]
-  getAgreement(id: string): Agreement | undefined
-  insertAgreement(agreement: Agreement): void
-  agreementsOf(merchantId: string): readonly Agreement[]
-  /** Forgets a merchant's charges and agreements. */
-  deleteMerchant(merchantId: string): void
-}
+const NONE: readonly never[] = Object.freeze([])
 
 /** Records by id, and each merchant's in the order they were added. */
 class MerchantIndex<T extends { id: string; merchantId: string }> {
@@ -36,7 +21,7 @@ class MerchantIndex<T extends { id: string; merchantId: string }> {
   }
 
   of(merchantId: string): readonly T[] {
-    return this.#byMerchant.get(merchantId) ?? []
+    return this.#byMerchant.get(merchantId) ?? NONE
   }
 
   deleteMerchant(merchantId: string): void {
@@ -45,17 +30,33 @@ class MerchantIndex<T extends { id: string; merchantId: string }> {
   }
 }
 
+/** Per merchant, the records that share a value of one field, oldest first: a search by it reads no others. */
+class FieldIndex<T extends { merchantId: string }> {
+  readonly #byMerchant = new Map<string, Map<string, T[]>>()
+
+  add(record: T, value: string | undefined): void {
+    if (value === undefined) return
+    let byValue = this.#byMerchant.get(record.merchantId)
+    if (!byValue) this.#byMerchant.set(record.merchantId, (byValue = new Map()))
+    const list = byValue.get(value)
+    if (list) list.push(record)
+    else byValue.set(value, [record])
+  }
+
+  get(merchantId: string, value: string): readonly T[] {
+    return this.#byMerchant.get(merchantId)?.get(value) ?? NONE
+  }
+
+  deleteMerchant(merchantId: string): void {
+    this.#byMerchant.delete(merchantId)
+  }
+}
+
 export class MemoryStore implements Store {
   readonly #charges = new MerchantIndex<Charge>()
+  readonly #chargesByReference = new FieldIndex<Charge>()
+  readonly #chargesByAgreement = new FieldIndex<Charge>()
   readonly #agreements = new MerchantIndex<Agreement>()
-  readonly #merchantKeys = new Map<string, string>()
-
-  merchantKey(merchantId: string): string {
-    const key = this.#merchantKeys.get(merchantId)
-    if (key !== undefined) return key
-    this.#merchantKeys.set(merchantId, merchantId)
-    return merchantId
-  }
 
   getCharge(id: string): Charge | undefined {
     return this.#charges.get(id)
@@ -63,10 +64,21 @@ export class MemoryStore implements Store {
 
   insertCharge(charge: Charge): void {
     this.#charges.insert(charge)
+    // Both fields are set at creation and never change, so the indexes never need updating.
+    this.#chargesByReference.add(charge, charge.merchantPaymentChargeReference)
+    this.#chargesByAgreement.add(charge, charge.agreementId)
   }
 
   chargesOf(merchantId: string): readonly Charge[] {
     return this.#charges.of(merchantId)
+  }
+
+  chargesByReference(merchantId: string, reference: string): readonly Charge[] {
+    return this.#chargesByReference.get(merchantId, reference)
+  }
+
+  chargesOfAgreement(merchantId: string, agreementId: string): readonly Charge[] {
+    return this.#chargesByAgreement.get(merchantId, agreementId)
   }
 
   getAgreement(id: string): Agreement | undefined {
@@ -83,6 +95,8 @@ export class MemoryStore implements Store {
 
   deleteMerchant(merchantId: string): void {
     this.#charges.deleteMerchant(merchantId)
+    this.#chargesByReference.deleteMerchant(merchantId)
+    this.#chargesByAgreement.deleteMerchant(merchantId)
     this.#agreements.deleteMerchant(merchantId)
   }
 }

@@ -1,8 +1,9 @@
 import type { Clock } from '../domain/clock.js'
 import { iso } from '../domain/clock.js'
-import { notFound } from '../domain/errors.js'
-import type { EventSink, SandboxEvent } from '../domain/events.js'
+import { refuse } from '../domain/errors.js'
+import type { EventSink, PproEvent } from '../domain/events.js'
 import type { Scheduler } from '../domain/scheduler.js'
+import type { Logger } from '../logger.js'
 import type { MerchantRegistry } from './merchants.js'
 import { pproSignature, webhookSignature } from './signing.js'
 import type { WebhookTransport } from './transport.js'
@@ -11,11 +12,6 @@ export interface WebhookSettings {
   timeoutMs: number
   retryBaseMs: number
   maxAttempts: number
-}
-
-export interface Logger {
-  info(obj: object, msg: string): void
-  warn(obj: object, msg: string): void
 }
 
 export interface Attempt {
@@ -33,17 +29,18 @@ export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
 
 /**
  * One event and what became of it. An event's data is the same every time it is built (see
- * SandboxEvent), so its body (`eventBody`) is the same bytes at every attempt and replay: it is built
+ * PproEvent), so its body (`eventBody`) is the same bytes at every attempt and replay: it is built
  * to send, not stored, which keeps the sandbox small when it records thousands of events.
  */
 export interface Delivery {
-  event: SandboxEvent
+  event: PproEvent
   url: string | undefined
   status: DeliveryStatus
-  attempts: Attempt[]
+  attempts: readonly Attempt[]
 }
 
-const NO_ATTEMPTS: Attempt[] = []
+/** The attempts of a delivery not tried yet: one shared frozen empty list, replaced on the first attempt. */
+const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([])
 
 export interface DeliveryFilter {
   chargeId?: string | undefined
@@ -53,9 +50,16 @@ export interface DeliveryFilter {
 
 const ENVELOPE = { specversion: '1.0.2', source: 'https://www.ppro.com', datacontenttype: 'application/json' }
 
-/** The exact bytes sent for an event: PPRO's CloudEvents envelope around the event's data. */
-export function eventBody(event: Pick<SandboxEvent, 'id' | 'type' | 'subject' | 'time' | 'data'>): string {
-  return JSON.stringify({ ...ENVELOPE, id: event.id, type: event.type, subject: event.subject, time: iso(event.time), data: event.data })
+type EnvelopeFields = Pick<PproEvent, 'id' | 'type' | 'subject' | 'time' | 'data'>
+
+/** PPRO's CloudEvents envelope around the event's data; `time` is sandbox time, when the event happened. */
+export function eventEnvelope(event: EnvelopeFields) {
+  return { ...ENVELOPE, id: event.id, type: event.type, subject: event.subject, time: iso(event.time), data: event.data }
+}
+
+/** The exact bytes sent for an event: its envelope as JSON. */
+export function eventBody(event: EnvelopeFields): string {
+  return JSON.stringify(eventEnvelope(event))
 }
 
 /**
@@ -73,7 +77,10 @@ export class WebhookDispatcher implements EventSink {
 
   constructor(
     private readonly d: {
+      /** Sandbox time: when events happened, attempts ran and retries are due. */
       clock: Clock
+      /** Real time: the `PPRO-Signature` timestamp, which a receiver compares with its own clock. */
+      wallClock: Clock
       scheduler: Scheduler
       transport: WebhookTransport
       merchants: MerchantRegistry
@@ -82,7 +89,7 @@ export class WebhookDispatcher implements EventSink {
     },
   ) {}
 
-  publish(event: SandboxEvent): void {
+  publish(event: PproEvent): void {
     const url = event.webhooksUrl ?? this.d.merchants.webhookUrl(event.merchantId)
     const delivery: Delivery = {
       event,
@@ -117,7 +124,7 @@ export class WebhookDispatcher implements EventSink {
   /** A merchant's delivery by event id (a scan: only inspection and replay ask). */
   get(merchantId: string, eventId: string): Delivery {
     const d = this.#byMerchant.get(merchantId)?.find((x) => x.event.id === eventId)
-    if (!d) throw notFound('webhook event', eventId)
+    if (!d) throw refuse('notFound', 'webhook event', eventId)
     return d
   }
 
@@ -172,8 +179,7 @@ export class WebhookDispatcher implements EventSink {
     const at = due ?? clock.now()
     const attempt: Attempt = { at, durationMs: 0 }
     if (replay) attempt.replay = true
-    if (delivery.attempts === NO_ATTEMPTS) delivery.attempts = []
-    delivery.attempts.push(attempt)
+    delivery.attempts = [...delivery.attempts, attempt]
     const started = performance.now()
     try {
       const { status } = await this.d.transport({
@@ -183,7 +189,8 @@ export class WebhookDispatcher implements EventSink {
         headers: {
           'content-type': 'application/json',
           'webhook-signature': webhookSignature(body, secret),
-          'ppro-signature': pproSignature(body, secret, Math.floor(at / 1000)),
+          // Signed at the real time of sending, so a receiver's freshness window holds after a clock move.
+          'ppro-signature': pproSignature(body, secret, Math.floor(this.d.wallClock.now() / 1000)),
         },
       })
       attempt.statusCode = status

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 
 /** Per-merchant settings: where its webhooks go and what signs them. */
@@ -37,18 +36,4 @@ export class MerchantRegistry {
   webhookSecret(merchantId: string): string {
     return this.#settings.get(merchantId)?.webhookSecret ?? this.defaults.webhookSecret
   }
-}
-
-export async function loadSandboxConfigFile(path: string): Promise<z.output<typeof SandboxConfigFileSchema>> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'))
-  } catch (err) {
-    throw new Error(`SANDBOX_CONFIG ${path}: ${(err as Error).message}`)
-  }
-  const parsed = SandboxConfigFileSchema.safeParse(raw)
-  if (!parsed.success) {
-    throw new Error(`SANDBOX_CONFIG ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-  }
-  return parsed.data
 }

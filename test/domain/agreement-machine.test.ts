@@ -1,5 +1,6 @@
 import t from 'tap'
-import { AGREEMENT_TRANSITIONS, agreementMachine, type AgreementStatus } from '../../src/domain/agreement.js'
+import type { AgreementStatus } from '../../src/domain/agreement.js'
+import { AGREEMENT_TRANSITIONS, agreementMachine } from '../../src/domain/agreement-machine.js'
 import { TransitionError } from '../../src/domain/machine.js'
 
 const STATUSES = Object.keys(AGREEMENT_TRANSITIONS) as AgreementStatus[]

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { CHARGE_STATUSES, type Charge, type ChargeStatus } from '../../src/domain/charge.js'
 import { canTransition, nextStatus, TERMINAL, transition, TransitionError, TRANSITIONS } from '../../src/domain/charge-machine.js'
-import { SandboxError } from '../../src/domain/errors.js'
+import { ApiError } from '../../src/domain/errors.js'
 
 /** The moves the sandbox makes for KakaoPay, written out independently of the table. */
 const KAKAOPAY_PATHS: Array<[ChargeStatus, ChargeStatus]> = [
@@ -52,10 +52,13 @@ t.test('no move leaves a terminal status, and nothing moves back to pending afte
 })
 
 t.test('transition() changes a charge, or throws a 400 and leaves it untouched', async (t) => {
-  const charge = { id: 'charge_x', status: 'AUTHENTICATION_PENDING', updatedAt: 1 } as Charge
+  const authorization = { status: 'AUTHENTICATION_PENDING', updatedAt: 1 }
+  const charge = { id: 'charge_x', status: 'AUTHENTICATION_PENDING', updatedAt: 1, authorizations: [authorization] } as unknown as Charge
   transition(charge, 'CAPTURED', 5)
   t.same([charge.status, charge.updatedAt], ['CAPTURED', 5])
+  t.same(authorization, { status: 'AUTHORIZED', updatedAt: 5 }, 'the authorization moves with the charge (ON_ENTER)')
   const err = t.throws(() => transition(charge, 'FAILED', 9), { message: /CAPTURED cannot move to FAILED/ })
-  t.ok(err instanceof SandboxError && err.status === 400, 'a 400 for the HTTP layer')
+  t.ok(err instanceof ApiError && err.status === 400, 'a 400 for the HTTP layer')
   t.same([charge.status, charge.updatedAt], ['CAPTURED', 5], 'unchanged after a refused move')
+  t.same(authorization, { status: 'AUTHORIZED', updatedAt: 5 }, 'its authorization too')
 })

@@ -2,7 +2,8 @@ import t from 'tap'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadPaymentMethods, type MethodRequest } from '../../src/domain/payment-methods.js'
+import { loadPaymentMethods } from '../../src/config-files.js'
+import type { MethodRequest } from '../../src/domain/payment-methods.js'
 import { simulatedDecline } from '../../src/domain/simulation.js'
 
 const ok: MethodRequest = {

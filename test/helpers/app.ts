@@ -2,8 +2,9 @@ import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type BuildAppOptions } from '../../src/app.js'
 import { ManualClock } from '../../src/domain/clock.js'
-import type { SandboxEvent } from '../../src/domain/events.js'
+import type { PproEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
 import { eventErrors, schemaErrors, type SpecName } from './openapi.js'
 
@@ -83,10 +84,25 @@ export function chargePresenceErrors(body: Record<string, unknown>): string[] {
   return errors
 }
 
+/**
+ * The events whose webhook body is no longer the one they had when published: an event builds its
+ * data from its charge or agreement on each read, which is right only while the fields it reads never
+ * change afterwards. Empty when every body is as it was.
+ */
+export function changedEventBodies(events: readonly PproEvent[], bodiesAtPublish: readonly string[]): string[] {
+  const changed: string[] = []
+  events.forEach((e, i) => {
+    if (eventBody(e) !== bodiesAtPublish[i]) changed.push(`${e.type} ${e.id}`)
+  })
+  return changed
+}
+
 export interface TestApp {
   app: FastifyInstance
   clock: ManualClock
-  events: SandboxEvent[]
+  /** The store the app writes to: tests read it to prove that nothing was stored. */
+  store: MemoryStore
+  events: PproEvent[]
   /** inject() with the default merchant's credentials unless headers say otherwise. */
   call(opts: InjectOptions): Promise<LightMyRequestResponse>
   /** How many replies the contract check validated so far. */
@@ -100,13 +116,17 @@ export interface TestApp {
  */
 export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock()
-  const events: SandboxEvent[] = []
+  const events: PproEvent[] = []
+  const bodies: string[] = []
+  const store = (options.store as MemoryStore | undefined) ?? new MemoryStore()
   const app = await buildApp({
     clock,
+    store,
     ids: sequentialIds(),
     logger: false,
     onEvent: (e) => {
       events.push(e)
+      bodies.push(eventBody(e))
       // Every event any test produces is checked against PPRO's webhooks file as it is published.
       t.same(eventErrors(JSON.parse(eventBody(e))), [], `event ${e.type} conforms to the webhooks file`)
     },
@@ -114,6 +134,9 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   })
   let count = 0
   app.addHook('onSend', async (request, reply, payload) => {
+    // After every request: no event published so far has changed its body (fails only when one has).
+    const changed = changedEventBodies(events, bodies)
+    if (changed.length > 0) t.fail(`event bodies changed after they were published: ${changed.join(', ')}`)
     const path = request.url.split('?')[0]!
     const found = schemaFor(request.method, path, reply.statusCode)
     if (found && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
@@ -140,6 +163,7 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
   return {
     app,
     clock,
+    store,
     events,
     call: (opts) => app.inject({ ...opts, headers: { ...AUTH, ...(opts.headers ?? {}) } }),
     checked: () => count,

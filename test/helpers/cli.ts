@@ -24,14 +24,14 @@ let built: Promise<string> | undefined
 
 /**
  * The CLI from the current sources, bundled by esbuild (dependencies left to node_modules) into
- * .tap/cli/, two levels under the root as dist/cli/ is, so it finds fixtures/ and package.json alike.
+ * .tap/, one level under the root as dist/ is, so it finds fixtures/ as the compiled code does.
  * Compiling the TypeScript in every child would cost seconds per spawn.
  */
 function cliBundle(): Promise<string> {
   built ??= esbuild
     .build({
       entryPoints: [`${ROOT}src/cli/bin.ts`],
-      outfile: `${ROOT}.tap/cli/bin.mjs`,
+      outfile: `${ROOT}.tap/bin.mjs`,
       bundle: true,
       packages: 'external',
       platform: 'node',
@@ -39,7 +39,7 @@ function cliBundle(): Promise<string> {
       target: 'node20',
       logLevel: 'warning',
     })
-    .then(() => `${ROOT}.tap/cli/bin.mjs`)
+    .then(() => `${ROOT}.tap/bin.mjs`)
   return built
 }
 

@@ -226,3 +226,29 @@ t.test('a finished charge never times out', async (t) => {
   t.equal((await read(ctx, id)).status, 'CAPTURED')
   t.notOk(ctx.events.some((e) => e.type === 'PAYMENT_CHARGE_DISCARDED'))
 })
+
+t.test('no answer of the approval page is a 303 with an empty Location: without a returnUrl it shows the result', async (t) => {
+  const ctx = await buildTestApp(t)
+  // Declined at creation for having no returnUrl: the page still opens, by its id.
+  const charge = (
+    await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ authenticationSettings: [{ type: 'REDIRECT' }] }) })
+  ).json()
+  t.equal(charge.failure.failureCode, 'INVALID_AUTHENTICATION_SETTINGS')
+  const agreement = (
+    await ctx.call({
+      method: 'POST',
+      url: '/v1/payment-agreements',
+      payload: { paymentMethod: 'KAKAOPAY', consumer: { country: 'KR' }, authenticationSettings: [{ type: 'REDIRECT' }] },
+    })
+  ).json()
+  t.equal(agreement.status, 'FAILED')
+  for (const id of [charge.id, agreement.id]) {
+    for (const action of ['approve', 'decline', 'cancel']) {
+      const res = await post(ctx, `/checkout/${id}`, action)
+      t.not(res.statusCode, 303, `${id} ${action}: no redirect to nowhere`)
+      t.equal(res.headers.location, undefined)
+      t.equal(res.statusCode, 200)
+      t.match(res.body, /결과 · /, 'the result page')
+    }
+  }
+})

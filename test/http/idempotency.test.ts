@@ -16,7 +16,7 @@ t.test('replay: same body, same answer, with Request-Idempotency: true', async (
   t.equal(again.statusCode, 200)
   t.equal(again.headers['request-idempotency'], 'true')
   t.equal(again.body, first.body, 'byte for byte the first answer')
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1, 'one charge')
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 1, 'one charge')
   t.equal(ctx.events.filter((e) => e.type === 'PAYMENT_CHARGE_CREATED').length, 1, 'one set of events')
 })
 
@@ -32,7 +32,7 @@ t.test('the same key with a different body is a 409 and changes nothing', async 
   })
   t.equal(changed.statusCode, 409)
   t.match(changed.json(), { status: 409, failureMessage: 'Request-Idempotency-Key "k" was already used for a different request' })
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, 1)
+  t.equal(ctx.store.chargesOf(MERCHANT).length, 1)
 })
 
 t.test('4xx answers are not stored: a corrected retry with the same key goes through', async (t) => {
@@ -84,10 +84,10 @@ t.test('keys expire after 24 hours of sandbox time, are per merchant, and an emp
   })
   t.equal(other.headers['request-idempotency'], undefined, "another merchant's key space")
 
-  const count = ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length
+  const count = ctx.store.chargesOf(MERCHANT).length
   for (let i = 0; i < 2; i++)
     await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge(), headers: { 'request-idempotency-key': '' } })
-  t.equal(ctx.app.sandbox.deps.store.chargesOf(MERCHANT).length, count + 2, 'empty key: two charges')
+  t.equal(ctx.store.chargesOf(MERCHANT).length, count + 2, 'empty key: two charges')
 })
 
 t.test('keys work on refunds and discards too', async (t) => {

@@ -335,7 +335,7 @@ t.test("KakaoPay's properties and PPRO's schema at sign-up", async (t) => {
     t.equal(res.statusCode, 400, String(message))
     t.match(res.json().failureMessage, message)
   }
-  t.equal(ctx.app.sandbox.deps.store.agreementsOf('merch_test_A').length, declines.length, 'nothing stored for a 400')
+  t.equal(ctx.store.agreementsOf('merch_test_A').length, declines.length, 'nothing stored for a 400')
   const a = (await post(ctx, '/v1/payment-agreements', agreementBody())).json()
   const confirm = await post(ctx, `/v1/payment-agreements/${a.id}/authorizations`, { authenticationResult: { details: {} } })
   t.equal(confirm.statusCode, 400)
@@ -351,7 +351,7 @@ t.test('merchants are isolated; idempotency keys work on agreement POSTs', async
   t.equal(again.headers['request-idempotency'], 'true')
   t.equal(again.body, first.body)
   const a = first.json()
-  t.equal(ctx.app.sandbox.deps.store.agreementsOf('merch_test_A').length, 1)
+  t.equal(ctx.store.agreementsOf('merch_test_A').length, 1)
 
   t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-agreements/${a.id}`, headers: OTHER_AUTH })).statusCode, 404)
   t.equal(
@@ -385,8 +385,8 @@ t.test('a rejected initial charge rejects the whole sign-up and stores nothing',
   )
   t.equal(res.statusCode, 422)
   t.match(res.json(), { status: 422, failureMessage: 'initialPaymentCharge.amount.value must not be negative' })
-  t.same(ctx.app.sandbox.deps.store.agreementsOf('merch_test_A'), [], 'no agreement')
-  t.same(ctx.app.sandbox.deps.store.chargesOf('merch_test_A'), [], 'no charge')
+  t.same(ctx.store.agreementsOf('merch_test_A'), [], 'no agreement')
+  t.same(ctx.store.chargesOf('merch_test_A'), [], 'no charge')
   t.same(ctx.events, [], 'no events')
 })
 

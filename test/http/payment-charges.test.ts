@@ -1,11 +1,12 @@
 import t from 'tap'
+import { MemoryStore } from '../../src/store/memory-store.js'
 import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, seedCharge } from '../helpers/app.js'
 
 const ID = /^charge_[A-Za-z0-9]{21}$/
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 t.test('the seed page request creates a charge waiting for the consumer', async (t) => {
-  const { call, app, events } = await buildTestApp(t)
+  const { call, events, store } = await buildTestApp(t)
   const res = await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge() })
   t.equal(res.statusCode, 200)
   const body = res.json()
@@ -43,7 +44,7 @@ t.test('the seed page request creates a charge waiting for the consumer', async 
   const read = await call({ method: 'GET', url: `/v1/payment-charges/${body.id}` })
   t.equal(read.statusCode, 200)
   t.same(read.json(), body, 'a read answers the same charge')
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 1)
+  t.equal(store.chargesOf(MERCHANT).length, 1)
 })
 
 t.test('PUBLIC_BASE_URL builds the approval URL', async (t) => {
@@ -117,7 +118,7 @@ t.test('KakaoPay properties decline at their boundaries with HTTP 200 and FAILED
 })
 
 t.test('schema errors answer 400 in PPRO envelope, naming the field, and store nothing', async (t) => {
-  const { call, app } = await buildTestApp(t)
+  const { call, store } = await buildTestApp(t)
   const cases: Array<[string, unknown, RegExp]> = [
     ['fractional amount', seedCharge({ amount: { value: 150.5, currency: 'KRW' } }), /^amount\.value must be an integer$/],
     ['string amount', seedCharge({ amount: { value: '15000', currency: 'KRW' } }), /^amount\.value must be a number$/],
@@ -158,11 +159,11 @@ t.test('schema errors answer 400 in PPRO envelope, naming the field, and store n
     t.match(body, { status: 400, failureMessage: message, timestamp: ISO_MS }, `${name}: ${body.failureMessage}`)
     t.same(Object.keys(body).sort(), ['failureMessage', 'status', 'timestamp'])
   }
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing stored')
+  t.equal(store.chargesOf(MERCHANT).length, 0, 'nothing stored')
 })
 
 t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negative amount 422', async (t) => {
-  const { call, app } = await buildTestApp(t, { config: { bodyLimit: 2048 } })
+  const { call, store } = await buildTestApp(t, { config: { bodyLimit: 2048 } })
   const malformed = await call({
     method: 'POST',
     url: '/v1/payment-charges',
@@ -207,15 +208,15 @@ t.test('transport errors: malformed JSON 400, not JSON 415, huge body 413, negat
     payload: '{"__proto__": {"x": 1}, "paymentMethod": "KAKAOPAY"}',
   })
   t.equal(proto.statusCode, 400)
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0, 'nothing stored')
+  t.equal(store.chargesOf(MERCHANT).length, 0, 'nothing stored')
 })
 
 t.test('autoCapture false is refused: KakaoPay has no separate capture', async (t) => {
-  const { call, app } = await buildTestApp(t)
+  const { call, store } = await buildTestApp(t)
   const res = await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ autoCapture: false }) })
   t.equal(res.statusCode, 400)
   t.match(res.json().failureMessage, /autoCapture: false is not supported: KakaoPay has no separate capture/)
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(store.chargesOf(MERCHANT).length, 0)
 })
 
 t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', async (t) => {
@@ -234,7 +235,7 @@ t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', asy
   const refused = await strict.call({ method: 'POST', url: '/v1/payment-charges', payload: { ...seedCharge(), paymentDescripter: 'typo' } })
   t.equal(refused.statusCode, 400)
   t.equal(refused.json().failureMessage, 'the request body has unknown field(s): paymentDescripter')
-  t.equal(strict.app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(strict.store.chargesOf(MERCHANT).length, 0)
 
   const both = await lenient.call({
     method: 'POST',
@@ -246,7 +247,7 @@ t.test('unknown fields are ignored and named; STRICT_REQUESTS refuses them', asy
 })
 
 t.test('credentials: Bearer and Merchant-Id on every /v1 call', async (t) => {
-  const { app } = await buildTestApp(t)
+  const { app, store } = await buildTestApp(t)
   const cases: Array<[string, Record<string, string>]> = [
     ['no headers', {}],
     ['no Merchant-Id', { authorization: 'Bearer k' }],
@@ -266,7 +267,7 @@ t.test('credentials: Bearer and Merchant-Id on every /v1 call', async (t) => {
       t.same(res.json(), { message: 'Unauthorized' })
     }
   }
-  t.equal(app.sandbox.deps.store.chargesOf(MERCHANT).length, 0)
+  t.equal(store.chargesOf(MERCHANT).length, 0)
 
   const keyed = await buildTestApp(t, { config: { apiKeys: ['key-1', 'key-2'] } })
   const wrong = await keyed.app.inject({
@@ -386,4 +387,67 @@ t.test('sandbox paths also answer 405 for a method they do not take', async (t) 
   const clock = await call({ method: 'PUT', url: '/sandbox/clock', payload: {} })
   t.equal(clock.statusCode, 405)
   t.equal(clock.headers.allow, 'GET, POST')
+})
+
+t.test('paging never repeats or skips a charge when charges are created between page reads', async (t) => {
+  const { call } = await buildTestApp(t)
+  const create = async (ref: string) =>
+    (await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: ref }) })).json()
+      .id as string
+  for (const [query, ref] of [
+    ['', 'shop'],
+    ['?merchantPaymentChargeReference=order-7', 'order-7'],
+  ] as const) {
+    const before: string[] = []
+    for (let i = 0; i < 41; i++) before.push(await create(ref))
+    const seen: string[] = []
+    let url = `/v1/payment-charges${query}`
+    for (let pages = 0; pages < 10; pages++) {
+      const body = (await call({ method: 'GET', url })).json()
+      const mine = (body.data as Array<{ id: string; authorizations: Array<{ merchantPaymentChargeReference?: string }> }>).filter(
+        (c) => c.authorizations[0]!.merchantPaymentChargeReference === ref,
+      )
+      seen.push(...mine.map((c) => c.id))
+      await create(ref) // the shop keeps selling between page reads
+      await create(ref)
+      if (!body.nextPage) break
+      url = `/v1/payment-charges${query}${query ? '&' : '?'}page=${body.nextPage}`
+    }
+    t.same(seen, before.reverse(), `${query || 'no filter'}: every charge that existed at the first read, once, newest first`)
+  }
+  const reset = await call({ method: 'GET', url: '/v1/payment-charges' })
+  await call({ method: 'DELETE', url: '/sandbox/data' })
+  const stale = await call({ method: 'GET', url: `/v1/payment-charges?page=${reset.json().nextPage}` })
+  t.same(
+    [stale.statusCode, stale.json().failureMessage],
+    [400, `page: "${reset.json().nextPage}" is not a page token from a nextPage field`],
+    'a token of data since deleted',
+  )
+})
+
+t.test("search by reference or agreement reads an index, never a scan of the merchant's charges", async (t) => {
+  class CountingStore extends MemoryStore {
+    scans = 0
+    override chargesOf(merchantId: string) {
+      this.scans++
+      return super.chargesOf(merchantId)
+    }
+  }
+  const store = new CountingStore()
+  const { call } = await buildTestApp(t, { store })
+  for (let i = 0; i < 30; i++) {
+    await call({ method: 'POST', url: '/v1/payment-charges', payload: seedCharge({ merchantPaymentChargeReference: `order-${i % 3}` }) })
+  }
+  store.scans = 0
+  const found = (await call({ method: 'GET', url: '/v1/payment-charges?merchantPaymentChargeReference=order-1' })).json()
+  t.equal(found.data.length, 10)
+  t.ok(
+    found.data.every(
+      (c: { authorizations: Array<{ merchantPaymentChargeReference: string }> }) =>
+        c.authorizations[0]!.merchantPaymentChargeReference === 'order-1',
+    ),
+  )
+  const byAgreement = (await call({ method: 'GET', url: '/v1/payment-charges?agreementId=agr_000000000000000000001' })).json()
+  t.same(byAgreement.data, [])
+  t.equal(store.scans, 0, 'no search read the list of all charges')
 })

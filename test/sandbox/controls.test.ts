@@ -1,4 +1,5 @@
 import t from 'tap'
+import { systemClock } from '../../src/domain/clock.js'
 import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
 
 const create = async (ctx: TestApp, overrides: Record<string, unknown> = {}, headers?: Record<string, string>) =>
@@ -192,4 +193,42 @@ t.test("reset removes the caller's charges, events and keys, and nothing of anot
     2,
     "the other merchant's charges time out as usual",
   )
+})
+
+t.test('POST /sandbox/clock moves by exactly the seconds asked, however long its tasks take (real clocks)', async (t) => {
+  // A base clock that moves one millisecond at every read: real time passing while the move runs tasks.
+  let ms = Date.parse('2026-01-15T09:00:00.000Z')
+  const ticking = { now: () => ms++ }
+  const ctx = await buildTestApp(t, { clock: ticking as never })
+  for (let i = 0; i < 30; i++) {
+    await create(ctx, { paymentDescriptor: `consumerAction=approve;consumerActionDelay=${i + 1}s` })
+  }
+  const moved = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 } })
+  t.equal(moved.json().offsetSeconds, 60, 'exactly 60 s with a moving base clock')
+  t.equal((await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 0.5 } })).json().offsetSeconds, 60.5)
+
+  const real = await buildTestApp(t, { clock: systemClock as never })
+  for (let i = 0; i < 30; i++) {
+    await create(real, { paymentDescriptor: `consumerAction=approve;consumerActionDelay=${i + 1}s` })
+  }
+  t.equal(
+    (await real.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 } })).json().offsetSeconds,
+    60,
+    'and with the system clock',
+  )
+  const captured = real.store.chargesOf(MERCHANT).filter((c) => c.status === 'CAPTURED')
+  t.equal(captured.length, 30, 'every task on the way ran')
+})
+
+t.test('Request-Idempotency-Key does not act on /sandbox: a repeated clock move with a key moves the clock again', async (t) => {
+  const ctx = await buildTestApp(t)
+  const key = { 'request-idempotency-key': 'move-1' }
+  const first = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 }, headers: key })
+  const second = await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 60 }, headers: key })
+  t.same([first.json().offsetSeconds, second.json().offsetSeconds], [60, 120])
+  t.equal(second.headers['request-idempotency'], undefined, 'not answered as a replay')
+  const c = await create(ctx)
+  const approve = () => ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${c.id}/approve`, headers: key })
+  t.equal((await approve()).statusCode, 200)
+  t.equal((await approve()).statusCode, 409, 'a second approve is refused as already decided, not replayed')
 })

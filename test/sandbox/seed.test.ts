@@ -1,6 +1,7 @@
 import t from 'tap'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { loadSeedDir } from '../../src/config-files.js'
 import { buildTestApp, seedCharge } from '../helpers/app.js'
 import { receiver } from '../helpers/receiver.js'
 
@@ -8,7 +9,7 @@ const DEMO = new URL('../../fixtures/seed/', import.meta.url).pathname
 const DEMO_AUTH = { 'merchant-id': 'merch_demo' }
 
 t.test('SEED_DIR: the shipped demo seed starts the sandbox with charges in given states', async (t) => {
-  const ctx = await buildTestApp(t, { config: { seedDir: DEMO } })
+  const ctx = await buildTestApp(t, { seed: await loadSeedDir(DEMO) })
   const all = (await ctx.call({ method: 'GET', url: '/v1/payment-charges', headers: DEMO_AUTH })).json().data as Array<Record<string, any>>
   const byRef = Object.fromEntries(all.map((c) => [c.authorizations[0].merchantPaymentChargeReference, c]))
   t.equal(all.length, 4)
@@ -34,7 +35,7 @@ t.test('seed merchants get their webhook URL and secret; a bad seed file stops t
       charges: [{ merchantId: 'merch_seed', request: seedCharge(), outcome: 'expire' }],
     }),
   )
-  const ctx = await buildTestApp(t, { config: { seedDir: dir } })
+  const ctx = await buildTestApp(t, { seed: await loadSeedDir(dir) })
   await ctx.app.sandbox.webhooks.idle()
   t.same(
     hook.received.map((r) => r.json.type),
@@ -47,7 +48,7 @@ t.test('seed merchants get their webhook URL and secret; a bad seed file stops t
   const bad = t.testdir({
     'b.json': JSON.stringify({ charges: [{ merchantId: 'm', request: seedCharge({ amount: { value: 'x', currency: 'KRW' } }) }] }),
   })
-  await t.rejects(buildTestApp(t, { config: { seedDir: bad } }), /SEED_DIR b\.json: charges\[0\]\.request\.amount\.value must be a number/)
+  await t.rejects(loadSeedDir(bad), /SEED_DIR b\.json: charges\[0\]\.request\.amount\.value must be a number/)
   const broken = t.testdir({ 'c.json': '{ not json' })
-  await t.rejects(buildTestApp(t, { config: { seedDir: broken } }), /SEED_DIR c\.json: /)
+  await t.rejects(loadSeedDir(broken), /SEED_DIR c\.json: /)
 })

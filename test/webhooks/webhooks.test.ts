@@ -7,7 +7,9 @@ import { Writable } from 'node:stream'
 import { AUTH, buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, seedCharge, type TestApp } from '../helpers/app.js'
 import { eventErrors } from '../helpers/openapi.js'
 import { receiver, type Received } from '../helpers/receiver.js'
+import { loadSandboxConfigFile } from '../../src/config-files.js'
 import { systemClock } from '../../src/domain/clock.js'
+import { verifyWebhook } from '../../src/webhooks/signing.js'
 
 const SECRET = 'whsec_test'
 
@@ -146,8 +148,8 @@ t.test("a charge's webhooksUrl wins; SANDBOX_CONFIG gives each merchant its own 
   const file = join(t.testdir({}), 'sandbox.json')
   await writeFile(file, JSON.stringify({ merchants: { [OTHER_MERCHANT]: { webhookUrl: own.url, webhookSecret: 'whsec_other' } } }))
   const ctx = await buildTestApp(t, {
+    merchants: (await loadSandboxConfigFile(file)).merchants,
     config: {
-      sandboxConfigPath: file,
       webhooks: { url: global.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 },
     },
   })
@@ -168,7 +170,7 @@ t.test("a charge's webhooksUrl wins; SANDBOX_CONFIG gives each merchant its own 
 t.test('a bad SANDBOX_CONFIG stops the start with its name', async (t) => {
   const file = join(t.testdir({}), 'bad.json')
   await writeFile(file, JSON.stringify({ merchants: { m: { webhookUrl: 'ftp://x' } } }))
-  await t.rejects(buildTestApp(t, { config: { sandboxConfigPath: file } }), /SANDBOX_CONFIG .*bad\.json: merchants\.m\.webhookUrl/)
+  await t.rejects(loadSandboxConfigFile(file), /SANDBOX_CONFIG .*bad\.json: merchants\.m\.webhookUrl/)
 })
 
 t.test('with no URL configured events are recorded, not sent', async (t) => {
@@ -414,3 +416,23 @@ t.test('on close the server stops, and deliveries in flight get a short grace pe
   t.equal(d.attempts[0]!.error, 'timeout', 'the attempt in flight ran to its timeout within the grace period')
   t.equal(d.status, 'FAILED', 'and no retry is scheduled after close')
 })
+
+t.test(
+  'PPRO-Signature is signed at the real time of sending, so a receiver with a freshness window accepts it after a clock move',
+  async (t) => {
+    const hook = await receiver(t)
+    const ctx = await buildTestApp(t, {
+      config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 2000, retryBaseMs: 15000, maxAttempts: 15 } },
+    })
+    const realSeconds = Math.floor(ctx.clock.now() / 1000)
+    await ctx.call({ method: 'POST', url: '/sandbox/clock', payload: { advanceSeconds: 86_400 } })
+    await createCharge(ctx)
+    await ctx.app.sandbox.webhooks.idle()
+    t.equal(hook.received.length, 2)
+    for (const r of hook.received) {
+      t.equal(r.json.time, '2026-01-16T09:00:00.000Z', 'CloudEvents time: sandbox time, when the event happened')
+      t.match(String(r.headers['ppro-signature']), new RegExp(`^t=${realSeconds},s=`), 't=: the real Unix time of sending')
+      t.same(verifyWebhook(r.body, r.headers, SECRET, { nowSeconds: realSeconds, toleranceSeconds: 300 }), { ok: true })
+    }
+  },
+)

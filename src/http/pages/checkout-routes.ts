@@ -1,8 +1,7 @@
 import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { ConsumerOutcome } from '../../domain/charges.js'
+import type { ConsumerOutcome } from '../../domain/charge.js'
 import { ID_PATTERN } from '../../domain/ids.js'
-import type { Sandbox } from '../../domain/sandbox.js'
 import { type CheckoutView, renderCheckout, renderNotFound } from './checkout-page.js'
 import { agreementPage, chargePage } from './checkout-views.js'
 
@@ -21,7 +20,9 @@ const PAGE_HEADERS = {
 
 const ACTIONS = new Set(['approve', 'decline', 'cancel'])
 
-export async function checkoutRoutes(app: FastifyInstance, { sandbox, baseUrl }: { sandbox: Sandbox; baseUrl: string }) {
+export async function checkoutRoutes(app: FastifyInstance) {
+  const { sandbox } = app
+  const baseUrl = sandbox.publicBaseUrl
   // The consumer's browser posts a form; only this plugin accepts form bodies.
   await app.register(formbody, { bodyLimit: 4096 })
 
@@ -73,7 +74,9 @@ export async function checkoutRoutes(app: FastifyInstance, { sandbox, baseUrl }:
       return page(reply, 400, renderCheckout(view))
     }
     subject.decide({ action } as ConsumerOutcome)
+    // Without a returnUrl (a charge declined for lacking one) there is nowhere to send the consumer: show the result.
+    if (!subject.returnUrl) return page(reply, 200, renderCheckout(subject.view()))
     // PPRO sends the consumer back to the returnUrl exactly as the merchant gave it.
-    return reply.code(303).header('location', subject.returnUrl!).header('cache-control', 'no-store').send()
+    return reply.code(303).header('location', subject.returnUrl).header('cache-control', 'no-store').send()
   })
 }

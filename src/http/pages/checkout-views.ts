@@ -1,12 +1,12 @@
 import type { Agreement } from '../../domain/agreement.js'
 import type { Charge } from '../../domain/charge.js'
-import type { Sandbox } from '../../domain/sandbox.js'
+import type { Sandbox } from '../../sandbox.js'
 import type { CheckoutView } from './checkout-page.js'
 import { formatAmount } from './html.js'
 
 /** The look of the payment method's checkout, from its fixture (KakaoPay's yellow). */
 function pageBase(sandbox: Sandbox, paymentMethod: string) {
-  const method = sandbox.deps.methods.get(paymentMethod)
+  const method = sandbox.methods.get(paymentMethod)
   const look = method?.checkoutPage
   return {
     look,
@@ -45,7 +45,7 @@ export function agreementPage(sandbox: Sandbox, a: Agreement, baseUrl: string): 
     const [one, many] = FREQUENCY[a.frequency.type]!
     rows.push(['주기 · Frequency', n === 1 ? `Every ${one}` : `Every ${n} ${many}`])
   }
-  const initial = a.initialPaymentChargeId ? sandbox.deps.store.getCharge(a.initialPaymentChargeId) : undefined
+  const initial = sandbox.agreements.initialCharge(a)
   if (initial) rows.push(['첫 결제 · First payment', formatAmount(initial.amount, initial.currency, look?.currencySuffix)])
   if (a.consumer.name) rows.push(['구매자 · Consumer', a.consumer.name])
   const view: CheckoutView = { ...base, heading: '정기결제 등록 · Register a recurring payment', rows }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Charge } from '../../domain/charge.js'
-import { notFound } from '../../domain/errors.js'
+import { refuse } from '../../domain/errors.js'
 import {
   CaptureBodySchema,
   ChargeParamsSchema,
@@ -11,15 +11,14 @@ import {
   SubresourceParamsSchema,
   VoidBodySchema,
 } from '../schemas/charges.js'
-import { authorizationView, captureView, discardView, fundsStatusesView, refundView, voidView } from '../views.js'
-import type { RouteOptions } from './payment-charges.js'
+import { authorizationView, captureView, discardView, fundsStatusesView, refundView, voidView } from '../responses.js'
 
 const BASE = '/v1/payment-charges/:paymentChargeId'
 
 /** What happens to a charge after creation: its sub-resources, refunds, and the operations KakaoPay refuses. */
-export async function chargeOperationRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+export async function chargeOperationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { charges, refunds } = sandbox
+  const { charges, refunds, publicBaseUrl: baseUrl } = fastify.sandbox
   const params = { params: ChargeParamsSchema }
   const one = { params: SubresourceParamsSchema }
   const links = (url: string) => ({ self: { href: `${baseUrl}${url.split('?')[0]}` } })
@@ -38,7 +37,7 @@ export async function chargeOperationRoutes(fastify: FastifyInstance, { sandbox,
     }))
     app.get(`${BASE}/${path}/:subresourceId`, { schema: one }, async (req) => {
       const found = views(charges.get(req.merchantId, req.params.paymentChargeId)).find((x) => x.id === req.params.subresourceId)
-      if (!found) throw notFound(what, req.params.subresourceId)
+      if (!found) throw refuse('notFound', what, req.params.subresourceId)
       return found.view
     })
   }

@@ -2,15 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { ConfirmationBodySchema } from '../schemas/charges.js'
 import { AgreementChargeBodySchema, AgreementParamsSchema, CreateAgreementBodySchema, RevocationBodySchema } from '../schemas/agreements.js'
-import { agreementChargeView, agreementView } from '../views.js'
-import type { RouteOptions } from './payment-charges.js'
+import { agreementChargeView, agreementView } from '../responses.js'
 
 const BASE = '/v1/payment-agreements/:agreementId'
 
 /** Recurring payments: agreements, the charges a merchant makes on them, and revocation. */
-export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+export async function paymentAgreementRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { agreements } = sandbox
+  const { agreements, publicBaseUrl: baseUrl } = fastify.sandbox
   const params = { params: AgreementParamsSchema }
 
   app.post('/v1/payment-agreements', { schema: { body: CreateAgreementBodySchema } }, async (req) =>
@@ -18,7 +17,7 @@ export async function paymentAgreementRoutes(fastify: FastifyInstance, { sandbox
   )
   app.get(BASE, { schema: params }, async (req) => agreementView(agreements.get(req.merchantId, req.params.agreementId), baseUrl))
   app.post(`${BASE}/payment-charges`, { schema: { ...params, body: AgreementChargeBodySchema } }, async (req) =>
-    agreementChargeView(agreements.charge(agreements.get(req.merchantId, req.params.agreementId), req.body)),
+    agreementChargeView(agreements.chargeMerchantInitiated(agreements.get(req.merchantId, req.params.agreementId), req.body)),
   )
   app.post(`${BASE}/revocations`, { schema: { ...params, body: RevocationBodySchema } }, async (req) =>
     agreements.revoke(agreements.get(req.merchantId, req.params.agreementId), 'MERCHANT'),

@@ -1,17 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import type { Sandbox } from '../../domain/sandbox.js'
+import { chargeView } from '../responses.js'
 import { ChargeParamsSchema, CreateChargeBodySchema, SearchChargesQuerySchema } from '../schemas/charges.js'
-import { chargeView } from '../views.js'
 
-export interface RouteOptions {
-  sandbox: Sandbox
-  baseUrl: string
-}
-
-export async function paymentChargeRoutes(fastify: FastifyInstance, { sandbox, baseUrl }: RouteOptions) {
+/** Creating, searching and reading payment charges. */
+export async function paymentChargeRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { charges } = sandbox
+  const { charges, publicBaseUrl: baseUrl } = fastify.sandbox
 
   app.post('/v1/payment-charges', { schema: { body: CreateChargeBodySchema } }, async (req) =>
     chargeView(charges.create(req.merchantId, req.body), baseUrl),

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { iso } from '../../domain/clock.js'
-import type { Sandbox } from '../../domain/sandbox.js'
-import { type Delivery, eventBody } from '../../webhooks/dispatcher.js'
+import { type Delivery, eventEnvelope } from '../../webhooks/dispatcher.js'
 
 const ListQuerySchema = z.object({
   chargeId: z.string().optional(),
@@ -23,7 +22,7 @@ export function deliveryView(d: Delivery) {
     url: d.url ?? null,
     status: d.status,
     createdAt: iso(d.event.time),
-    payload: JSON.parse(eventBody(d.event)) as unknown,
+    payload: eventEnvelope(d.event),
     attempts: d.attempts.map((a, i) => ({
       attempt: i + 1,
       at: iso(a.at),
@@ -37,8 +36,9 @@ export function deliveryView(d: Delivery) {
 }
 
 /** Sandbox-only: what webhooks the calling merchant was sent, and a way to send one again. */
-export async function sandboxWebhookRoutes(fastify: FastifyInstance, { sandbox }: { sandbox: Sandbox }) {
+export async function sandboxWebhookRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { sandbox } = fastify
 
   app.get('/sandbox/webhooks', { schema: { querystring: ListQuerySchema } }, async (req) => ({
     data: sandbox.webhooks.list(req.merchantId, req.query).map(deliveryView),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { CreateAgreementInput, InitialChargeInput } from '../../domain/agreement.js'
 import {
   AuthenticationSettingsSchema,
   ConsumerSchema,
@@ -35,7 +36,7 @@ export const AgreementChargeBodySchema = z.strictObject({
   labels: LabelsSchema.optional(),
   initialSchemeAuthorizationReference: z.string().optional(),
   initialTransactionLinkReference: z.string().optional(),
-})
+}) satisfies z.ZodType<InitialChargeInput>
 
 /** `POST /v1/payment-agreements`: PPRO's `AgreementRequest`. */
 export const CreateAgreementBodySchema = z.strictObject({
@@ -63,7 +64,7 @@ export const CreateAgreementBodySchema = z.strictObject({
   initialSchemeAuthorizationReference: z.string().optional(),
   initialTransactionLinkReference: z.string().optional(),
   labels: LabelsSchema.optional(),
-})
+}) satisfies z.ZodType<CreateAgreementInput>
 
 /** PPRO's `AgreementRevocationRequest`: `{}`. */
 export const RevocationBodySchema = z.strictObject({}).nullish()

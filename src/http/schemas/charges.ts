@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { CreateChargeInput, RefundInput } from '../../domain/charge.js'
 import {
   AuthenticationSettingsSchema,
   ConsumerSchema,
@@ -33,7 +34,7 @@ export const CreateChargeBodySchema = z.strictObject({
   autoCapture: z.boolean().optional(),
   webhooksUrl: WebhooksUrlSchema.optional(),
   labels: LabelsSchema.optional(),
-})
+}) satisfies z.ZodType<CreateChargeInput>
 
 export const ChargeParamsSchema = z.object({ paymentChargeId: z.string() })
 
@@ -45,27 +46,27 @@ export const SearchChargesQuerySchema = z.object({
 
 const RefundReasonSchema = z.enum(['RETURN', 'DUPLICATE', 'FRAUD', 'CUSTOMER_REQUEST', 'PRE_DISPUTE', 'OTHER'])
 
-/** `POST .../refunds`: PPRO's `RefundRequest`. */
+/** `POST .../refunds`: PPRO's `RefundRequest` (labels within PPRO's limits, as on a charge). */
 export const RefundBodySchema = z.strictObject({
   amount: z.int().min(1),
   merchantRefundReference: z.string().optional(),
   refundReason: RefundReasonSchema.optional(),
   refundDescriptor: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-})
+  labels: LabelsSchema.optional(),
+}) satisfies z.ZodType<RefundInput>
 
 /** `POST .../captures`: PPRO's `CaptureRequest`, validated before KakaoPay refuses it. */
 export const CaptureBodySchema = z.strictObject({
   amount: z.int().min(1),
   merchantCaptureReference: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
+  labels: LabelsSchema.optional(),
 })
 
 /** `POST .../voids`: PPRO's `VoidRequest`. */
 export const VoidBodySchema = z.strictObject({
   amount: z.int().min(1),
   merchantVoidReference: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
+  labels: LabelsSchema.optional(),
 })
 
 /** `POST .../authorizations`: PPRO's `ConfirmationRequest`. */

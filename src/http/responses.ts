@@ -1,5 +1,5 @@
 import type { Agreement } from '../domain/agreement.js'
-import type { Authorization, Capture, Charge, Discard, Refund, Void } from '../domain/charge.js'
+import { type Authorization, type Capture, type Charge, type Discard, redirectMethods, type Refund, type Void } from '../domain/charge.js'
 import { iso } from '../domain/clock.js'
 
 /**
@@ -22,10 +22,7 @@ export function chargeView(c: Charge, baseUrl: string) {
     consumer: c.consumer,
     order: c.order,
     failure: c.failure,
-    authenticationMethods:
-      c.status === 'AUTHENTICATION_PENDING'
-        ? [{ type: 'REDIRECT', details: { requestUrl: checkoutUrl(baseUrl, c.id), requestMethod: 'GET' } }]
-        : undefined,
+    authenticationMethods: c.status === 'AUTHENTICATION_PENDING' ? redirectMethods(approvalPageUrl(baseUrl, c.id)) : undefined,
     authorizations: c.authorizations.map((a) => authorizationView(c, a)),
     captures: c.captures.map(captureView),
     refunds: c.refunds.map(refundView),
@@ -38,8 +35,11 @@ export function chargeView(c: Charge, baseUrl: string) {
   }
 }
 
-/** Joined rather than concatenated: one flat string, as it is kept in the charge's recorded events. */
-export function checkoutUrl(baseUrl: string, id: string): string {
+/**
+ * The consumer's approval page of a charge or agreement (PPRO's `requestUrl`). Joined rather than
+ * concatenated: one flat string, as it is kept in the charge's recorded events.
+ */
+export function approvalPageUrl(baseUrl: string, id: string): string {
   return [baseUrl, '/checkout/', id].join('')
 }
 
@@ -129,10 +129,7 @@ export function agreementView(a: Agreement, baseUrl: string) {
     instrumentId: a.instrumentId,
     amountType: a.amountType,
     consumer: a.consumer,
-    authenticationMethods:
-      a.status === 'AUTHENTICATION_PENDING'
-        ? [{ type: 'REDIRECT', details: { requestUrl: checkoutUrl(baseUrl, a.id), requestMethod: 'GET' } }]
-        : undefined,
+    authenticationMethods: a.status === 'AUTHENTICATION_PENDING' ? redirectMethods(approvalPageUrl(baseUrl, a.id)) : undefined,
     // PPRO's history and revocation entries declare `failure` in a way no value satisfies; it stays off.
     history: a.history.map((h) => ({ id: h.id, status: h.status, createdAt: iso(h.createdAt) })),
     revocations: a.revocations.map((r) => ({ id: r.id, revocationStatus: r.revocationStatus, createdAt: iso(r.createdAt) })),

@@ -1,0 +1,52 @@
+// What every bench measure shares: loopback ports, spawning a server until /health answers, and a
+// bounded autocannon load that refuses to count a run with errors.
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import autocannon from 'autocannon'
+
+export const HEADERS = { authorization: 'Bearer bench', 'merchant-id': 'merch_bench', 'content-type': 'application/json' }
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+export async function freePort() {
+  const s = createServer()
+  await new Promise((r) => s.listen(0, '127.0.0.1', r))
+  const { port } = s.address()
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+/** Spawns `node <script>` with a bench port and resolves once /health answers, with the milliseconds that took. */
+export async function startServer(script, { env = {}, args = [] } = {}) {
+  const port = await freePort()
+  const started = performance.now()
+  const child = spawn(process.execPath, [...args, script], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  for (let i = 0; i < 2000; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return { child, base: `http://127.0.0.1:${port}`, startMs: performance.now() - started }
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`${script} did not start`)
+}
+
+export async function stopServer(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill(signal)
+  await exited
+}
+
+/** One bounded load: requests per second (mean) and p99 latency in ms. */
+export async function load(opts) {
+  const result = await autocannon({ connections: CONNECTIONS, duration: 5, headers: HEADERS, ...opts })
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${opts.url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return { rps: result.requests.average, p99: result.latency.p99 }
+}

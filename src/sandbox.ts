@@ -1,0 +1,177 @@
+import { AgreementService } from './domain/agreements.js'
+import { ChargeService } from './domain/charges.js'
+import { type Clock, SandboxClock } from './domain/clock.js'
+import type { PproEvent } from './domain/events.js'
+import { FundsEvents } from './domain/funds.js'
+import { type IdGenerator, interner } from './domain/ids.js'
+import type { PaymentMethods } from './domain/payment-methods.js'
+import { RefundService } from './domain/refunds.js'
+import { Scheduler } from './domain/scheduler.js'
+import type { Store } from './domain/store.js'
+import type { Logger } from './logger.js'
+import { WebhookDispatcher, type WebhookSettings } from './webhooks/dispatcher.js'
+import type { MerchantRegistry } from './webhooks/merchants.js'
+import type { WebhookTransport } from './webhooks/transport.js'
+
+export interface SandboxOptions {
+  clock: Clock
+  ids: IdGenerator
+  store: Store
+  methods: PaymentMethods
+  merchants: MerchantRegistry
+  transport: WebhookTransport
+  webhooks: WebhookSettings
+  authTimeoutSeconds: number
+  /** Where the sandbox is reached (links in answers, approval pages). */
+  publicBaseUrl: string
+  /** The consumer's approval page of a charge or agreement, on the sandbox's public URL. */
+  approvalPageUrl: (id: string) => string
+  logger: Logger
+  /** Sees every event as it is published (tests). */
+  onEvent?: ((event: PproEvent) => void) | undefined
+}
+
+/** What `reset` removed for a merchant. */
+export interface ResetCounts {
+  charges: number
+  agreements: number
+  events: number
+}
+
+/**
+ * The whole simulator without HTTP, and the one place where the domain, the store and the webhooks
+ * meet: `buildApp` serves it (as `app.sandbox`), and a test or a library can drive it directly. What
+ * it is built from stays private; what callers may use is named here.
+ */
+export class Sandbox {
+  readonly clock: SandboxClock
+  readonly scheduler: Scheduler
+  readonly webhooks: WebhookDispatcher
+  readonly charges: ChargeService
+  readonly refunds: RefundService
+  readonly agreements: AgreementService
+  /** The payment methods' properties (from `fixtures/payment-methods/`). */
+  readonly methods: PaymentMethods
+  /** Where the sandbox is reached (links in answers, approval pages). */
+  readonly publicBaseUrl: string
+  /** The consumer's approval page of a charge or agreement. */
+  readonly approvalPageUrl: (id: string) => string
+  readonly #store: Store
+  readonly #resetListeners: Array<(merchantId: string) => void> = []
+
+  constructor(options: SandboxOptions) {
+    this.#store = options.store
+    this.methods = options.methods
+    this.publicBaseUrl = options.publicBaseUrl
+    this.approvalPageUrl = options.approvalPageUrl
+    this.clock = new SandboxClock(options.clock)
+    this.scheduler = new Scheduler(this.clock, (err) => options.logger.error({ err }, 'scheduled task failed'))
+    this.webhooks = new WebhookDispatcher({
+      clock: this.clock,
+      wallClock: options.clock,
+      scheduler: this.scheduler,
+      transport: options.transport,
+      merchants: options.merchants,
+      settings: options.webhooks,
+      logger: options.logger,
+    })
+    const onEvent = options.onEvent
+    const events = onEvent ? { publish: (e: PproEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const merchantKey = interner()
+    // Funds events run on a schedule; they ask the charge service whether their charge still exists.
+    const funds = new FundsEvents({
+      ids: options.ids,
+      scheduler: this.scheduler,
+      events,
+      isLive: (c) => this.charges.isLive(c),
+    })
+    this.charges = new ChargeService({
+      clock: this.clock,
+      ids: options.ids,
+      merchantKey,
+      store: options.store,
+      methods: options.methods,
+      scheduler: this.scheduler,
+      events,
+      funds,
+      authTimeoutSeconds: options.authTimeoutSeconds,
+      approvalPageUrl: options.approvalPageUrl,
+      logger: options.logger,
+    })
+    this.refunds = new RefundService({
+      clock: this.clock,
+      ids: options.ids,
+      methods: options.methods,
+      events,
+      scheduler: this.scheduler,
+      funds,
+      isLive: this.charges.isLive,
+    })
+    this.agreements = new AgreementService({
+      clock: this.clock,
+      ids: options.ids,
+      merchantKey,
+      store: options.store,
+      methods: options.methods,
+      scheduler: this.scheduler,
+      events,
+      charges: this.charges,
+      authTimeoutSeconds: options.authTimeoutSeconds,
+      approvalPageUrl: options.approvalPageUrl,
+    })
+  }
+
+  /**
+   * `DELETE /sandbox/data`: a merchant's charges, agreements and events, and nothing of anyone else's.
+   * Whatever else keeps per-merchant state (request idempotency, an event feed) listens with `onReset`.
+   */
+  reset(merchantId: string): ResetCounts {
+    const counts = {
+      charges: this.#store.chargesOf(merchantId).length,
+      agreements: this.#store.agreementsOf(merchantId).length,
+      events: this.webhooks.list(merchantId).length,
+    }
+    this.#store.deleteMerchant(merchantId)
+    this.webhooks.deleteMerchant(merchantId)
+    for (const listener of this.#resetListeners) listener(merchantId)
+    return counts
+  }
+
+  /** Runs `listener` after every `reset`, with the merchant whose data was removed. */
+  onReset(listener: (merchantId: string) => void): void {
+    this.#resetListeners.push(listener)
+  }
+
+  /** Runs what has become due. Called on every request, so reads after a deadline see its effect. */
+  tick(): void {
+    this.scheduler.runDue()
+  }
+
+  /**
+   * Moves the sandbox clock forward by exactly `ms` and runs everything that became due, in time
+   * order, each at its own time: a timeout passed on the way is recorded at its deadline, a retry it
+   * schedules counts from then, and so on up to the target. The target is an offset, not a time, so
+   * the real time the tasks take is not lost from the move.
+   */
+  advance(ms: number): void {
+    const clock = this.clock
+    const end = clock.offsetMs + ms
+    for (let next = this.scheduler.peek(); next !== undefined; next = this.scheduler.peek()) {
+      const offsetForNext = next - clock.baseNow()
+      if (offsetForNext > end) break
+      clock.setOffset(offsetForNext)
+      this.scheduler.runDue()
+    }
+    clock.setOffset(end)
+    this.scheduler.runDue()
+  }
+
+  async close(graceMs: number): Promise<void> {
+    this.scheduler.close()
+    await this.webhooks.close(graceMs)
+  }
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
+  return new Sandbox(options)
+}
