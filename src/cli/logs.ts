@@ -119,6 +119,13 @@ export const logs: Command = {
       if (!res.ok || !res.body) throw new CommandError(`GET ${path} answered ${res.status}: ${(await res.text()).slice(0, 200)}`)
       let count = 0
       for await (const message of readEvents(res.body as unknown as AsyncIterable<Uint8Array>)) {
+        // The stream's own notices: messages lost before a resume, or this reader dropped for falling behind.
+        if (message.event === 'gap') {
+          ctx.io.err(`${ctx.io.paint('yellow', 'gap')}: ${(JSON.parse(message.data) as { reason: string }).reason}`)
+          continue
+        }
+        if (message.event === 'dropped')
+          throw new CommandError(`the sandbox dropped the stream: ${(JSON.parse(message.data) as { reason: string }).reason}`)
         const m = JSON.parse(message.data) as FeedMessage
         if (ctx.values.json) ctx.io.json(m)
         else ctx.io.out(describeMessage(m, ctx.io.paint))
