@@ -11,7 +11,7 @@ import { apiRoutes } from './http/api.js'
 import { makeErrorHandler } from './http/errors.js'
 import { IdempotencyStore } from './http/idempotency-store.js'
 import { KnownRoutes } from './http/known-routes.js'
-import { checkoutRoutes } from './http/pages/checkout-routes.js'
+import { approvalRoutes } from './http/pages/approval-routes.js'
 import { approvalPageUrl } from './http/responses.js'
 import { healthRoutes } from './http/routes/health.js'
 import { collectRoutes } from './http/openapi/registry.js'
@@ -19,7 +19,9 @@ import { openapiRoutes } from './http/openapi/routes.js'
 import { zodValidatorCompiler } from './http/validation.js'
 import { createSandbox, type Sandbox } from './sandbox.js'
 import { applySeed, type SeedFile } from './seed.js'
+import { demoRoutes } from './demo/demo-routes.js'
 import { MemoryStore } from './store/memory-store.js'
+import { Observability } from './observe/index.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
 
@@ -80,20 +82,31 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<ZodTypeProvider>()
 
   const merchants = new MerchantRegistry({ webhookUrl: config.webhooks.url, webhookSecret: config.webhooks.secret }, options.merchants)
+  const methods = options.methods ?? (await loadPaymentMethods())
+  // The event feed, request journal and timelines (src/observe) watch the sandbox as its observer.
+  const observe = new Observability(config.feed, {
+    methods,
+    webhooks: config.webhooks,
+    authTimeoutSeconds: config.authTimeoutSeconds,
+    logger: app.log.child({ component: 'feed' }),
+  })
   const sandbox = createSandbox({
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     store: options.store ?? new MemoryStore(),
-    methods: options.methods ?? (await loadPaymentMethods()),
+    methods,
     merchants,
     transport: options.transport ?? fetchTransport,
     webhooks: config.webhooks,
     authTimeoutSeconds: config.authTimeoutSeconds,
+    sessionLifetimeSeconds: config.sessionLifetimeSeconds,
     publicBaseUrl: config.publicBaseUrl,
     approvalPageUrl: (id) => approvalPageUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
     onEvent: options.onEvent,
+    observer: observe.recorder,
   })
+  observe.attach(app, sandbox)
   if (options.seed && options.seed.length > 0) {
     const seeded = applySeed(options.seed, sandbox, merchants)
     app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
@@ -123,7 +136,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   await app.register(healthRoutes)
   await app.register(openapiRoutes, { routes, baseUrl: config.publicBaseUrl })
-  await app.register(checkoutRoutes)
-  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, merchants })
+  await app.register(approvalRoutes, { merchants })
+  await app.register(demoRoutes, {
+    merchants,
+    apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
+    authTimeoutSeconds: config.authTimeoutSeconds,
+  })
+  await observe.stream(app, config.apiKeys)
+  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, observe, merchants })
   return app
 }

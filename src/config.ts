@@ -14,6 +14,7 @@ export const ConfigSchema = z
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     API_KEYS: z.string().optional(),
     AUTH_TIMEOUT_SECONDS: positiveInt.default(900),
+    SESSION_LIFETIME_SECONDS: positiveInt.default(3600),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     STRICT_REQUESTS: booleanString.default(false),
     BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
@@ -24,6 +25,11 @@ export const ConfigSchema = z
     WEBHOOK_MAX_ATTEMPTS: positiveInt.default(15),
     SANDBOX_CONFIG: z.string().min(1).optional(),
     SEED_DIR: z.string().min(1).optional(),
+    FEED_RETAIN: positiveInt.default(10_000),
+    FEED_JOURNAL: booleanString.default(true),
+    FEED_BODY_LIMIT_BYTES: z.coerce.number().int().min(0).default(4096),
+    FEED_STREAM_BUFFER_BYTES: positiveInt.default(1024 * 1024),
+    FEED_HEARTBEAT_SECONDS: positiveInt.default(15),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -35,6 +41,7 @@ export const ConfigSchema = z
           .filter(Boolean)
       : [],
     authTimeoutSeconds: env.AUTH_TIMEOUT_SECONDS,
+    sessionLifetimeSeconds: env.SESSION_LIFETIME_SECONDS,
     logLevel: env.LOG_LEVEL,
     strictRequests: env.STRICT_REQUESTS,
     bodyLimit: env.BODY_LIMIT_BYTES,
@@ -47,6 +54,13 @@ export const ConfigSchema = z
     },
     sandboxConfigPath: env.SANDBOX_CONFIG,
     seedDir: env.SEED_DIR,
+    feed: {
+      retain: env.FEED_RETAIN,
+      journal: env.FEED_JOURNAL,
+      bodyLimitBytes: env.FEED_BODY_LIMIT_BYTES,
+      streamBufferBytes: env.FEED_STREAM_BUFFER_BYTES,
+      heartbeatMs: env.FEED_HEARTBEAT_SECONDS * 1000,
+    },
   }))
 
 export type Config = z.output<typeof ConfigSchema>

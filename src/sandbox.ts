@@ -7,9 +7,10 @@ import { type IdGenerator, interner } from './domain/ids.js'
 import type { PaymentMethods } from './domain/payment-methods.js'
 import { RefundService } from './domain/refunds.js'
 import { Scheduler } from './domain/scheduler.js'
+import { SessionService } from './domain/sessions.js'
 import type { Store } from './domain/store.js'
 import type { Logger } from './logger.js'
-import { WebhookDispatcher, type WebhookSettings } from './webhooks/dispatcher.js'
+import { type Attempt, type Delivery, WebhookDispatcher, type WebhookSettings } from './webhooks/dispatcher.js'
 import type { MerchantRegistry } from './webhooks/merchants.js'
 import type { WebhookTransport } from './webhooks/transport.js'
 
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   transport: WebhookTransport
   webhooks: WebhookSettings
   authTimeoutSeconds: number
+  /** How long a payment session can be authorized after it is created (default one hour). */
+  sessionLifetimeSeconds?: number | undefined
   /** Where the sandbox is reached (links in answers, approval pages). */
   publicBaseUrl: string
   /** The consumer's approval page of a charge or agreement, on the sandbox's public URL. */
@@ -29,6 +32,15 @@ export interface SandboxOptions {
   logger: Logger
   /** Sees every event as it is published (tests). */
   onEvent?: ((event: PproEvent) => void) | undefined
+  /** Sees what the sandbox does, for the event feed (src/observe). */
+  observer?: SandboxObserver | undefined
+}
+
+/** What the event feed watches: events, webhook attempts (it answers the attempt's reason, for the log), clock moves. */
+export interface SandboxObserver {
+  event(event: PproEvent): void
+  attempt(delivery: Delivery, attempt: Attempt): { code: string; message: string } | undefined
+  clock(advancedMs: number): void
 }
 
 /** What `reset` removed for a merchant. */
@@ -50,6 +62,7 @@ export class Sandbox {
   readonly charges: ChargeService
   readonly refunds: RefundService
   readonly agreements: AgreementService
+  readonly sessions: SessionService
   /** The payment methods' properties (from `fixtures/payment-methods/`). */
   readonly methods: PaymentMethods
   /** Where the sandbox is reached (links in answers, approval pages). */
@@ -58,6 +71,7 @@ export class Sandbox {
   readonly approvalPageUrl: (id: string) => string
   readonly #store: Store
   readonly #resetListeners: Array<(merchantId: string) => void> = []
+  readonly #observer: SandboxObserver | undefined
 
   constructor(options: SandboxOptions) {
     this.#store = options.store
@@ -74,9 +88,15 @@ export class Sandbox {
       merchants: options.merchants,
       settings: options.webhooks,
       logger: options.logger,
+      onAttempt: options.observer && ((d, a) => options.observer!.attempt(d, a)),
     })
+    this.#observer = options.observer
     const onEvent = options.onEvent
-    const events = onEvent ? { publish: (e: PproEvent) => (onEvent(e), this.webhooks.publish(e)) } : this.webhooks
+    const observer = options.observer
+    // A payment session follows the charge or agreement it authorized, event by event.
+    const events = {
+      publish: (e: PproEvent) => (this.sessions.observe(e), observer?.event(e), onEvent?.(e), this.webhooks.publish(e)),
+    }
     const merchantKey = interner()
     // Funds events run on a schedule; they ask the charge service whether their charge still exists.
     const funds = new FundsEvents({
@@ -119,6 +139,17 @@ export class Sandbox {
       authTimeoutSeconds: options.authTimeoutSeconds,
       approvalPageUrl: options.approvalPageUrl,
     })
+    this.sessions = new SessionService({
+      clock: this.clock,
+      ids: options.ids,
+      merchantKey,
+      store: options.store,
+      methods: options.methods,
+      scheduler: this.scheduler,
+      charges: this.charges,
+      agreements: this.agreements,
+      lifetimeSeconds: options.sessionLifetimeSeconds ?? 3600,
+    })
   }
 
   /**
@@ -154,6 +185,7 @@ export class Sandbox {
    * the real time the tasks take is not lost from the move.
    */
   advance(ms: number): void {
+    this.#observer?.clock(ms)
     const clock = this.clock
     const end = clock.offsetMs + ms
     for (let next = this.scheduler.peek(); next !== undefined; next = this.scheduler.peek()) {

@@ -1,6 +1,7 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadConfigFiles } from './config-files.js'
+import { phoneBanner } from './demo/terminal-qr.js'
 
 /**
  * Reads the environment and the files it names, listens, and closes gracefully on SIGTERM/SIGINT
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'))
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`KakaoPay sandbox ready: ${config.publicBaseUrl} (approval pages under ${config.publicBaseUrl}/checkout/)`)
+  // A presenter's terminal (not a container's log): the demo shop's QR code, and whether a phone can reach it.
+  if (process.stdout.isTTY) process.stdout.write(await phoneBanner(`${config.publicBaseUrl}/demo`, config.publicBaseUrl))
 }
 
 main().catch((err) => {

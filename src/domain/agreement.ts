@@ -47,6 +47,8 @@ export interface Agreement {
   history: readonly HistoryEntry[]
   revocations: readonly Revocation[]
   initialPaymentChargeId?: string | undefined
+  /** The payment session the agreement was authorized from (drop-in flow). */
+  paymentSessionId?: string | undefined
   labels?: Record<string, string> | undefined
   returnUrl?: string | undefined
   webhooksUrl?: string | undefined

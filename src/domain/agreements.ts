@@ -38,7 +38,8 @@ export class AgreementService {
     this.#d = deps
   }
 
-  create(merchantId: string, input: CreateAgreementInput): Agreement {
+  /** `paymentSessionId`: the payment session that authorizes the agreement, if one does. */
+  create(merchantId: string, input: CreateAgreementInput, options: { paymentSessionId?: string } = {}): Agreement {
     const { clock, ids } = this.#d
     // Everything the initial charge would refuse is refused before the agreement exists.
     if (input.initialPaymentCharge) {
@@ -69,6 +70,7 @@ export class AgreementService {
       instrumentId: undefined,
       failure: undefined,
       initialPaymentChargeId: undefined,
+      paymentSessionId: options.paymentSessionId,
       createdAt: now,
       updatedAt: now,
     }
@@ -92,6 +94,7 @@ export class AgreementService {
     if (initial) {
       const charge = this.#d.charges.create(merchantId, this.#chargeInput(agreement, initial, 'CONSUMER', input.authenticationSettings), {
         agreementId: agreement.id,
+        paymentSessionId: options.paymentSessionId,
       })
       agreement.initialPaymentChargeId = charge.id
     }
@@ -214,6 +217,11 @@ export class AgreementService {
   }
 
   /** When an unfinished authentication fails (AUTHENTICATION_TIMEOUT): derived, never stored. */
+  /** When the consumer's time to decide ends, for the approval page's countdown. */
+  authenticationDeadline(agreement: Agreement): number {
+    return this.#deadline(agreement)
+  }
+
   #deadline(agreement: Agreement): number {
     return agreement.createdAt + this.#d.authTimeoutSeconds * 1000
   }

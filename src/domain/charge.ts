@@ -112,6 +112,8 @@ export interface Charge {
   initiator: Initiator
   scheduleType?: ScheduleType
   agreementId?: string
+  /** The payment session the charge was authorized from (drop-in flow). */
+  paymentSessionId?: string | undefined
   instrumentId?: string
   amount: number
   currency: string

@@ -60,11 +60,12 @@ export class ChargeService {
 
   /**
    * Creates a charge: declined at once if it breaks the method's properties, else waiting for the
-   * consumer. `agreementId` links an agreement's initial charge, approved with the agreement.
+   * consumer. `agreementId` links an agreement's initial charge, approved with the agreement;
+   * `paymentSessionId` the payment session that authorizes the charge.
    */
-  create(merchantId: string, input: CreateChargeInput, options: { agreementId?: string } = {}): Charge {
+  create(merchantId: string, input: CreateChargeInput, options: { agreementId?: string; paymentSessionId?: string } = {}): Charge {
     const now = this.#d.clock.now()
-    const charge = this.#newCharge(merchantId, input, now, options.agreementId)
+    const charge = this.#newCharge(merchantId, input, now, options.agreementId, options.paymentSessionId)
     const simulation = charge.simulation
     const declined = this.#checkMethod(charge, input, false)
     this.#insert(charge, input)
@@ -81,6 +82,11 @@ export class ChargeService {
   }
 
   /** When an unfinished authentication is discarded (AUTHENTICATION_TIMEOUT): derived, never stored. */
+  /** When the consumer's time to decide ends, for the approval page's countdown. */
+  authenticationDeadline(charge: Charge): number {
+    return this.#deadline(charge)
+  }
+
   #deadline(charge: Charge): number {
     return charge.createdAt + this.#d.authTimeoutSeconds * 1000
   }
@@ -132,7 +138,13 @@ export class ChargeService {
     })
   }
 
-  #newCharge(merchantId: string, input: CreateChargeInput, now: number, agreementId: string | undefined): Charge {
+  #newCharge(
+    merchantId: string,
+    input: CreateChargeInput,
+    now: number,
+    agreementId: string | undefined,
+    paymentSessionId?: string | undefined,
+  ): Charge {
     const { ids } = this.#d
     refuseChargeRequest(this.#d.methods, input.paymentMethod, input)
     const redirect = input.authenticationSettings?.find((s) => s.type === 'REDIRECT')
@@ -155,6 +167,7 @@ export class ChargeService {
       initiator: input.initiator ?? 'CONSUMER',
       scheduleType: input.scheduleType,
       agreementId,
+      paymentSessionId,
       instrumentId: input.instrumentId,
       amount: input.amount.value,
       currency: input.amount.currency,

@@ -1,5 +1,5 @@
 /** The HTTP statuses the sandbox refuses a request with. */
-export type RefusalStatus = 400 | 401 | 404 | 405 | 409 | 422
+export type RefusalStatus = 400 | 401 | 404 | 405 | 409 | 415 | 422
 
 /**
  * Every sentence the sandbox refuses a request with, in one place. Each entry names the HTTP status
@@ -50,6 +50,40 @@ const REFUSALS = {
   cannotRevoke: (agreementId: string, status: string) => [409, `payment agreement ${agreementId} is ${status}: it cannot be revoked`],
   idempotencyKeyReused: (key: string) => [409, `Request-Idempotency-Key "${key}" was already used for a different request`],
   idempotencyKeyInProgress: (key: string) => [409, `a request with Request-Idempotency-Key "${key}" is still being processed`],
+  // Payment sessions (the drop-in flow).
+  sessionExpired: (sessionId: string, expiresAt: string, what: string) => [
+    400,
+    `payment session ${sessionId} expired at ${expiresAt}: it can no longer be ${what}`,
+  ],
+  sessionAuthorized: (sessionId: string, status: string, made: string, what: string) => [
+    400,
+    `payment session ${sessionId} is ${status}: it was already authorized into ${made} and can no longer be ${what}`,
+  ],
+  methodNotOffered: (sessionId: string, method: string, offered: string) => [
+    400,
+    `paymentMethod: payment session ${sessionId} does not offer ${method}; its availablePaymentMethods are ${offered}`,
+  ],
+  sessionAmountCurrency: (expected: string, given: string) => [
+    400,
+    `amount.currency: the session's amount is in ${expected}, not ${given}`,
+  ],
+  sessionAmountTooHigh: (given: number, most: number) => [400, `amount.value: ${given} is more than the ${most} the session can authorize`],
+  initialChargeAmountRequired: () => [
+    400,
+    'initialPaymentCharge.amount is required: the session has no initial payment charge to change yet',
+  ],
+  sessionAgreementNotSimulated: () => [
+    400,
+    'paymentAgreementId: paying with an existing agreement through a session is not simulated; charge it with POST /v1/payment-agreements/{id}/payment-charges',
+  ],
+  sessionNotOpen: (sessionId: string, status: string) => [
+    409,
+    `payment session ${sessionId} is ${status}: only a session not yet authorized (INITIATED) can expire`,
+  ],
+  mergePatchOnly: (contentType: string) => [
+    415,
+    `Content-Type ${JSON.stringify(contentType)} is not supported on PATCH: send application/merge-patch+json (RFC 7396)`,
+  ],
 } as const satisfies Record<string, (...args: never[]) => readonly [RefusalStatus, string]>
 
 export type RefusalCode = keyof typeof REFUSALS

@@ -200,6 +200,7 @@ export class ChargeEvent<T extends ChargeEventType = ChargeEventType> implements
       merchantPaymentChargeReference: c.merchantPaymentChargeReference,
       orderReferenceNumber: typeof c.order?.orderReferenceNumber === 'string' ? c.order.orderReferenceNumber : undefined,
       type: this.type,
+      paymentSessionId: c.paymentSessionId,
       ...(CHARGE_EVENT_FIELDS[this.type] as (c: Charge, op: ChargeEventOps[T]) => Record<string, unknown>)(c, this.op),
     }
   }
@@ -266,6 +267,7 @@ export class AgreementEvent<T extends AgreementEventType = AgreementEventType> i
       type: this.type,
       merchantPaymentAgreementReference: a.merchantPaymentAgreementReference,
       merchantId: a.merchantId,
+      paymentSessionId: a.paymentSessionId,
       ...(AGREEMENT_EVENT_FIELDS[this.type] as (a: Agreement, op: AgreementEventOps[T]) => Record<string, unknown>)(a, this.op),
     }
   }

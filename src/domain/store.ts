@@ -1,5 +1,6 @@
 import type { Agreement } from './agreement.js'
 import type { Charge } from './charge.js'
+import type { Session } from './sessions.js'
 
 /**
  * Where the domain keeps its records: the port the services write through. The sandbox runs it in
@@ -18,6 +19,8 @@ export interface Store {
   getAgreement(id: string): Agreement | undefined
   insertAgreement(agreement: Agreement): void
   agreementsOf(merchantId: string): readonly Agreement[]
-  /** Forgets a merchant's charges and agreements. */
+  getSession(id: string): Session | undefined
+  insertSession(session: Session): void
+  /** Forgets a merchant's charges, agreements and payment sessions. */
   deleteMerchant(merchantId: string): void
 }

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify'
+import type { Observability } from '../observe/index.js'
+import { keepRawBody } from '../observe/journal.js'
 import { checkCredentials } from './auth.js'
 import { idempotencyHooks } from './idempotency.js'
 import type { IdempotencyStore } from './idempotency-store.js'
 import { chargeOperationRoutes } from './routes/charge-operations.js'
 import { paymentAgreementRoutes } from './routes/payment-agreements.js'
 import { paymentChargeRoutes } from './routes/payment-charges.js'
+import { paymentSessionRoutes } from './routes/payment-sessions.js'
 import { sandboxControlRoutes } from './routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './routes/sandbox-webhooks.js'
 import { sandboxStatusRoutes } from './routes/sandbox-status.js'
@@ -18,6 +21,8 @@ export interface ApiOptions {
   idempotency: IdempotencyStore
   /** Each merchant's webhook URL and secret, for `GET /sandbox/status`. */
   merchants: MerchantRegistry
+  /** The request journal and the journal's and timelines' routes. */
+  observe?: Observability | undefined
 }
 
 /**
@@ -33,10 +38,12 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   const json = api.getDefaultJsonParser('remove', 'remove')
   api.removeContentTypeParser('application/json')
   api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    keepRawBody(request, body as string)
     if (body === '') done(null, undefined)
     else json(request, body as string, done)
   })
   api.addHook('onRequest', checkCredentials(options.apiKeys))
+  if (options.observe) await options.observe.api(api)
 
   // Idempotency keys are PPRO's: they act on POSTs under /v1 only. A /sandbox POST (a clock move, an
   // approval) always does what it says, key or no key. Unknown-field warnings concern every request
@@ -53,6 +60,7 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   await api.register(paymentChargeRoutes)
   await api.register(chargeOperationRoutes)
   await api.register(paymentAgreementRoutes)
+  await api.register(paymentSessionRoutes)
   await api.register(sandboxWebhookRoutes)
   await api.register(sandboxControlRoutes)
   await api.register(sandboxStatusRoutes, { merchants: options.merchants })

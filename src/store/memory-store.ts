@@ -1,5 +1,6 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
+import type { Session } from '../domain/sessions.js'
 import type { Store } from '../domain/store.js'
 
 const NONE: readonly never[] = Object.freeze([])
@@ -57,6 +58,7 @@ export class MemoryStore implements Store {
   readonly #chargesByReference = new FieldIndex<Charge>()
   readonly #chargesByAgreement = new FieldIndex<Charge>()
   readonly #agreements = new MerchantIndex<Agreement>()
+  readonly #sessions = new MerchantIndex<Session>()
 
   getCharge(id: string): Charge | undefined {
     return this.#charges.get(id)
@@ -93,7 +95,16 @@ export class MemoryStore implements Store {
     return this.#agreements.of(merchantId)
   }
 
+  getSession(id: string): Session | undefined {
+    return this.#sessions.get(id)
+  }
+
+  insertSession(session: Session): void {
+    this.#sessions.insert(session)
+  }
+
   deleteMerchant(merchantId: string): void {
+    this.#sessions.deleteMerchant(merchantId)
     this.#charges.deleteMerchant(merchantId)
     this.#chargesByReference.deleteMerchant(merchantId)
     this.#chargesByAgreement.deleteMerchant(merchantId)

@@ -23,6 +23,8 @@ export interface Attempt {
   /** Sandbox-clock time of the retry this failure scheduled, if any. */
   nextAttemptAt?: number
   replay?: boolean
+  /** The first bytes of the receiver's answer, when the transport reads them. */
+  responseBody?: string
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_SENT'
@@ -86,6 +88,8 @@ export class WebhookDispatcher implements EventSink {
       merchants: MerchantRegistry
       settings: WebhookSettings
       logger: Logger
+      /** Sees each attempt once its outcome is decided; answers the reason its log line carries. */
+      onAttempt?: ((delivery: Delivery, attempt: Attempt) => { code: string; message: string } | undefined) | undefined
     },
   ) {}
 
@@ -182,7 +186,7 @@ export class WebhookDispatcher implements EventSink {
     delivery.attempts = [...delivery.attempts, attempt]
     const started = performance.now()
     try {
-      const { status } = await this.d.transport({
+      const { status, body: answer } = await this.d.transport({
         url: delivery.url,
         body,
         timeoutMs: settings.timeoutMs,
@@ -194,28 +198,30 @@ export class WebhookDispatcher implements EventSink {
         },
       })
       attempt.statusCode = status
+      if (answer !== undefined) attempt.responseBody = answer
     } catch (err) {
       attempt.error = describeError(err)
     }
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
     const log = { eventId: event.id, type: event.type, url: delivery.url, attempt: delivery.attempts.length }
+    const reason = () => this.d.onAttempt?.(delivery, attempt)
     if (ok) {
       delivery.status = 'DELIVERED'
-      logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
+      logger.info({ ...log, statusCode: attempt.statusCode, reason: reason() }, 'webhook delivered')
       return
     }
-    if (replay || delivery.status === 'DELIVERED') return
+    if (replay || delivery.status === 'DELIVERED') return void reason()
     const scheduled = delivery.attempts.filter((a) => !a.replay).length
     const outcome = attempt.error ?? `HTTP ${attempt.statusCode}`
     if (scheduled >= settings.maxAttempts || this.#closed) {
       delivery.status = 'FAILED'
-      logger.warn({ ...log, outcome }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
+      logger.warn({ ...log, outcome, reason: reason() }, `webhook not acknowledged after ${scheduled} attempts; giving up`)
       return
     }
     const next = at + settings.retryBaseMs * 2 ** (scheduled - 1)
     attempt.nextAttemptAt = next
-    logger.info({ ...log, outcome, nextAttemptAt: iso(next) }, 'webhook not acknowledged; will retry')
+    logger.info({ ...log, outcome, nextAttemptAt: iso(next), reason: reason() }, 'webhook not acknowledged; will retry')
     const retry = () => {
       if (delivery.status === 'PENDING' && !this.#closed) void this.#attempt(delivery, false, next)
     }

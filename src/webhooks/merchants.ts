@@ -4,6 +4,8 @@ import { z } from 'zod'
 export interface MerchantSettings {
   webhookUrl?: string | undefined
   webhookSecret?: string | undefined
+  /** The name the approval page shows the consumer (default: the merchant id). */
+  displayName?: string | undefined
 }
 
 const httpUrl = z.url({ protocol: /^https?$/ })
@@ -11,7 +13,14 @@ const httpUrl = z.url({ protocol: /^https?$/ })
 /** The optional `SANDBOX_CONFIG` file. */
 export const SandboxConfigFileSchema = z.strictObject({
   merchants: z
-    .record(z.string().min(1), z.strictObject({ webhookUrl: httpUrl.optional(), webhookSecret: z.string().min(1).optional() }))
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        webhookUrl: httpUrl.optional(),
+        webhookSecret: z.string().min(1).optional(),
+        displayName: z.string().min(1).max(100).optional(),
+      }),
+    )
     .default({}),
 })
 
@@ -35,5 +44,9 @@ export class MerchantRegistry {
 
   webhookSecret(merchantId: string): string {
     return this.#settings.get(merchantId)?.webhookSecret ?? this.defaults.webhookSecret
+  }
+
+  displayName(merchantId: string): string {
+    return this.#settings.get(merchantId)?.displayName ?? merchantId
   }
 }

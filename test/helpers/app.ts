@@ -35,13 +35,20 @@ const SUBRESOURCES: Record<string, [list: string, one: string]> = {
 }
 
 function schemaFor(method: string, path: string, status: number): [SpecName, string] | undefined {
+  if (path.endsWith('/timeline')) return undefined
   if (/^\/sandbox\/payment-charges\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['charges', 'PaymentChargeResponse'] : undefined
+  if (/^\/sandbox\/payment-sessions\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['sessions', 'FetchResponse'] : undefined
   if (/^\/sandbox\/payment-agreements\/[^/]+\/[a-z]+$/.test(path)) return status < 400 ? ['agreements', 'AgreementResponse'] : undefined
   if (path.startsWith('/v1/payment-agreements')) {
     if (status >= 400) return status === 401 ? undefined : ['agreements', 'ExceptionResponseBody']
     if (/^\/v1\/payment-agreements\/[^/]+\/payment-charges$/.test(path)) return ['agreements', 'AgreementChargeResponse']
     if (/^\/v1\/payment-agreements\/[^/]+\/revocations$/.test(path)) return ['agreements', 'AgreementRevocationResponse']
     return ['agreements', 'AgreementResponse']
+  }
+  if (path.startsWith('/v1/payment-sessions')) {
+    if (status >= 400) return status === 401 ? undefined : ['sessions', 'ExceptionResponseBody']
+    if (/^\/v1\/payment-sessions\/[^/]+\/authorizations$/.test(path)) return ['sessions', 'AuthorizationResponse']
+    return ['sessions', method === 'GET' ? 'FetchResponse' : 'CreationResponse']
   }
   if (!path.startsWith('/v1/payment-charges')) return undefined
   if (status >= 400) return status === 401 ? undefined : ['charges', 'ExceptionResponseBody']
@@ -51,6 +58,23 @@ function schemaFor(method: string, path: string, status: number): [SpecName, str
   const kinds = sub ? SUBRESOURCES[sub[1]!] : undefined
   if (!kinds) return undefined
   return ['charges', method === 'POST' || sub![2] ? kinds[1] : kinds[0]]
+}
+
+/** Fields the sandbox always sends on a payment session's answers. */
+const SESSION_FIELDS: Record<string, string[]> = {
+  CreationResponse: [
+    'id',
+    'status',
+    'amount',
+    'recurring',
+    'consumer',
+    'hasInitialPaymentCharge',
+    'availablePaymentMethods',
+    'expiresAt',
+    'createdAt',
+  ],
+  FetchResponse: ['id', 'status', 'amount', 'recurring', 'consumer', 'expiresAt', 'createdAt'],
+  AuthorizationResponse: ['id', 'status', 'data'],
 }
 
 const AGREEMENT_FIELDS = ['id', 'status', 'paymentMethod', 'consumer', 'history', 'revocations', 'createdAt', 'updatedAt']
@@ -146,6 +170,8 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
       if (schema === 'PaymentChargeResponse') errors.push(...chargePresenceErrors(body))
       if (schema === 'GetPaymentChargesResponse')
         for (const c of body.data as Record<string, unknown>[]) errors.push(...chargePresenceErrors(c))
+      if (spec === 'sessions' && SESSION_FIELDS[schema])
+        errors.push(...SESSION_FIELDS[schema].filter((f) => !(f in body)).map((f) => `missing ${f}`))
       if (schema === 'AgreementResponse') errors.push(...AGREEMENT_FIELDS.filter((f) => !(f in body)).map((f) => `missing ${f}`))
       if (schema === 'AgreementChargeResponse') {
         errors.push(

@@ -1,0 +1,83 @@
+// npm run bench:stream: what the event feed costs reads. Three servers as `npm start` runs them, in
+// alternating rounds: the request journal off (FEED_JOURNAL=false), on (the default), and on with one
+// event-stream reader connected that reads every message. Each server has a charge; autocannon reads it
+// for BENCH_SECONDS; medians, as ratios. Loopback only, bounded in time.
+import { request } from 'node:http'
+import { HEADERS, load, median, startServer, stopServer } from './lib.mjs'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const SERVER = new URL('./servers/sandbox.mjs', import.meta.url).pathname
+const SEED = JSON.stringify({
+  paymentMethod: 'KAKAOPAY',
+  paymentDescriptor: 'Order description',
+  amount: { value: 15000, currency: 'KRW' },
+  consumer: { name: 'John Smith', country: 'KR' },
+  authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
+})
+
+/** A stream reader that takes every message as it comes; resolves once connected, with how much it read. */
+function reader(base) {
+  return new Promise((resolve, reject) => {
+    const stats = { bytes: 0, messages: 0 }
+    const req = request(`${base}/sandbox/events/stream`, { headers: HEADERS }, (res) => {
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => {
+        stats.bytes += chunk.length
+        for (let i = chunk.indexOf('\nid: '); i !== -1; i = chunk.indexOf('\nid: ', i + 1)) stats.messages++
+        if (chunk.startsWith('id: ')) stats.messages++
+      })
+      res.on('error', () => {})
+      resolve({ stats, close: () => req.destroy() })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const SCENARIOS = {
+  'journal off': { env: { FEED_JOURNAL: 'false' }, reader: false },
+  'journal on': { env: {}, reader: false },
+  'journal on + 1 stream reader': { env: {}, reader: true },
+}
+
+async function measure(name) {
+  const { env, reader: withReader } = SCENARIOS[name]
+  const { child, base } = await startServer(SERVER, { env })
+  let r
+  try {
+    const created = await (await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: HEADERS, body: SEED })).json()
+    const url = `${base}/v1/payment-charges/${created.id}`
+    if (withReader) r = await reader(base)
+    await load({ url, duration: 1 })
+    const { rps, p99 } = await load({ url, duration: SECONDS })
+    return { rps, p99, messages: r?.stats.messages }
+  } finally {
+    r?.close()
+    await stopServer(child)
+  }
+}
+
+const results = Object.fromEntries(Object.keys(SCENARIOS).map((k) => [k, { rps: [], p99: [], messages: [] }]))
+for (let round = 0; round < ROUNDS; round++) {
+  const order = Object.keys(SCENARIOS)
+  if (round % 2 === 1) order.reverse()
+  for (const name of order) {
+    const m = await measure(name)
+    results[name].rps.push(m.rps)
+    results[name].p99.push(m.p99)
+    if (m.messages !== undefined) results[name].messages.push(m.messages)
+  }
+}
+
+const rps = (k) => median(results[k].rps)
+console.log(`\nread a charge, ${ROUNDS} rounds of ${SECONDS} s alternating, medians; Node ${process.version}\n`)
+console.log('scenario                          req/s    p99 ms')
+for (const k of Object.keys(SCENARIOS)) {
+  console.log(`${k.padEnd(30)} ${rps(k).toFixed(0).padStart(8)}  ${median(results[k].p99).toFixed(1).padStart(8)}`)
+}
+const journal = rps('journal on') / rps('journal off')
+const stream = rps('journal on + 1 stream reader') / rps('journal on')
+console.log(`\njournal on / off:                 ${journal.toFixed(3)}`)
+console.log(`with a stream reader / without:   ${stream.toFixed(3)}`)
+console.log(`(the reader took ${median(results['journal on + 1 stream reader'].messages).toLocaleString('en')} messages a run, median)`)

@@ -1,0 +1,277 @@
+import type { FeedMessage, JournalEntry, RequestBodies, Unnumbered } from './messages.js'
+
+export type FeedListener = (message: FeedMessage) => void
+
+export interface SubscribeOptions {
+  /** Replays the retained messages after this seq (a `Last-Event-ID`) before the live ones. */
+  since?: number | undefined
+}
+
+export interface JournalQuery {
+  path?: string | undefined
+  status?: string | undefined
+  chargeId?: string | undefined
+  agreementId?: string | undefined
+  /** Only entries with a lower seq: the cursor of the previous page. */
+  before?: number | undefined
+  limit: number
+}
+
+/**
+ * One merchant's messages: a ring of the last `capacity`, numbered without gaps, so the message with
+ * seq `s` is found by arithmetic; beside each, the real time its story starts at (a request's arrival,
+ * for timelines) and a request's bodies (for the journal), in arrays of their own so the message
+ * objects stay as they were built. An index from each charge and agreement id to its messages' seqs,
+ * and the seqs of the requests, lets timelines and journal pages read only what they return.
+ */
+class MerchantFeed {
+  #ring: FeedMessage[] = []
+  #started: number[] = []
+  #bodies: Array<RequestBodies | undefined> = []
+  #start = 0
+  #count = 0
+  nextSeq = 1
+  readonly #byId = new Map<string, number[]>()
+  #requests: number[] = []
+  readonly listeners = new Set<FeedListener>()
+
+  constructor(private readonly capacity: number) {}
+
+  get firstSeq(): number {
+    return this.nextSeq - this.#count
+  }
+
+  #slot(seq: number): number {
+    return seq < this.firstSeq || seq >= this.nextSeq ? -1 : (this.#start + (seq - this.firstSeq)) % this.capacity
+  }
+
+  get(seq: number): FeedMessage | undefined {
+    const i = this.#slot(seq)
+    return i === -1 ? undefined : this.#ring[i]
+  }
+
+  started(seq: number): number {
+    return this.#started[this.#slot(seq)] ?? 0
+  }
+
+  bodies(seq: number): RequestBodies | undefined {
+    const i = this.#slot(seq)
+    return i === -1 ? undefined : this.#bodies[i]
+  }
+
+  append(m: FeedMessage, started: number, bodies: RequestBodies | undefined): void {
+    if (this.#count === this.capacity) this.#evict()
+    const at = (this.#start + this.#count) % this.capacity
+    if (at === this.#ring.length) {
+      this.#ring.push(m)
+      this.#started.push(started)
+      this.#bodies.push(bodies)
+    } else {
+      this.#ring[at] = m
+      this.#started[at] = started
+      this.#bodies[at] = bodies
+    }
+    this.#count++
+    this.nextSeq++
+    if (m.chargeId !== undefined) this.#index(m.chargeId, m.seq)
+    if (m.agreementId !== undefined && m.agreementId !== m.chargeId) this.#index(m.agreementId, m.seq)
+    if (m.kind === 'request') this.#requests.push(m.seq)
+  }
+
+  /** Seqs of an id's retained messages, oldest first. */
+  seqsOf(id: string): readonly number[] {
+    return this.#byId.get(id) ?? []
+  }
+
+  get requestSeqs(): readonly number[] {
+    return this.#requests
+  }
+
+  clear(): void {
+    this.#ring = []
+    this.#started = []
+    this.#bodies = []
+    this.#start = 0
+    this.#count = 0
+    this.#byId.clear()
+    this.#requests = []
+  }
+
+  #index(id: string, seq: number): void {
+    const seqs = this.#byId.get(id)
+    if (seqs) seqs.push(seq)
+    else this.#byId.set(id, [seq])
+  }
+
+  /** Drops the oldest message and its index entries (each the first of its list: lists are in seq order). */
+  #evict(): void {
+    const old = this.#ring[this.#start]!
+    this.#bodies[this.#start] = undefined
+    this.#start = (this.#start + 1) % this.capacity
+    this.#count--
+    for (const id of [old.chargeId, old.agreementId]) {
+      if (id === undefined) continue
+      const seqs = this.#byId.get(id)
+      if (seqs?.[0] === old.seq) {
+        seqs.shift()
+        if (seqs.length === 0) this.#byId.delete(id)
+      }
+    }
+    if (this.#requests[0] === old.seq) this.#requests.shift()
+  }
+}
+
+/**
+ * Messages serialized in this turn of the event loop: every reader flushing in the same turn writes
+ * the same text, built once; forgotten on the next turn, so no message keeps its text in memory.
+ */
+let jsonThisTurn: Map<FeedMessage, string> | undefined
+
+/**
+ * Everything the sandbox did, per merchant, in bounded memory: PPRO events, delivery attempts, API
+ * requests, consumer actions and clock moves, as one numbered sequence that readers follow live
+ * (`subscribe`) and resume (`since`). Appending is a few assignments; a message's JSON is built once,
+ * when a reader or a read first needs it, and shared by all of them.
+ */
+export class Feed {
+  readonly #merchants = new Map<string, MerchantFeed>()
+  readonly retain: number
+
+  constructor(
+    options: { retain: number },
+    private readonly onListenerError: (err: unknown) => void = () => {},
+  ) {
+    this.retain = Math.max(1, Math.floor(options.retain))
+  }
+
+  #of(merchantId: string): MerchantFeed {
+    let f = this.#merchants.get(merchantId)
+    if (!f) {
+      f = new MerchantFeed(this.retain)
+      this.#merchants.set(merchantId, f)
+    }
+    return f
+  }
+
+  /**
+   * Numbers and keeps a message, and hands it to the merchant's listeners. `started`: the real time (ms)
+   * its story starts at, when not now (a request's arrival); `bodies`: a request's, for the journal.
+   */
+  append<M extends Unnumbered>(merchantId: string, message: M, extra: { bodies?: RequestBodies; started?: number } = {}): FeedMessage {
+    const f = this.#of(merchantId)
+    const m = message as unknown as FeedMessage
+    m.seq = f.nextSeq
+    f.append(m, extra.started ?? Date.now(), extra.bodies)
+    for (const listener of f.listeners) {
+      try {
+        listener(m)
+      } catch (err) {
+        this.onListenerError(err)
+      }
+    }
+    return m
+  }
+
+  /**
+   * Calls `listener` with each new message of the merchant, after the retained ones with a seq above
+   * `since` when given. Returns the function that stops it.
+   */
+  subscribe(merchantId: string, listener: FeedListener, options: SubscribeOptions = {}): () => void {
+    const f = this.#of(merchantId)
+    if (options.since !== undefined) for (const m of this.since(merchantId, options.since)) listener(m)
+    f.listeners.add(listener)
+    return () => {
+      f.listeners.delete(listener)
+    }
+  }
+
+  /** The seq of the oldest retained message (`last + 1` when none is) and of the newest (0 before any). */
+  window(merchantId: string): { first: number; last: number } {
+    const f = this.#merchants.get(merchantId)
+    return f ? { first: f.firstSeq, last: f.nextSeq - 1 } : { first: 1, last: 0 }
+  }
+
+  /** The retained messages with a seq above `seq`, oldest first. */
+  since(merchantId: string, seq: number): FeedMessage[] {
+    const f = this.#merchants.get(merchantId)
+    if (!f) return []
+    const out: FeedMessage[] = []
+    for (let s = Math.max(seq + 1, f.firstSeq); s < f.nextSeq; s++) out.push(f.get(s)!)
+    return out
+  }
+
+  /**
+   * Everything retained about a charge or agreement (an agreement's includes its charges'), in the
+   * order it happened: by real time, a request at its arrival, so it comes before what it caused.
+   */
+  timeline(merchantId: string, id: string): FeedMessage[] {
+    const f = this.#merchants.get(merchantId)
+    if (!f) return []
+    const out = f.seqsOf(id).map((seq) => ({ seq, started: f.started(seq) }))
+    out.sort((a, b) => a.started - b.started || a.seq - b.seq)
+    return out.map((x) => f.get(x.seq)!)
+  }
+
+  /** The merchant's requests, newest first, with their bodies; `next` is the cursor of the next page. */
+  journal(merchantId: string, q: JournalQuery): { data: JournalEntry[]; next?: number } {
+    const f = this.#merchants.get(merchantId)
+    if (!f) return { data: [] }
+    const id = q.chargeId ?? q.agreementId
+    const seqs = id === undefined ? f.requestSeqs : f.seqsOf(id)
+    const data: JournalEntry[] = []
+    const path = q.path
+    const prefix = path?.endsWith('*') ? path.slice(0, -1) : undefined
+    for (let i = seqs.length - 1; i >= 0; i--) {
+      const m = f.get(seqs[i]!)
+      if (!m || m.kind !== 'request') continue
+      if (q.before !== undefined && m.seq >= q.before) continue
+      if (q.chargeId !== undefined && m.chargeId !== q.chargeId) continue
+      if (q.agreementId !== undefined && m.agreementId !== q.agreementId) continue
+      if (path !== undefined && (prefix === undefined ? m.path !== path : !m.path.startsWith(prefix))) continue
+      if (q.status !== undefined && !statusMatches(m.status, q.status)) continue
+      if (data.length === q.limit) return { data, next: data[data.length - 1]!.seq }
+      data.push({ ...m, ...f.bodies(m.seq) })
+    }
+    return { data }
+  }
+
+  /** Forgets a merchant's messages (`DELETE /sandbox/data`). Seqs go on from where they were, so readers resume cleanly. */
+  clear(merchantId: string): void {
+    this.#merchants.get(merchantId)?.clear()
+  }
+
+  /** The merchants with a feed (a message, or a listener). */
+  merchants(): IterableIterator<string> {
+    return this.#merchants.keys()
+  }
+
+  /** How many listeners follow the merchant (stream readers and in-process subscribers). */
+  listenerCount(merchantId: string): number {
+    return this.#merchants.get(merchantId)?.listeners.size ?? 0
+  }
+
+  /** The message as JSON: built once for all the readers of this turn. */
+  static json(message: FeedMessage): string {
+    if (!jsonThisTurn) {
+      jsonThisTurn = new Map()
+      setImmediate(() => (jsonThisTurn = undefined))
+    }
+    let text = jsonThisTurn.get(message)
+    if (text === undefined) {
+      text = JSON.stringify(message)
+      jsonThisTurn.set(message, text)
+    }
+    return text
+  }
+
+  /** The message as one Server-Sent Events frame. */
+  static frame(message: FeedMessage): string {
+    return `id: ${message.seq}\nevent: ${message.kind}\ndata: ${Feed.json(message)}\n\n`
+  }
+}
+
+/** `201`, or a class: `4xx`. */
+function statusMatches(status: number, q: string): boolean {
+  if (/^[1-5]xx$/i.test(q)) return Math.floor(status / 100) === Number(q[0])
+  return String(status) === q
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify'
+import type { Sandbox } from '../sandbox.js'
+import { Feed } from './feed.js'
+import { decorateRequests, installIntents, installJournal } from './journal.js'
+import { Recorder, type RecorderDeps } from './recorder.js'
+import { observeRoutes } from './routes.js'
+import { streamRoutes } from './stream.js'
+
+export { Feed } from './feed.js'
+export type { FeedListener, SubscribeOptions } from './feed.js'
+export type * from './messages.js'
+export type { Reason, ReasonCode } from './reasons.js'
+export { keepRawBody } from './journal.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The event feed: `app.feed.subscribe(merchantId, listener, { since })` follows a merchant's messages in process. */
+    feed: Feed
+  }
+}
+
+/** How much the feed keeps and how it streams (config.ts reads them from the environment). */
+export interface FeedConfig {
+  /** Messages kept per merchant (a ring: the oldest go first). */
+  retain: number
+  /** `false`: API requests are not recorded (no journal, no request messages); the rest is. */
+  journal: boolean
+  /** Request and response bodies in the journal are cut after this many bytes. */
+  bodyLimitBytes: number
+  /** A stream reader more than this many bytes behind is dropped. */
+  streamBufferBytes: number
+  heartbeatMs: number
+}
+
+/**
+ * The sandbox's observability: the feed, what records into it, and its routes. Built before the
+ * sandbox (whose observer it is), attached once the sandbox exists.
+ */
+export class Observability {
+  readonly feed: Feed
+  readonly recorder: Recorder
+
+  constructor(
+    readonly config: FeedConfig,
+    deps: Omit<RecorderDeps, 'feed'>,
+  ) {
+    this.feed = new Feed({ retain: config.retain }, (err) => deps.logger.info({ err }, 'a feed listener threw; the feed went on'))
+    this.recorder = new Recorder({ ...deps, feed: this.feed })
+  }
+
+  attach(app: FastifyInstance, sandbox: Sandbox): void {
+    this.recorder.attach(sandbox)
+    app.decorate('feed', this.feed)
+  }
+
+  /** Inside the API's scope (after its credentials hook): the journal's hooks and the journal and timeline routes. */
+  async api(api: FastifyInstance): Promise<void> {
+    const { sandbox } = api
+    decorateRequests(api)
+    installIntents(api, this.recorder)
+    if (this.config.journal) installJournal(api, this.recorder, sandbox, { bodyLimitBytes: this.config.bodyLimitBytes })
+    await api.register(observeRoutes, { sandbox, feed: this.feed })
+  }
+
+  /** Outside the API's scope: the stream takes its credentials from the query too. */
+  async stream(app: FastifyInstance, apiKeys: readonly string[]): Promise<void> {
+    await app.register(streamRoutes, {
+      feed: this.feed,
+      apiKeys,
+      bufferBytes: this.config.streamBufferBytes,
+      heartbeatMs: this.config.heartbeatMs,
+      logger: app.log.child({ component: 'feed' }),
+    })
+  }
+}
