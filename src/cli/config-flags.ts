@@ -22,6 +22,12 @@ export const MEANINGS: Record<string, string> = {
   WEBHOOK_MAX_ATTEMPTS: 'webhook attempts in all, the first included',
   SANDBOX_CONFIG: 'a JSON file of per-merchant webhook URLs and secrets',
   SEED_DIR: 'a folder of seed files applied at start',
+  SESSION_LIFETIME_SECONDS: 'how long a payment session stays usable',
+  FEED_RETAIN: 'event-feed messages kept per merchant',
+  FEED_BODY_LIMIT_BYTES: 'request journal bodies are cut after this many bytes',
+  FEED_STREAM_BUFFER_BYTES: 'how far an event-stream reader may fall behind before it is dropped',
+  FEED_HEARTBEAT_SECONDS: 'heartbeat interval on an idle event stream',
+  FEED_JOURNAL: 'record API requests in the event feed and the request journal',
 }
 
 const DERIVED_DEFAULTS: Record<string, string> = { PUBLIC_BASE_URL: 'http://localhost:$PORT' }

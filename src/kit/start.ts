@@ -308,7 +308,7 @@ export async function launch(
                 ? `Merchant ${mine} has had nothing in its feed yet.`
                 : `The feed of merchant ${mine} so far:\n${seen
                     .slice(-20)
-                    .map((m) => `  ${m.seq} ${m.kind} ${m.type ?? ''} ${m.chargeId ?? m.agreementId ?? ''}`.trimEnd())
+                    .map((m) => `  ${m.seq} ${m.kind} ${feedSummary(m)}`.trimEnd())
                     .join('\n')}`,
           },
           timeoutMs,
@@ -371,5 +371,22 @@ function eventMessage(seq: number, e: SandboxEvent): FeedMessage {
     type: e.type,
     eventId: e.id,
     payload: JSON.parse(eventBody(e)) as WebhookEvent,
+  }
+}
+
+/** A feed message in a few words, for a timeout's account of what did happen. */
+function feedSummary(m: FeedMessage): string {
+  const subject = m.chargeId ?? m.agreementId ?? ''
+  switch (m.kind) {
+    case 'delivery':
+      return `${m.type} to ${m.url}: ${m.statusCode ?? m.error} (${m.deliveryStatus})`
+    case 'request':
+      return `${m.method} ${m.path} ${m.status}`
+    case 'consumer':
+      return `${m.action} ${subject}`
+    case 'clock':
+      return `+${m.advancedSeconds} s`
+    default:
+      return `${m.type} ${subject}`
   }
 }

@@ -107,8 +107,8 @@ const KNOWN: Array<[RegExp, string]> = [
     "industry data is accepted without details: KakaoPay ignores it, so the sandbox does not validate PPRO's per-industry shapes",
   ],
   [
-    /^post \/v1\/payment-agreements.*authenticationSettings\[\]: variant type=APP_INTENT is not one of PPRO's$/,
-    "the agreements file omits APP_INTENT authentication settings; the sandbox takes the charges file's list for both",
+    /^post \/v1\/payment-(agreements|sessions).*authenticationSettings\[\]: variant type=APP_INTENT is not one of PPRO's$/,
+    "the agreements and sessions files omit APP_INTENT authentication settings; the sandbox takes the charges file's list for all",
   ],
   [
     /^post \/v1\/payment-agreements\/\{agreementId\}\/authorizations: requires \[authenticationResult\], PPRO requires \[\]$/,
@@ -175,7 +175,7 @@ t.test("every PPRO operation in it is PPRO's: same path and method, query parame
       t.equal(params(op.parameters, 'path').length, params(theirs.parameters, 'path').length, `${method} ${path}: as many path parameters`)
       t.equal(Boolean(op.requestBody), Boolean(theirs.requestBody), `${method} ${path}: a request body where PPRO has one`)
       if (op.requestBody && theirs.requestBody) {
-        const schema = theirs.requestBody.content['application/json'].schema
+        const schema = (Object.values(theirs.requestBody.content as Record<string, Json>)[0] ?? {}).schema
         const found = incompatibilities(spec, op.requestBody.content['application/json'].schema, schema, `${method} ${path}`)
         for (const f of found) {
           const known = KNOWN.find(([pattern]) => pattern.test(f))
