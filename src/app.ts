@@ -15,6 +15,8 @@ import { approvalRoutes } from './http/pages/approval-routes.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { approvalPageUrl } from './http/responses.js'
 import { healthRoutes } from './http/routes/health.js'
+import { collectRoutes } from './http/openapi/registry.js'
+import { openapiRoutes } from './http/openapi/routes.js'
 import { zodValidatorCompiler } from './http/validation.js'
 import { createSandbox, type Sandbox } from './sandbox.js'
 import { applySeed, type SeedFile } from './seed.js'
@@ -46,6 +48,8 @@ export interface BuildAppOptions {
   onJournalFailure?: (err: Error) => void
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
+  /** An HTTP server of the caller's, already listening (the developer kit binds port 0 first, then builds). */
+  serverFactory?: FastifyServerOptions['serverFactory']
 }
 
 declare module 'fastify' {
@@ -68,6 +72,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const config = defaultConfig(options.config)
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
     bodyLimit: config.bodyLimit,
     // PPRO's Request-Reference, when sent, is the request id (`reqId`) of every log line.
     requestIdHeader: 'request-reference',
@@ -146,6 +151,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.decorate('durable', durable)
 
   app.decorate('sandbox', sandbox)
+  // Every route from here on is described by GET /openapi.json (built from their schemas on first request).
+  const routes = collectRoutes(app)
   app.decorateRequest('merchantId', '')
   app.decorateRequest('idempotency', undefined)
 
@@ -175,6 +182,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   })
 
   await app.register(healthRoutes, { status: () => (durable ? durable.status() : { mode: 'memory' as const }) })
+  await app.register(openapiRoutes, { routes, baseUrl: config.publicBaseUrl })
   await app.register(approvalRoutes, { merchants })
   await app.register(demoRoutes, {
     merchants,
@@ -183,6 +191,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   })
   await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
   await observe.stream(app, config.apiKeys)
-  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, observe })
+  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, observe, merchants })
   return app
 }

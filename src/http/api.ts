@@ -12,6 +12,8 @@ import { paymentSessionRoutes } from './routes/payment-sessions.js'
 import { sandboxControlRoutes } from './routes/sandbox-controls.js'
 import { sandboxWebhookRoutes } from './routes/sandbox-webhooks.js'
 import { sandboxDashboardRoutes } from './routes/sandbox-dashboard.js'
+import { sandboxStatusRoutes } from './routes/sandbox-status.js'
+import type { MerchantRegistry } from '../webhooks/merchants.js'
 import { warnUnknownFields } from './validation.js'
 
 export interface ApiOptions {
@@ -19,6 +21,8 @@ export interface ApiOptions {
   apiKeys: readonly string[]
   /** Where PPRO's `Request-Idempotency-Key` answers are remembered. */
   idempotency: IdempotencyStore
+  /** Each merchant's webhook URL and secret, for `GET /sandbox/status`. */
+  merchants: MerchantRegistry
   /** The request journal and the journal's and timelines' routes. */
   observe?: Observability | undefined
 }
@@ -64,4 +68,5 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   await api.register(sandboxWebhookRoutes)
   await api.register(sandboxControlRoutes)
   await api.register(sandboxDashboardRoutes)
+  await api.register(sandboxStatusRoutes, { merchants: options.merchants })
 }
