@@ -73,7 +73,7 @@ export function formatLogLine(line: string, pending: Map<string, { method?: stri
   }
   if (e.msg === 'event' && typeof e.type === 'string') {
     // A decision: the PPRO event it produced, and what it is about.
-    return `${head} ${paint('36', e.type)} ${String(e.subject ?? '')}${paint('90', ` ${String(e.eventId ?? '')}`)}`
+    return `${head} ${paint('36', e.type)} ${String(e.subject ?? '')}${paint('90', ` ${String(e.event ?? '')}`)}`
   }
   const fields = Object.entries(e)
     .filter(([k, v]) => !HIDDEN.has(k) && v !== undefined)

@@ -107,7 +107,7 @@ export class Sandbox {
     // agreement it authorized; then the observers, then the webhook.
     const events = {
       publish: (e: PproEvent) => {
-        logger.info({ type: e.type, subject: e.subject, eventId: e.id }, 'event')
+        logger.info({ type: e.type, subject: e.subject, event: e.id }, 'event')
         this.sessions.observe(e)
         observer?.event(e)
         onEvent?.(e)

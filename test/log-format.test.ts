@@ -8,7 +8,7 @@ t.test('one readable line per request, per decision and per message', async (t) 
   const stream = prettyLogStream({ write: (s: string) => out.push(s) }, false)
   const lines = [
     { level: 30, time: T, reqId: 'trace-42', req: { method: 'POST', url: '/v1/payment-charges' }, msg: 'incoming request' },
-    { level: 30, time: T, component: 'sandbox', type: 'PAYMENT_CHARGE_CREATED', subject: 'charge_1', eventId: 'e1', msg: 'event' },
+    { level: 30, time: T, component: 'sandbox', type: 'PAYMENT_CHARGE_CREATED', subject: 'charge_1', event: 'e1', msg: 'event' },
     { level: 40, time: T, reqId: 'trace-42', unknownFields: ['paymentDescripter'], msg: 'request carried fields PPRO does not define' },
     { level: 30, time: T, reqId: 'trace-42', res: { statusCode: 200 }, responseTime: 3.14159, msg: 'request completed' },
   ]
