@@ -28,6 +28,13 @@ export const MEANINGS: Record<string, string> = {
   FEED_STREAM_BUFFER_BYTES: 'how far an event-stream reader may fall behind before it is dropped',
   FEED_HEARTBEAT_SECONDS: 'heartbeat interval on an idle event stream',
   FEED_JOURNAL: 'record API requests in the event feed and the request journal',
+  DATA_DIR: 'durable mode: keep all state in this folder across restarts and kill -9',
+  DURABILITY: 'write (survives a process crash) or fsync (also power loss, slower)',
+  JOURNAL_COMPACT_BYTES: 'compact the journal once it grows past this many bytes',
+  RETENTION_DAYS: 'finished charges and agreements are forgotten after this many real days',
+  RETENTION_MAX_CHARGES: 'finished charges kept per merchant, oldest forgotten first',
+  RETENTION_SWEEP_SECONDS: 'how often retention runs',
+  LOG_FORMAT: 'pretty (one readable line a request, the default on a terminal) or json (JSON lines)',
 }
 
 const DERIVED_DEFAULTS: Record<string, string> = { PUBLIC_BASE_URL: 'http://localhost:$PORT' }

@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CHARGE_STATUSES } from '../domain/charge.js'
 import { PROVIDER_DECLINE_CODES } from '../domain/failures.js'
 import { AGREEMENT_STATUSES, DELIVERY_STATES } from '../http/routes/sandbox-dashboard.js'
 
-/** The dashboard's files (HTML, CSS, JavaScript modules, icon), shipped beside `fixtures/`. */
-export const DEFAULT_DASHBOARD_DIR = new URL('../../dashboard/', import.meta.url)
+/**
+ * The dashboard's files (HTML, CSS, JavaScript modules, icon), shipped beside `fixtures/`: two folders
+ * up from the compiled module or the bundle (dist/dashboard/, dist/bundle/), one from a bundle placed
+ * directly under the package (read once, at start-up).
+ */
+export const DEFAULT_DASHBOARD_DIR =
+  [new URL('../../dashboard/', import.meta.url), new URL('../dashboard/', import.meta.url)].find((u) =>
+    existsSync(new URL('index.html', u)),
+  ) ?? new URL('../../dashboard/', import.meta.url)
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
