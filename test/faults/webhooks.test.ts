@@ -129,10 +129,10 @@ t.test('delay: held for delaySeconds of sandbox time, then sent and signed at th
   t.notOk('held' in d, 'no longer held')
 })
 
-/** The README's verification snippet (`verifyPproWebhook`), compiled and loaded as a merchant would paste it. */
+/** The docs' verification snippet (`verifyPproWebhook`, in docs/webhooks.md), compiled and loaded as a merchant would paste it. */
 async function readmeVerifier(t: Test): Promise<(body: string, headers: Record<string, string | undefined>, secret: string) => boolean> {
   const root = new URL('../../', import.meta.url)
-  const readme = await readFile(new URL('README.md', root), 'utf8')
+  const readme = await readFile(new URL('docs/webhooks.md', root), 'utf8')
   const source = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((s) => s.includes('function verifyPproWebhook'))
   t.ok(source, "the README's verification snippet")
   const js = ts.transpileModule(source!, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
