@@ -58,7 +58,7 @@ dd{margin:0;text-align:right;font-weight:600;overflow-wrap:anywhere;min-width:0}
 .field input{width:100%;min-height:48px;border:1px solid #d6d6d6;border-radius:10px;padding:0 14px;font-size:17px;font-family:inherit}
 .field input:focus{outline:2px solid #191919;border-color:#191919}
 .hint{display:block;font-size:12px;color:#8a8a8a;margin-top:4px}
-.field input:not(:placeholder-shown):invalid+.hint,.hint.error{color:#e0323c;font-weight:700}
+html:not(.js) .field input:not(:placeholder-shown):invalid+.hint,.hint.error{color:#e0323c;font-weight:700}
 .cta{display:flex;align-items:center;justify-content:center;width:100%;min-height:52px;border-radius:12px;border:0;font-size:17px;font-weight:700;cursor:pointer;text-decoration:none;font-family:inherit;background:${bg};color:${fg}}
 form.talk:invalid .cta{background:#ececec;color:#a5a5a5;pointer-events:none;cursor:default}
 .cta:disabled{background:#ececec;color:#a5a5a5;cursor:default}

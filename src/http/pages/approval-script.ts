@@ -30,11 +30,18 @@ export const APPROVAL_SCRIPT = `'use strict';
   /** Leaves the page: to the returnUrl once decided, else to /wait (the timeout, or the outcome). */
   function leave(to) {
     if (left) return;
+    stop();
+    location.replace(typeof to === 'string' && /^https?:\\/\\//i.test(to) ? to : waitUrl);
+  }
+
+  /** Once the page is going elsewhere by itself (a form post, a link), it stops following. */
+  function stop() {
     left = true;
     if (source) source.close();
     if (poller) clearInterval(poller);
-    location.replace(typeof to === 'string' && /^https?:\\/\\//i.test(to) ? to : waitUrl);
   }
+  document.addEventListener('submit', function (e) { if (!e.defaultPrevented) stop(); });
+  window.addEventListener('pagehide', stop);
 
   function draw() {
     var s = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
@@ -117,7 +124,7 @@ export const APPROVAL_SCRIPT = `'use strict';
       e.preventDefault();
       fetchStatus(
         function (status) { if (status.pending) dialog('busy-dialog'); else leave(status.redirect); },
-        function () { done.submit(); }
+        function () { stop(); done.submit(); }
       );
     });
   }
