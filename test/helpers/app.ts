@@ -10,7 +10,7 @@ import type { PproEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
-import { eventErrors, schemaErrors, type SpecName } from './openapi.js'
+import { eventErrors, schemaErrors, type SpecName, warmContractChecks } from './openapi.js'
 
 export const MERCHANT = 'merch_test_A'
 export const OTHER_MERCHANT = 'merch_test_B'
@@ -157,6 +157,7 @@ export async function buildTestApp(t: Test, options?: Omit<BuildAppOptions, 'clo
 /** With the test's own base clock (the system clock, a ticking one): `ctx.clock` is that clock. */
 export async function buildTestApp<C extends Clock>(t: Test, options: BuildAppOptions & { clock: C }): Promise<TestApp<C>>
 export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp<Clock>> {
+  warmContractChecks()
   const clock = options.clock ?? new ManualClock()
   const events: PproEvent[] = []
   const bodies: string[] = []
