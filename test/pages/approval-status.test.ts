@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { AddressInfo } from 'node:net'
 import { APPROVAL_SCRIPT_PATH, APPROVAL_SCRIPT_SRC, APPROVAL_SCRIPT_VERSION } from '../../src/http/pages/approval-script.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
@@ -6,8 +6,8 @@ import { sse } from '../helpers/sse.js'
 
 const RETURN_URL = 'https://www.webshop.com/order-results-page'
 
-async function listening(t: Parameters<typeof buildTestApp>[0], options: Parameters<typeof buildTestApp>[1] = {}) {
-  const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 900 }, ...options })
+async function listening(t: Test) {
+  const ctx = await buildTestApp(t, { config: { authTimeoutSeconds: 900 } })
   await ctx.app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = ctx.app.server.address() as AddressInfo
   return { ctx, origin: `http://127.0.0.1:${port}` }
