@@ -243,9 +243,9 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
   })
 
   /**
-   * The page's state, for the page's own script and for scripts that watch a payment (the demo's
-   * presenter screen): JSON, or with `Accept: text/event-stream` a stream of it until decided. It
-   * needs no credentials: the id is the secret, as for the page itself.
+   * The page's state, for the page's own script and for scripts that watch a payment: JSON, or with
+   * `Accept: text/event-stream` a stream of it until decided. It needs no credentials: the id is the
+   * secret, as for the page itself.
    */
   app.get<{ Params: { id: string } }>('/checkout/:id/status', async (req, reply) => {
     const id = req.params.id
