@@ -97,7 +97,8 @@ export const APPROVAL_SCRIPT = `'use strict';
     if (!template || open) return false;
     open = template.content.firstElementChild.cloneNode(true);
     document.body.appendChild(open);
-    var focus = open.querySelector('.primary');
+    // Focus on the choice that changes nothing (취소, or the busy dialog's 확인): Enter never cancels by surprise.
+    var focus = open.querySelector('[data-dismiss]');
     if (focus) focus.focus();
     return true;
   }
