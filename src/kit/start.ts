@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
@@ -207,6 +207,19 @@ export async function launch(
   const waiters = new Waiters()
   const feed: FeedMessage[] = []
   let app: FastifyInstance
+  // The port is bound before the app exists (its address is the public URL): a request that arrives
+  // meanwhile waits here until the app is ready, rather than reaching a Fastify still being built.
+  let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+  let waiting: Array<[IncomingMessage, ServerResponse]> | undefined = []
+  server.on('request', (req, res) => (waiting ? waiting.push([req, res]) : route!(req, res)))
+  const admit = (ready: boolean) => {
+    const held = waiting ?? []
+    waiting = undefined
+    for (const [req, res] of held) {
+      if (ready) route!(req, res)
+      else res.writeHead(503, { 'content-type': 'application/json', connection: 'close' }).end('{"message":"the sandbox did not start"}')
+    }
+  }
   try {
     // The payment methods, SANDBOX_CONFIG and SEED_DIR files, read as a server reads them at start.
     const files = await loadConfigFiles(config)
@@ -216,7 +229,10 @@ export async function launch(
       methods: files.methods,
       seed: files.seed,
       merchants: { ...files.merchants, ...extra.merchants },
-      serverFactory: (handler) => server.on('request', handler),
+      serverFactory: (handler) => {
+        route = handler
+        return server
+      },
       onEvent: (e) => {
         feed.push(eventMessage(feed.length + 1, e))
         // The dispatcher records the event right after this call: check once it has.
@@ -229,7 +245,9 @@ export async function launch(
         }),
     })
     await app.ready()
+    admit(true)
   } catch (err) {
+    admit(false)
     server.close()
     throw err
   }
