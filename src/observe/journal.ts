@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify'
 import { iso } from '../domain/clock.js'
 import { ApiError } from '../domain/errors.js'
+import { checkCredentials } from '../http/auth.js'
 import { RequestValidationError } from '../http/validation.js'
 import type { AppliedFault } from '../faults/api.js'
 import type { Sandbox } from '../sandbox.js'
@@ -24,6 +25,14 @@ declare module 'fastify' {
     /** `false`: the route's requests are not journaled (the journal's and timelines' own reads). */
     journal?: boolean
   }
+}
+
+/** The journal's route hooks, and what other parts of the API tell it. */
+export interface JournalHooks {
+  onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void): void
+  onError(request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void): void
+  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void
+  journal: RequestJournal
 }
 
 /** What other parts of the API tell the journal. */
@@ -86,7 +95,7 @@ export function installIntents(api: FastifyInstance, recorder: Recorder): void {
  * Requests refused for their credentials belong to no merchant: they are logged, with the reason, and
  * journaled nowhere.
  */
-export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): void {
+export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): JournalHooks {
   const { feed } = recorder
   const limit = options.bodyLimitBytes
 
@@ -109,7 +118,7 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       request.log.error({ err }, 'could not journal the request')
     }
   }
-  api.decorate('requestJournal', {
+  const journal: RequestJournal = {
     unanswered(request, reply) {
       const socket = request.raw.socket as { destroyed?: boolean; once?: (e: string, f: () => void) => void } | null
       // A hung connection is journaled when the client gives up on it (or the server closes it).
@@ -117,14 +126,8 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
         socket.once('close', () => safely(request, reply, true))
       else safely(request, reply, true)
     },
-  } satisfies RequestJournal)
-  // Route hooks, so the routes that are not journaled (`config.journal: false`) pay for none of them.
-  api.addHook('onRoute', (route) => {
-    if ((route.config as { journal?: boolean } | undefined)?.journal === false) return
-    route.onSend = [...[route.onSend ?? []].flat(), onSend] as typeof route.onSend
-    route.onError = [...[route.onError ?? []].flat(), onError] as typeof route.onError
-    route.onResponse = [...[route.onResponse ?? []].flat(), onResponse] as typeof route.onResponse
-  })
+  }
+  return { onSend, onError, onResponse, journal }
 
   function record(request: FastifyRequest, reply: FastifyReply, unanswered: boolean): void {
     const applied = request.sandboxFault ?? null
@@ -213,6 +216,36 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       request.log.info({ method: request.method, path, status, reason: why }, `request refused: ${why.message}`)
     }
   }
+}
+
+/**
+ * The journal's hooks on the API's routes, so the routes that are not journaled (`config.journal:
+ * false`) pay for none of them; and what the fault injection tells it (`api.requestJournal`).
+ */
+export function installJournal(api: FastifyInstance, hooks: JournalHooks): void {
+  const { onSend, onError, onResponse } = hooks
+  api.decorate('requestJournal', hooks.journal)
+  api.addHook('onRoute', (route) => {
+    if ((route.config as { journal?: boolean } | undefined)?.journal === false) return
+    route.onSend = [...[route.onSend ?? []].flat(), onSend] as typeof route.onSend
+    route.onError = [...[route.onError ?? []].flat(), onError] as typeof route.onError
+    route.onResponse = [...[route.onResponse ?? []].flat(), onResponse] as typeof route.onResponse
+  })
+}
+
+/**
+ * The hooks of the not-found handler (a `404`, or a `405` for a known path), which answers outside the
+ * API's scope and before its credentials check: valid credentials name the merchant, whose journal gets
+ * the request; without them it is answered all the same and journaled for no one.
+ */
+export function unroutedHooks(hooks: JournalHooks | undefined, apiKeys: readonly string[], prefixes: readonly string[]) {
+  const credentials = checkCredentials(apiKeys)
+  const ignore = () => {}
+  const preHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (prefixes.some((p) => request.url.startsWith(p))) credentials(request, reply, ignore)
+    done()
+  }
+  return hooks ? { preHandler, onSend: hooks.onSend, onError: hooks.onError, onResponse: hooks.onResponse } : {}
 }
 
 const pathOf = (url: string) => url.split('?')[0]!
