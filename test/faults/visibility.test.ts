@@ -3,6 +3,7 @@ import type { Test } from 'tap'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
+import type { BuildAppOptions } from '../../src/app.js'
 import { AUTH, buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 import { receiver, type Received } from '../helpers/receiver.js'
 import { verifyWebhook } from '../../src/webhooks/signing.js'
@@ -15,7 +16,7 @@ const NOW = '2026-01-15T09:00:00.000Z'
 type Entry = Record<string, any>
 
 /** The app with its JSON log lines collected. */
-async function logged(t: Test, options: Parameters<typeof buildTestApp>[1] = {}) {
+async function logged(t: Test, options: Omit<BuildAppOptions, 'clock'> = {}) {
   const lines: Entry[] = []
   const stream = new Writable({
     write(chunk, _enc, cb) {
