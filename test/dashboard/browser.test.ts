@@ -231,6 +231,21 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   t.match(await page.textContent('.facts'), /INSUFFICIENT_FUNDS/)
   t.equal((await api('GET', `/v1/payment-charges/${declined.id}`)).failure.failureCode, 'INSUFFICIENT_FUNDS')
 
+  // An injected fault shows on the request it acted on: a lost response, and the charge made behind it.
+  const lost = await fetch(`${base}/v1/payment-charges`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': 'application/json', 'sandbox-fault': 'lost-response' },
+    body: JSON.stringify(kakaoPayChargeRequest({ merchantPaymentChargeReference: 'order-lost' })),
+  })
+  t.equal(lost.status, 504)
+  const [behind] = (await api('GET', '/v1/payment-charges?merchantPaymentChargeReference=order-lost')).data
+  await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${behind.id}`)
+  await page.waitForSelector('li[data-kind="request"] .tag-fault', WAIT)
+  t.equal(await page.textContent('li[data-kind="request"] .tag-fault'), 'Fault: lost-response (Sandbox-Fault header)')
+  t.equal(await page.textContent('li[data-kind="request"] .answer'), '504', 'the status the client got')
+  t.match(await page.textContent('li[data-kind="request"] .t-reason'), /lost-response fault injected by the Sandbox-Fault request header/)
+  await shot(page, 'charge-fault-1280')
+
   // Another merchant's charge, even by its id in the address, is not found.
   await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${theirs.id}`)
   await page.waitForSelector('h1:has-text("Charge not found")', WAIT)
