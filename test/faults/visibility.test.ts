@@ -262,19 +262,23 @@ t.test('disconnect, reset and hang on the wire are journaled too: status 0, noth
     () => journal(ctx),
     (d) => d[0]?.requestId === 'r-reset',
   )
-  t.same(
-    [reset!.status, reset!.chargeId, reset!.fault, reset!.reason, reset!.responseBody],
-    [
-      0,
-      undefined,
-      { kind: 'reset', source: 'header' },
-      {
-        code: 'FAULT_INJECTED',
-        message: 'reset fault injected by the Sandbox-Fault request header: the connection was reset; nothing was processed',
-      },
-      undefined,
-    ],
-  )
+  t.same(reset, {
+    seq: reset!.seq,
+    kind: 'request',
+    at: reset!.at,
+    sandboxTime: NOW,
+    method: 'POST',
+    path: '/v1/payment-charges',
+    status: 0,
+    durationMs: reset!.durationMs,
+    requestId: 'r-reset',
+    fault: { kind: 'reset', source: 'header' },
+    reason: {
+      code: 'FAULT_INJECTED',
+      message: 'reset fault injected by the Sandbox-Fault request header: the connection was reset; nothing was processed',
+    },
+    requestBody: JSON.stringify(body),
+  })
 
   // A hang is journaled when the client gives up on it.
   const hang = await addRule(t, ctx, { match: { method: 'GET' }, fault: { kind: 'hang' } })
@@ -283,14 +287,32 @@ t.test('disconnect, reset and hang on the wire are journaled too: status 0, noth
     () => journal(ctx),
     (d) => d[0]?.requestId === 'r-hang',
   )
-  t.same([hung!.status, hung!.chargeId, hung!.fault], [0, chargeId, { kind: 'hang', source: 'rule', ruleId: hang.id }])
+  const { reason: hangReason, ...rest } = hung!
+  t.same(rest, {
+    seq: hung!.seq,
+    kind: 'request',
+    at: hung!.at,
+    sandboxTime: NOW,
+    chargeId,
+    method: 'GET',
+    path: `/v1/payment-charges/${chargeId}`,
+    status: 0,
+    durationMs: hung!.durationMs,
+    requestId: 'r-hang',
+    fault: { kind: 'hang', source: 'rule', ruleId: hang.id },
+  })
   t.ok(hung!.durationMs >= 90, `it hung until the client's 100 ms timeout (${hung!.durationMs} ms)`)
-  t.match(hung!.reason, {
+  t.match(hangReason, {
     code: 'FAULT_INJECTED',
     message: new RegExp(
       `^hang fault injected by rule ${hang.id}: no answer; nothing was processed, and the connection stayed open for \\d+ ms until it closed$`,
     ),
   })
+  t.same(
+    (await journal(ctx, '?path=/v1/*')).map((e) => e.requestId),
+    ['r-hang', 'r-reset', 'r-cut'],
+    'each once: none of them is journaled again by the response hooks',
+  )
 })
 
 t.test('webhook faults: each faulted attempt says so in the timeline and the stream, and how', async (t) => {
