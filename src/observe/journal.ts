@@ -236,7 +236,9 @@ export function installJournal(api: FastifyInstance, hooks: JournalHooks): void 
 /**
  * The hooks of the not-found handler (a `404`, or a `405` for a known path), which answers outside the
  * API's scope and before its credentials check: valid credentials name the merchant, whose journal gets
- * the request; without them it is answered all the same and journaled for no one.
+ * the request; without them it is answered all the same and journaled for no one. Fastify gives the
+ * not-found handler's context every lifecycle hook named in its options, not only `preHandler`
+ * (test/observe/unrouted.test.ts fails if that changes).
  */
 export function unroutedHooks(hooks: JournalHooks | undefined, apiKeys: readonly string[], prefixes: readonly string[]) {
   const credentials = checkCredentials(apiKeys)
