@@ -11,6 +11,7 @@ import type { PproEvent as SandboxEvent } from '../domain/events.js'
 import { type Delivery, eventBody } from '../webhooks/dispatcher.js'
 import type { MerchantSettings } from '../webhooks/merchants.js'
 import { fetchTransport } from '../webhooks/transport.js'
+import { type FaultsClient, faultsClient } from '../faults/client.js'
 import { type Credentials, PproClient, request } from './client.js'
 import type { DeclineCode, PaymentAgreement, PaymentCharge, WebhookEvent } from './types.js'
 import { describeFilter, Waiters } from './waiters.js'
@@ -104,6 +105,11 @@ export interface Sandbox {
   readonly apiKey: string
   readonly webhookSecret: string
   readonly client: PproClient
+  /**
+   * The merchant's fault rules (`/sandbox/faults`, docs/faults.md): `add(rule)` answers the rule with its
+   * `id`, `list()` every rule with how often it fired, `remove(id)`, `clear()`.
+   */
+  readonly faults: FaultsClient
   /** The Fastify app itself, for `inject()` or anything the handle does not cover. */
   readonly app: FastifyInstance
   /** The consumer approves on the approval page: a charge is captured, an agreement becomes active. */
@@ -279,6 +285,7 @@ export async function launch(
     webhookSecret,
     app,
     client: new PproClient(creds),
+    faults: faultsClient({ baseUrl: url, apiKey, merchantId }),
     approve: (id) => control(id, 'approve'),
     decline: (id, failureCode) => control(id, 'decline', failureCode ? { failureCode } : {}),
     cancel: (id) => control(id, 'cancel'),
