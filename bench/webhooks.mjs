@@ -1,5 +1,5 @@
 // Webhooks at wire speed: the sandbox's dispatcher against a bare loop that POSTs the same signed
-// bodies with the same HTTP client (Node's fetch) and the same concurrency (one chain per charge,
+// bodies with the same HTTP client (the sandbox's pooled keep-alive transport, same settings) and the same concurrency (one chain per charge,
 // every chain at once); then 100,000 deliveries waiting for a retry: bytes each, CPU while idle, and how
 // late a retry fires at that size.
 import { spawn } from 'node:child_process'
@@ -50,12 +50,12 @@ async function dispatcherRate(url) {
 /** The floor: the same number of POSTs of same-sized signed bodies, one chain of two per charge. */
 async function bareRate(url) {
   const { signWebhook } = await import('../dist/webhooks/signing.js')
+  const { createHttpTransport } = await import('../dist/webhooks/transport.js')
+  const transport = createHttpTransport()
   const payload = JSON.stringify({ specversion: '1.0.2', type: 'PAYMENT_CHARGE_CREATED', data: body(0) })
   const post = () => {
     const headers = { 'content-type': 'application/json', ...signWebhook(payload, 's') }
-    return fetch(url, { method: 'POST', headers, body: payload, redirect: 'manual', signal: AbortSignal.timeout(10_000) }).then((r) =>
-      r.body?.cancel(),
-    )
+    return transport({ url, headers, body: payload, timeoutMs: 10_000 })
   }
   await Promise.all(Array.from({ length: 200 }, post))
   const started = performance.now()

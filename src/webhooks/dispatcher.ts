@@ -336,7 +336,7 @@ function describeError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout'
     const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    return cause?.code ?? cause?.message ?? err.message
+    return cause?.code ?? cause?.message ?? (err as NodeJS.ErrnoException).code ?? err.message
   }
   return String(err)
 }
