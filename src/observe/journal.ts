@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify'
-import { iso } from '../domain/clock.js'
+import { isoFormatter } from '../domain/clock.js'
 import { ApiError } from '../domain/errors.js'
 import { RequestValidationError } from '../http/validation.js'
 import type { Sandbox } from '../sandbox.js'
@@ -93,6 +93,9 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
     route.onResponse = [...[route.onResponse ?? []].flat(), onResponse] as typeof route.onResponse
   })
 
+  // Each its own memory: requests of one millisecond share the string, and a charge's `iso` memory is left alone.
+  const realIso = isoFormatter()
+  const sandboxIso = isoFormatter()
   function record(request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode
     const merchantId = request.merchantId
@@ -133,8 +136,8 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
     const message: RequestMessage = {
       seq: 0, // numbered by the feed
       kind: 'request',
-      at: new Date(started).toISOString(),
-      sandboxTime: iso(sandbox.clock.now()),
+      at: realIso(Math.trunc(started)),
+      sandboxTime: sandboxIso(sandbox.clock.now()),
       chargeId,
       agreementId,
       method: request.method,
