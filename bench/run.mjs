@@ -2,13 +2,30 @@
 // (a bare Fastify server doing the least the same route could do, or a bare loop doing the same
 // network work), alternating, as ratios with PASS or FALLS SHORT. Loopback only; every load is bounded
 // in time, so the whole run takes a few minutes on a 2-core machine.
+//
+// The run is a list of blocks (BLOCKS below). A block measures what it needs and adds its rows with
+// `row(...)`; the table prints every block's rows in order. To add a measure, add a block (its own
+// module under bench/ if it is long) and put it in BLOCKS. `--only=core,webhooks` runs some blocks.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { growth } from './growth.mjs'
-import { CONNECTIONS, HEADERS, load, median, startServer, stopServer } from './lib.mjs'
+import { CONNECTIONS, HEADERS, freePort, load, median, startServer, stopServer } from './lib.mjs'
+import { reader } from './stream-reader.mjs'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '3' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '3' },
+    'stored-charges': { type: 'string', default: process.env.BENCH_STORED_CHARGES ?? '100000' },
+  },
+})
+const ROUNDS = Number(flags.rounds)
+const SECONDS = Number(flags.seconds)
+const STORED = Number(flags['stored-charges'])
 const SEED = JSON.stringify({
   paymentMethod: 'KAKAOPAY',
   paymentDescriptor: 'Order description',
@@ -20,25 +37,19 @@ const SERVERS = {
   bare: new URL('./servers/bare.mjs', import.meta.url).pathname,
   sandbox: new URL('./servers/sandbox.mjs', import.meta.url).pathname,
 }
-
-async function throughput(kind) {
-  const { child, base } = await startServer(SERVERS[kind])
-  try {
-    const created = await (await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: { ...HEADERS }, body: SEED })).json()
-    await load({ url: `${base}/v1/payment-charges/${created.id}`, duration: 1 })
-    const read = await load({ url: `${base}/v1/payment-charges/${created.id}`, duration: SECONDS })
-    const create = await load({ url: `${base}/v1/payment-charges`, method: 'POST', body: SEED, duration: SECONDS })
-    return { read, create }
-  } finally {
-    await stopServer(child)
-  }
+const dirs = []
+/** A fresh, empty DATA_DIR, removed at the end of the run. */
+const dataDir = () => {
+  const d = mkdtempSync(join(os.tmpdir(), 'sandbox-bench-'))
+  dirs.push(d)
+  return d
 }
 
-async function startup(kind) {
-  const { child, startMs } = await startServer(SERVERS[kind])
-  await stopServer(child)
-  return startMs
-}
+const rows = []
+/** One line of the table: `pass` is given the ratio (or the value when there is no floor). */
+const row = (measure, floor, value, ratio, target, pass) => rows.push({ measure, floor, value, ratio, target, pass })
+/** A throughput row: value over floor, against a minimum ratio. */
+const ratioRow = (measure, floor, value, min, target = `>= ${min}x`) => row(measure, floor, value, value / floor, target, (r) => r >= min)
 
 /** Runs a bench module in its own process (with --expose-gc) and returns what it printed as JSON. */
 async function inChild(script, args = [], env = {}) {
@@ -53,98 +64,196 @@ async function inChild(script, args = [], env = {}) {
   return JSON.parse(out)
 }
 
-async function heapPerCharge() {
-  const out = {}
-  for (const scenario of await inChild('./heap.mjs')) out[scenario] = await inChild('./heap.mjs', [scenario])
-  return out
-}
-
-const results = { bare: { read: [], p99: [], create: [], start: [] }, sandbox: { read: [], p99: [], create: [], start: [] } }
-for (let round = 0; round < ROUNDS; round++) {
-  for (const kind of round % 2 === 0 ? ['bare', 'sandbox'] : ['sandbox', 'bare']) {
-    const t = await throughput(kind)
-    results[kind].read.push(t.read.rps)
-    results[kind].p99.push(t.read.p99)
-    results[kind].create.push(t.create.rps)
+/**
+ * Throughput against bare Fastify, in alternating rounds, each server fresh: reading a charge (in the
+ * sandbox also with one event-stream reader connected, and with the dashboard's stream connected, in
+ * rotating order in the same process), creating one, and creating one in durable mode. Then start-up.
+ */
+async function core() {
+  const r = { bare: {}, sandbox: {}, durable: {} }
+  const push = (kind, k, v) => (r[kind][k] ??= []).push(v)
+  const measureRead = async (kind, url, round, base) => {
+    const scenarios = kind === 'bare' ? ['read'] : ['read', 'read, feed reader', 'read, dashboard']
+    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length])
+    for (const s of order) {
+      let connected
+      if (s === 'read, feed reader') connected = await reader(`${base}/sandbox/events/stream`, HEADERS)
+      if (s === 'read, dashboard') {
+        // What an open dashboard tab holds: its page was loaded, then its EventSource, credentials in the query.
+        await fetch(`${base}/dashboard`).then((res) => res.text())
+        connected = await reader(`${base}/sandbox/events/stream?access_token=bench&merchantId=merch_bench`, {})
+      }
+      try {
+        const { rps, p99 } = await load({ url, duration: SECONDS })
+        push(kind, s, rps)
+        if (s === 'read') push(kind, 'p99', p99)
+      } finally {
+        connected?.close()
+      }
+    }
   }
+  for (let round = 0; round < ROUNDS; round++) {
+    const kinds = ['bare', 'sandbox', 'durable']
+    for (const kind of round % 2 === 0 ? kinds : kinds.reverse()) {
+      const env = kind === 'durable' ? { DATA_DIR: dataDir() } : {}
+      const { child, base } = await startServer(SERVERS[kind === 'bare' ? 'bare' : 'sandbox'], { env })
+      try {
+        const created = await (await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: HEADERS, body: SEED })).json()
+        const url = `${base}/v1/payment-charges/${created.id}`
+        if (kind !== 'durable') {
+          await load({ url, duration: 1 })
+          await measureRead(kind, url, round, base)
+        }
+        await load({ url: `${base}/v1/payment-charges`, method: 'POST', body: SEED, duration: 1 })
+        push(kind, 'create', (await load({ url: `${base}/v1/payment-charges`, method: 'POST', body: SEED, duration: SECONDS })).rps)
+      } finally {
+        await stopServer(child)
+      }
+    }
+  }
+  for (let i = 0; i < 5; i++) {
+    const kinds = ['bare', 'sandbox', 'durable']
+    for (const kind of i % 2 === 0 ? kinds : kinds.reverse()) {
+      const env = kind === 'durable' ? { DATA_DIR: dataDir() } : {}
+      const { child, startMs } = await startServer(SERVERS[kind === 'bare' ? 'bare' : 'sandbox'], { env })
+      await stopServer(child)
+      push(kind, 'start', startMs)
+    }
+  }
+  const m = (kind, k) => median(r[kind][k])
+  const read = m('sandbox', 'read')
+  ratioRow('read a charge (req/s)', m('bare', 'read'), read, 0.85)
+  row('read a charge p99 (ms)', m('bare', 'p99'), m('sandbox', 'p99'), m('sandbox', 'p99') / m('bare', 'p99'), '<= 1.2x', (x) => x <= 1.2)
+  ratioRow('create a charge (req/s)', m('bare', 'create'), m('sandbox', 'create'), 0.8)
+  ratioRow('create, durable (DATA_DIR) (req/s)', m('bare', 'create'), m('durable', 'create'), 0.5)
+  const start = m('bare', 'start')
+  row('start to /health 200 (ms)', start, m('sandbox', 'start'), m('sandbox', 'start') / start, '<= 0.9x', (x) => x <= 0.9)
+  row('start, durable, empty DATA_DIR (ms)', start, m('durable', 'start'), m('durable', 'start') / start, '<= 0.9x', (x) => x <= 0.9)
+  // The feed's cost is the drop in reads with a reader connected, against reads without, same process.
+  ratioRow('read, 1 feed reader vs none (req/s)', read, m('sandbox', 'read, feed reader'), 0.95, '>= 0.95x (<= 5% cost)')
+  ratioRow('read, dashboard open vs none (req/s)', read, m('sandbox', 'read, dashboard'), 0.95, '>= 0.95x (unchanged)')
+  return { bareStartMs: start }
 }
-for (let i = 0; i < 5; i++)
-  for (const kind of i % 2 === 0 ? ['bare', 'sandbox'] : ['sandbox', 'bare']) results[kind].start.push(await startup(kind))
-const heap = await heapPerCharge()
-const curve = await growth()
-const hooks = await inChild('./webhooks.mjs', ['--json'])
 
-const m = (k, f) => median(results[k][f])
-const rows = []
-const row = (measure, floor, value, ratio, target, pass, unit = '') => rows.push({ measure, floor, value, ratio, target, pass, unit })
-row(
-  'read a charge (req/s)',
-  m('bare', 'read'),
-  m('sandbox', 'read'),
-  m('sandbox', 'read') / m('bare', 'read'),
-  '>= 0.85x',
-  (r) => r >= 0.85,
-)
-row('read a charge p99 (ms)', m('bare', 'p99'), m('sandbox', 'p99'), m('sandbox', 'p99') / m('bare', 'p99'), '<= 1.2x', (r) => r <= 1.2)
-row(
-  'create a charge (req/s)',
-  m('bare', 'create'),
-  m('sandbox', 'create'),
-  m('sandbox', 'create') / m('bare', 'create'),
-  '>= 0.8x',
-  (r) => r >= 0.8,
-)
-row(
-  'start to /health 200 (ms)',
-  m('bare', 'start'),
-  m('sandbox', 'start'),
-  m('sandbox', 'start') / m('bare', 'start'),
-  '<= 0.9x',
-  (r) => r <= 0.9,
-)
-for (const [label, bytes] of Object.entries(heap)) {
-  const target = label.startsWith('captured') ? 1536 : undefined
-  row(`heap per ${label} (KB)`, undefined, bytes / 1024, undefined, target ? '<= 1.5 KB' : 'reported', () =>
-    target ? bytes <= target : true,
-  )
+/** Start-up of the durable store holding STORED captured charges, against bare Fastify's start. */
+async function durableStored(ctx) {
+  const dir = dataDir()
+  const seeded = await inChild('./servers/durable-seed.mjs', [], { DATA_DIR: dir, SEED_CHARGES: String(STORED) })
+  const port = await freePort()
+  const started = performance.now()
+  const child = spawn(process.execPath, [SERVERS.sandbox], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  let ms
+  try {
+    while (performance.now() - started < 120_000) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      ) {
+        ms = performance.now() - started
+        break
+      }
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  } finally {
+    await stopServer(child)
+  }
+  let bare = ctx.bareStartMs
+  if (bare === undefined) {
+    const out = []
+    for (let i = 0; i < 3; i++) {
+      const { child: c, startMs } = await startServer(SERVERS.bare)
+      await stopServer(c)
+      out.push(startMs)
+    }
+    bare = median(out)
+  }
+  const label = `start, durable, ${STORED.toLocaleString('en')} charges, ${(seeded.bytes / 2 ** 20).toFixed(0)} MB (ms)`
+  if (ms === undefined) row(label, bare, undefined, undefined, '<= 2x (not within 2 min)', () => false)
+  else row(label, bare, ms, ms / bare, '<= 2x', (x) => x <= 2)
 }
-const first = curve[0]
-for (const r of curve.slice(1)) {
-  for (const [k, name] of [
-    ['read', 'read one'],
-    ['search', 'search by reference'],
-    ['page', 'page of a 30-charge reference'],
-  ]) {
+
+async function heap() {
+  for (const scenario of await inChild('./heap.mjs')) {
+    const bytes = await inChild('./heap.mjs', [scenario])
+    const target = scenario.startsWith('captured') ? 1536 : undefined
     row(
-      `${name} at ${r.n.toLocaleString('en')} (req/s)`,
-      first[k],
-      r[k],
-      r[k] / first[k],
-      `>= 0.9x of ${first.n.toLocaleString('en')}`,
-      (x) => x >= 0.9,
+      `heap per ${scenario} (KB)`,
+      undefined,
+      bytes / 1024,
+      undefined,
+      target ? '<= 1.5 KB' : 'reported',
+      () => !target || bytes <= target,
     )
   }
 }
-row('webhook deliveries (per s)', hooks.bare, hooks.dispatcher, hooks.dispatcher / hooks.bare, '>= 0.5x bare loop', (r) => r >= 0.5)
-if (hooks.waiting) {
-  row('waiting retry, heap each (B)', undefined, hooks.waiting.perDelivery, undefined, '<= 300 B', () => hooks.waiting.perDelivery <= 300)
-  row('CPU idle with them waiting (ms/s)', undefined, hooks.waiting.idleCpuMs, undefined, '~0 (<= 20)', () => hooks.waiting.idleCpuMs <= 20)
-  row('retry lateness at that size (ms)', undefined, hooks.waiting.lateMs, undefined, '<= 5 ms', () => hooks.waiting.lateMs <= 5)
+
+async function dataGrowth() {
+  const curve = await growth()
+  const first = curve[0]
+  for (const r of curve.slice(1)) {
+    for (const [k, name] of [
+      ['read', 'read one'],
+      ['search', 'search by reference'],
+      ['page', 'page of a 30-charge reference'],
+    ]) {
+      ratioRow(`${name} at ${r.n.toLocaleString('en')} (req/s)`, first[k], r[k], 0.9, `>= 0.9x of ${first.n.toLocaleString('en')}`)
+    }
+  }
 }
 
+async function webhooks() {
+  const hooks = await inChild('./webhooks.mjs', ['--json'])
+  ratioRow('webhook deliveries (per s)', hooks.bare, hooks.dispatcher, 0.5, '>= 0.5x bare loop')
+  const w = hooks.waiting
+  row('waiting retry, heap each (B)', undefined, w.perDelivery, undefined, '<= 300 B', () => w.perDelivery <= 300)
+  row('CPU idle with them waiting (ms/s)', undefined, w.idleCpuMs, undefined, '~0 (<= 20)', () => w.idleCpuMs <= 20)
+  row('retry lateness at that size (ms)', undefined, w.lateMs, undefined, '<= 5 ms', () => w.lateMs <= 5)
+}
+
+/** In table order. Each gets what earlier blocks returned (merged), so a block may reuse a floor. */
+const BLOCKS = { core, durable: durableStored, heap, growth: dataGrowth, webhooks }
+
+const only = flags.only?.split(',')
 const cpu = os.cpus()
-console.log(
-  `\n${os.type()} ${os.arch()}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
-)
-console.log(`${ROUNDS} rounds of ${SECONDS} s alternating, ${CONNECTIONS} connections, medians\n`)
+const loadAvg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
+const machine = `${os.type()} ${os.arch()}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}`
+const loadBefore = loadAvg()
+const runStarted = performance.now()
+const ctx = {}
+const timings = []
+try {
+  for (const [name, block] of Object.entries(BLOCKS)) {
+    if (only && !only.includes(name)) continue
+    const t0 = performance.now()
+    process.stderr.write(`bench: ${name}...\n`)
+    Object.assign(ctx, (await block(ctx)) ?? {})
+    timings.push(`${name} ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+  }
+} finally {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+}
+
+console.log(`\n${machine}`)
+console.log(`load average (1, 5, 15 min): ${loadBefore} at the start, ${loadAvg()} at the end`)
+console.log(`${ROUNDS} rounds of ${SECONDS} s alternating, ${CONNECTIONS} connections, medians; ${timings.join(', ')}\n`)
 const fmt = (x) => (x === undefined ? '' : x >= 100 ? Math.round(x).toLocaleString('en') : x.toFixed(2))
-console.log(`${'measure'.padEnd(44)}${'floor'.padStart(10)}${'sandbox'.padStart(10)}${'ratio'.padStart(8)}   target`)
+console.log(`${'measure'.padEnd(48)}${'floor'.padStart(10)}${'sandbox'.padStart(10)}${'ratio'.padStart(8)}   target`)
 let short = 0
 for (const r of rows) {
-  const ok = r.pass(r.ratio)
+  const ok = r.pass(r.ratio ?? r.value)
   if (!ok) short++
+  const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`
   console.log(
-    `${r.measure.padEnd(44)}${fmt(r.floor).padStart(10)}${fmt(r.value).padStart(10)}${(r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`).padStart(8)}   ${r.target.padEnd(22)} ${ok ? 'PASS' : 'FALLS SHORT'}`,
+    `${r.measure.padEnd(48)}${fmt(r.floor).padStart(10)}${fmt(r.value).padStart(10)}${ratio.padStart(8)}   ${r.target.padEnd(24)} ${ok ? 'PASS' : 'FALLS SHORT'}`,
   )
 }
-console.log(`\n${rows.length - short} of ${rows.length} targets met`)
+console.log(`\n${rows.length - short} of ${rows.length} targets met in ${((performance.now() - runStarted) / 1000).toFixed(0)} s`)

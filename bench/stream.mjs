@@ -2,8 +2,8 @@
 // alternating rounds: the request journal off (FEED_JOURNAL=false), on (the default), and on with one
 // event-stream reader connected that reads every message. Each server has a charge; autocannon reads it
 // for BENCH_SECONDS; medians, as ratios. Loopback only, bounded in time.
-import { request } from 'node:http'
 import { HEADERS, load, median, startServer, stopServer } from './lib.mjs'
+import { reader } from './stream-reader.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -15,25 +15,6 @@ const SEED = JSON.stringify({
   consumer: { name: 'John Smith', country: 'KR' },
   authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
 })
-
-/** A stream reader that takes every message as it comes; resolves once connected, with how much it read. */
-function reader(base) {
-  return new Promise((resolve, reject) => {
-    const stats = { bytes: 0, messages: 0 }
-    const req = request(`${base}/sandbox/events/stream`, { headers: HEADERS }, (res) => {
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => {
-        stats.bytes += chunk.length
-        for (let i = chunk.indexOf('\nid: '); i !== -1; i = chunk.indexOf('\nid: ', i + 1)) stats.messages++
-        if (chunk.startsWith('id: ')) stats.messages++
-      })
-      res.on('error', () => {})
-      resolve({ stats, close: () => req.destroy() })
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 const SCENARIOS = {
   'journal off': { env: { FEED_JOURNAL: 'false' }, reader: false },
@@ -48,7 +29,7 @@ async function measure(name) {
   try {
     const created = await (await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: HEADERS, body: SEED })).json()
     const url = `${base}/v1/payment-charges/${created.id}`
-    if (withReader) r = await reader(base)
+    if (withReader) r = await reader(`${base}/sandbox/events/stream`, HEADERS)
     await load({ url, duration: 1 })
     const { rps, p99 } = await load({ url, duration: SECONDS })
     return { rps, p99, messages: r?.stats.messages }

@@ -26,7 +26,7 @@ import { Retention } from './durable/retention.js'
 import { MemoryStore } from './store/memory-store.js'
 import { Observability } from './observe/index.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
-import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
+import { httpTransport, type WebhookTransport } from './webhooks/transport.js'
 
 const SHUTDOWN_GRACE_MS = 3000
 
@@ -96,7 +96,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const { dataDir, fsync, compactBytes } = config.durable
   const durable = dataDir ? Durable.open({ dataDir, fsync, compactBytes, onFatal: options.onJournalFailure }, baseClock) : undefined
   let retention: Retention | undefined
-  const transport = options.transport ?? fetchTransport
+  const transport = options.transport ?? httpTransport
   const methods = options.methods ?? (await loadPaymentMethods())
   // The event feed, request journal and timelines (src/observe) watch the sandbox as its observer.
   const observe = new Observability(config.feed, {

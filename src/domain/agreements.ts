@@ -160,7 +160,7 @@ export class AgreementService {
       return { status: 'FAILED', failure: failure(isRevoked(agreement.status) ? 'AGREEMENT_REVOKED' : 'AGREEMENT_INACTIVE') }
     }
     const now = this.#d.clock.now()
-    agreement.revocations = [...agreement.revocations, { id: this.#d.ids('rev_'), revocationStatus: status, createdAt: now }]
+    agreement.revocations = agreement.revocations.concat([{ id: this.#d.ids('rev_'), revocationStatus: status, createdAt: now }])
     this.#move(agreement, status, now)
     this.#emit(agreement, `PAYMENT_AGREEMENT_${status}`)
     return { status: 'REVOKED' }
@@ -242,7 +242,7 @@ export class AgreementService {
 
   #move(agreement: Agreement, to: Agreement['status'], now: number): void {
     agreementMachine.transition(agreement, to, now)
-    agreement.history = [...agreement.history, { id: this.#d.ids('ahist_'), status: to, createdAt: now }]
+    agreement.history = agreement.history.concat([{ id: this.#d.ids('ahist_'), status: to, createdAt: now }])
   }
 
   #fail(agreement: Agreement, code: FailureCode, now: number): void {

@@ -60,3 +60,20 @@ export function iso(ms: number): string {
   }
   return lastIso
 }
+
+/**
+ * An ISO-8601 formatter with its own memory of the last time it formatted: for a caller that formats
+ * "now" again and again (the request journal), so it neither reformats the same millisecond nor
+ * evicts the memory `iso` keeps of a charge's timestamps.
+ */
+export function isoFormatter(): (ms: number) => string {
+  let last = Number.NaN
+  let text = ''
+  return (ms) => {
+    if (ms !== last) {
+      text = new Date(ms).toISOString()
+      last = ms
+    }
+    return text
+  }
+}

@@ -103,7 +103,7 @@ export class RefundService {
       createdAt: now,
       updatedAt: now,
     }
-    charge.refunds = [...charge.refunds, refund]
+    charge.refunds = charge.refunds.concat([refund])
     followRefunds(charge, now)
     this.#announce(charge, refund)
     if (pending) {

@@ -1,22 +1,25 @@
 import type { Clock } from './clock.js'
 
-interface Task {
-  at: number
-  seq: number
-  // A shared function and its argument: no closure allocated per scheduled task.
-  run: (arg: any) => void
-  arg: unknown
-}
+/** What a task runs: a shared function given its argument and the time it was due. */
+type Run = (arg: any, due: number) => void
 
 /**
  * Runs work at sandbox-clock times: authentication timeouts, scheduled outcomes, webhook retries.
- * A min-heap with one real timer armed for the earliest task, so each task fires at its own time
- * (no polling tick). `runDue()` is also called on every API entry and after the sandbox clock moves,
- * so a read after a deadline already sees its effect even if the timer has not fired yet.
+ * A binary min-heap with one real timer armed for the earliest task, so each task fires at its own
+ * time (no polling tick) and nothing runs while nothing is due. `runDue()` is also called on every API
+ * entry and after the sandbox clock moves, so a read after a deadline already sees its effect even
+ * if the timer has not fired yet.
+ *
+ * The heap is kept as four parallel arrays (due time, scheduling order, function, argument) rather
+ * than an object per task: a due time is stored unboxed in a double array, so a task costs about 20
+ * bytes, which matters with a timeout per charge and a retry per failed webhook by the hundred thousand.
  */
 export class Scheduler {
-  #heap: Task[] = []
-  #seq = 0
+  #at: number[] = []
+  #seq: number[] = []
+  #run: Run[] = []
+  #arg: unknown[] = []
+  #nextSeq = 0
   #timer: NodeJS.Timeout | undefined
   #armedFor = Infinity
   #closed = false
@@ -28,17 +31,18 @@ export class Scheduler {
   ) {}
 
   get size(): number {
-    return this.#heap.length
+    return this.#at.length
   }
 
   /** When the earliest task is due, or undefined when nothing is scheduled. */
   peek(): number | undefined {
-    return this.#heap[0]?.at
+    return this.#at[0]
   }
 
-  schedule<T>(at: number, run: (arg: T) => void, arg?: T): void {
+  /** Runs `run(arg, at)` once the clock reaches `at`. Pass a shared function and its argument, not a new closure. */
+  schedule<T>(at: number, run: (arg: T, due: number) => void, arg?: T): void {
     if (this.#closed) return
-    this.#push({ at, seq: this.#seq++, run, arg })
+    this.#push(at, run, arg)
     this.#arm()
   }
 
@@ -48,10 +52,13 @@ export class Scheduler {
     this.#running = true
     try {
       const now = this.clock.now()
-      while (this.#heap.length > 0 && this.#heap[0]!.at <= now) {
-        const task = this.#pop()!
+      while (this.#at.length > 0 && this.#at[0]! <= now) {
+        const due = this.#at[0]!
+        const run = this.#run[0]!
+        const arg = this.#arg[0]
+        this.#pop()
         try {
-          task.run(task.arg)
+          run(arg, due)
         } catch (err) {
           this.onError(err)
         }
@@ -66,17 +73,20 @@ export class Scheduler {
     this.#closed = true
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
-    this.#heap = []
+    this.#at = []
+    this.#seq = []
+    this.#run = []
+    this.#arg = []
   }
 
   #arm(): void {
     if (this.#closed) return
-    const next = this.#heap[0]
-    if (!next) return
-    if (this.#timer && this.#armedFor <= next.at) return
+    const next = this.#at[0]
+    if (next === undefined) return
+    if (this.#timer && this.#armedFor <= next) return
     if (this.#timer) clearTimeout(this.#timer)
-    const delay = Math.min(Math.max(0, next.at - this.clock.now()), 2 ** 31 - 1)
-    this.#armedFor = next.at
+    const delay = Math.min(Math.max(0, next - this.clock.now()), 2 ** 31 - 1)
+    this.#armedFor = next
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       this.#armedFor = Infinity
@@ -85,40 +95,65 @@ export class Scheduler {
     this.#timer.unref()
   }
 
-  #less(a: Task, b: Task): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq)
+  /** Whether the task at slot i comes before the one at slot j. */
+  #less(i: number, j: number): boolean {
+    const a = this.#at[i]!
+    const b = this.#at[j]!
+    return a < b || (a === b && this.#seq[i]! < this.#seq[j]!)
   }
 
-  #push(task: Task): void {
-    const h = this.#heap
-    h.push(task)
-    let i = h.length - 1
+  #move(to: number, from: number): void {
+    this.#at[to] = this.#at[from]!
+    this.#seq[to] = this.#seq[from]!
+    this.#run[to] = this.#run[from]!
+    this.#arg[to] = this.#arg[from]
+  }
+
+  #swap(i: number, j: number): void {
+    const at = this.#at[i]!
+    const seq = this.#seq[i]!
+    const run = this.#run[i]!
+    const arg = this.#arg[i]
+    this.#move(i, j)
+    this.#at[j] = at
+    this.#seq[j] = seq
+    this.#run[j] = run
+    this.#arg[j] = arg
+  }
+
+  #push(at: number, run: Run, arg: unknown): void {
+    this.#at.push(at)
+    this.#seq.push(this.#nextSeq++)
+    this.#run.push(run)
+    this.#arg.push(arg)
+    let i = this.#at.length - 1
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (!this.#less(h[i]!, h[p]!)) break
-      ;[h[i], h[p]] = [h[p]!, h[i]!]
+      if (!this.#less(i, p)) break
+      this.#swap(i, p)
       i = p
     }
   }
 
-  #pop(): Task | undefined {
-    const h = this.#heap
-    const top = h[0]
-    const last = h.pop()
-    if (h.length > 0 && last) {
-      h[0] = last
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < h.length && this.#less(h[l]!, h[m]!)) m = l
-        if (r < h.length && this.#less(h[r]!, h[m]!)) m = r
-        if (m === i) break
-        ;[h[i], h[m]] = [h[m]!, h[i]!]
-        i = m
-      }
+  /** Removes the earliest task (slot 0). */
+  #pop(): void {
+    const last = this.#at.length - 1
+    if (last > 0) this.#move(0, last)
+    this.#at.pop()
+    this.#seq.pop()
+    this.#run.pop()
+    this.#arg.pop()
+    const n = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < n && this.#less(l, m)) m = l
+      if (r < n && this.#less(r, m)) m = r
+      if (m === i) break
+      this.#swap(i, m)
+      i = m
     }
-    return top
   }
 }

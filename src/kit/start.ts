@@ -10,7 +10,7 @@ import { iso } from '../domain/clock.js'
 import type { PproEvent as SandboxEvent } from '../domain/events.js'
 import { type Delivery, eventBody } from '../webhooks/dispatcher.js'
 import type { MerchantSettings } from '../webhooks/merchants.js'
-import { fetchTransport } from '../webhooks/transport.js'
+import { httpTransport } from '../webhooks/transport.js'
 import { type FaultsClient, faultsClient } from '../faults/client.js'
 import { type Credentials, PproClient, request } from './client.js'
 import type { DeclineCode, PaymentAgreement, PaymentCharge, WebhookEvent } from './types.js'
@@ -246,7 +246,7 @@ export async function launch(
       },
       // Each answered attempt may complete a wait; the dispatcher sets the status once this resolves.
       transport: (req) =>
-        fetchTransport(req).finally(() => {
+        httpTransport(req).finally(() => {
           setImmediate(() => waiters.poke())
         }),
     })

@@ -375,28 +375,40 @@ export class Recorder implements SandboxObserver {
  */
 class EventRecord implements EventMessage {
   seq = 0
-  readonly kind = 'event' as const
   readonly at = realNow()
-  readonly sandboxTime: string
-  readonly chargeId: string | undefined
-  readonly agreementId: string | undefined
-  readonly type: string
-  readonly eventId: string
-  readonly subject: string
-  readonly status: string | undefined
   readonly reason: Reason | undefined
   readonly #event: PproEvent
 
+  // The rest is read from the event when asked: the feed keeps thousands of these, each four fields.
   constructor(e: PproEvent, reason: Reason | undefined) {
-    this.sandboxTime = iso(e.time)
-    this.chargeId = e.chargeId
-    this.agreementId = e.agreementId
-    this.type = e.type
-    this.eventId = e.id
-    this.subject = e.subject
-    this.status = e instanceof ChargeEvent || e instanceof AgreementEvent ? e.status : undefined
     this.reason = reason
     this.#event = e
+  }
+
+  get kind(): 'event' {
+    return 'event'
+  }
+  get sandboxTime(): string {
+    return iso(this.#event.time)
+  }
+  get chargeId(): string | undefined {
+    return this.#event.chargeId
+  }
+  get agreementId(): string | undefined {
+    return this.#event.agreementId
+  }
+  get type(): string {
+    return this.#event.type
+  }
+  get eventId(): string {
+    return this.#event.id
+  }
+  get subject(): string {
+    return this.#event.subject
+  }
+  get status(): string | undefined {
+    const e = this.#event
+    return e instanceof ChargeEvent || e instanceof AgreementEvent ? e.status : undefined
   }
 
   get payload(): Record<string, unknown> {
@@ -404,7 +416,20 @@ class EventRecord implements EventMessage {
   }
 
   toJSON() {
-    return { ...this, payload: this.payload }
+    return {
+      seq: this.seq,
+      kind: this.kind,
+      at: this.at,
+      sandboxTime: this.sandboxTime,
+      chargeId: this.chargeId,
+      agreementId: this.agreementId,
+      type: this.type,
+      eventId: this.eventId,
+      subject: this.subject,
+      status: this.status,
+      reason: this.reason,
+      payload: this.payload,
+    }
   }
 }
 

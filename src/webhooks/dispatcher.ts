@@ -274,7 +274,8 @@ export class WebhookDispatcher implements EventSink {
     const attempt: Attempt = { at, durationMs: 0, signedAt: Math.floor(this.d.wallClock.now() / 1000) }
     if (replay) attempt.replay = true
     if (fault) attempt.fault = fault.fault
-    delivery.attempts = [...delivery.attempts, attempt]
+    // concat: an array of the exact length (a spread would leave room for 16 more, 128 bytes each time).
+    delivery.attempts = delivery.attempts.concat([attempt])
     const started = performance.now()
     try {
       const { status, body: answer } = await send({
@@ -323,12 +324,14 @@ export class WebhookDispatcher implements EventSink {
   }
 
   #scheduleRetry(delivery: Delivery, next: number): void {
-    const retry = () => {
-      if (delivery.status === 'PENDING' && !this.#closed) void this.#attempt(delivery, false, next)
-    }
     // The sandbox clock may have moved past the retry while this attempt was in flight: send it now.
-    if (next <= this.d.clock.now()) retry()
-    else this.d.scheduler.schedule(next, retry)
+    if (next <= this.d.clock.now()) this.#retry(delivery, next)
+    else this.d.scheduler.schedule(next, this.#retry, delivery)
+  }
+
+  /** A waiting retry is the delivery and its due time in the scheduler: one shared function, no closure each. */
+  readonly #retry = (delivery: Delivery, due: number): void => {
+    if (delivery.status === 'PENDING' && !this.#closed) void this.#attempt(delivery, false, due)
   }
 }
 
@@ -336,7 +339,7 @@ function describeError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout'
     const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    return cause?.code ?? cause?.message ?? err.message
+    return cause?.code ?? cause?.message ?? (err as NodeJS.ErrnoException).code ?? err.message
   }
   return String(err)
 }

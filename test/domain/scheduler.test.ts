@@ -110,3 +110,34 @@ t.test('a task further away than a timer can wait (2^31 ms) arms the longest tim
   t.equal(ran, 1, 'the task runs at its time')
   s.close()
 })
+
+t.test('each task gets its argument and the time it was due; many tasks come out in time order, ties in scheduling order', async (t) => {
+  const clock = new ManualClock(0)
+  const s = new Scheduler(clock)
+  t.teardown(() => s.close())
+  const ran: Array<[number, number]> = []
+  const record = (n: number, due: number) => ran.push([due, n])
+  // A fixed scramble of 2,000 due times with many ties (a linear congruential sequence, no randomness).
+  let x = 7
+  const expected: Array<[number, number]> = []
+  for (let n = 0; n < 2000; n++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31
+    const due = 1_700_000_000_000 + (x % 500)
+    s.schedule(due, record, n)
+    expected.push([due, n])
+  }
+  expected.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  t.equal(s.size, 2000)
+  clock.set(1_700_000_000_250)
+  s.runDue()
+  t.same(
+    ran,
+    expected.filter(([due]) => due <= 1_700_000_000_250),
+    'the first half, in order',
+  )
+  clock.set(1_700_000_001_000)
+  s.runDue()
+  t.same(ran, expected, 'all of them, in order, each with its own due time')
+  t.equal(s.size, 0)
+  t.equal(s.peek(), undefined)
+})
