@@ -127,11 +127,11 @@ export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bo
       else safely(request, reply, true)
     },
   }
-  return { onSend, onError, onResponse, journal }
-
   // Each its own memory: requests of one millisecond share the string, and a charge's `iso` memory is left alone.
   const realIso = isoFormatter()
   const sandboxIso = isoFormatter()
+  return { onSend, onError, onResponse, journal }
+
   function record(request: FastifyRequest, reply: FastifyReply, unanswered: boolean): void {
     const applied = request.sandboxFault ?? null
     // 0: the client got no status at all (the connection was cut or hung).
