@@ -25,6 +25,8 @@ export class Scheduler {
   constructor(
     private readonly clock: Clock,
     private readonly onError: (err: unknown) => void = () => {},
+    /** False: no real timer is armed, tasks run only on `runDue` (replicas on Redis derive them per unit of work). */
+    private readonly armTimers = true,
   ) {}
 
   get size(): number {
@@ -62,6 +64,11 @@ export class Scheduler {
     this.#arm()
   }
 
+  /** Forgets every task (replicas on Redis: the scratch heap of one unit of work). */
+  clear(): void {
+    this.#heap = []
+  }
+
   close(): void {
     this.#closed = true
     if (this.#timer) clearTimeout(this.#timer)
@@ -70,7 +77,7 @@ export class Scheduler {
   }
 
   #arm(): void {
-    if (this.#closed) return
+    if (this.#closed || !this.armTimers) return
     const next = this.#heap[0]
     if (!next) return
     if (this.#timer && this.#armedFor <= next.at) return
