@@ -24,6 +24,8 @@ function searchWindow(req: FastifyRequest): Window {
   return { name, list, end: cursor?.index ?? -1, count: ref !== undefined && ag !== undefined ? 1000 : PAGE_SIZE + 2 }
 }
 
+const HELD = Object.freeze({ held: true })
+
 type Handler = (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown
 
 /**
@@ -57,9 +59,11 @@ export function replicaRoutes(replica: Replica) {
       }
       const r = reply as unknown as { send: (payload?: unknown) => FastifyReply }
       let held: { payload: unknown } | undefined
+      // The reply is a thenable that settles once sent: the held send answers a plain stand-in, or the
+      // handler's promise would wait for a send that waits for it.
       r.send = (payload?: unknown) => {
         held = { payload }
-        return reply
+        return HELD as unknown as FastifyReply
       }
       let out: unknown
       try {
