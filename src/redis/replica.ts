@@ -342,7 +342,7 @@ export class Replica {
         l.push(x.id)
       }
     }
-    if (timer) for (const id of ids) if (!unit.loaded.has(id)) d.push([id, -1]), l.push(id)
+    if (timer) for (const id of ids) if (!unit.loaded.has(id)) (d.push([id, -1]), l.push(id))
     for (const { kind, doc } of unit.inserted) {
       w.push([doc.id, JSON.stringify(doc), doc.merchantId, 1, indexesOf(kind, doc)])
       const at = this.nextDue(kind, doc)
@@ -483,8 +483,11 @@ export class Replica {
     const before = await this.#redis.llen(`${k}:att`)
     const at = this.now()
     const signedAt = Math.floor(Date.now() / 1000)
-    const attempt: { at: number; statusCode?: number; error?: string; durationMs: number; signedAt: number; nextAttemptAt?: number } =
-      { at, durationMs: 0, signedAt }
+    const attempt: { at: number; statusCode?: number; error?: string; durationMs: number; signedAt: number; nextAttemptAt?: number } = {
+      at,
+      durationMs: 0,
+      signedAt,
+    }
     const started = performance.now()
     try {
       const secret = merchants.webhookSecret(m)
@@ -496,14 +499,22 @@ export class Replica {
       })
       attempt.statusCode = res.status
     } catch (err) {
-      attempt.error = (err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? String(err))
+      attempt.error =
+        (err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? String(err))
     }
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
     const n = before + 1
     const outcome = ok ? 'ok' : n >= webhooks.maxAttempts ? 'fail' : 'retry'
     if (outcome === 'retry') attempt.nextAttemptAt = at + webhooks.retryBaseMs * 2 ** (n - 1)
-    await this.#run(SCRIPTS.attempted, [subject || s || '', id, JSON.stringify(attempt), outcome, attempt.nextAttemptAt ?? 0, retry ? 1 : 0])
+    await this.#run(SCRIPTS.attempted, [
+      subject || s || '',
+      id,
+      JSON.stringify(attempt),
+      outcome,
+      attempt.nextAttemptAt ?? 0,
+      retry ? 1 : 0,
+    ])
     const log = { eventId: id, type, url, attempt: n, replica: this.id }
     if (ok) logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
     else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')

@@ -17,7 +17,11 @@ function searchWindow(req: FastifyRequest): Window {
   const ref = q.merchantPaymentChargeReference
   const ag = q.agreementId
   const [name, list] =
-    ref !== undefined ? [`ref:${m}:${ref}`, `m:${m}:ref:${ref}`] : ag !== undefined ? [`agc:${m}:${ag}`, `m:${m}:agc:${ag}`] : [`ch:${m}`, `m:${m}:ch`]
+    ref !== undefined
+      ? [`ref:${m}:${ref}`, `m:${m}:ref:${ref}`]
+      : ag !== undefined
+        ? [`agc:${m}:${ag}`, `m:${m}:agc:${ag}`]
+        : [`ch:${m}`, `m:${m}:ch`]
   const cursor = q.page === undefined ? undefined : decodePage(q.page)
   // The page, the charge that tells whether a next page exists, and the cursor's own (checked by the search).
   // Both filters: the reference's charges, narrowed to the agreement's, read up to a bound.
