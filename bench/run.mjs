@@ -132,6 +132,18 @@ if (hooks.waiting) {
   row('retry lateness at that size (ms)', undefined, hooks.waiting.lateMs, undefined, '<= 5 ms', () => hooks.waiting.lateMs <= 5)
 }
 
+// Replicas on one Redis (bench/replicas.mjs): 1, 2 and 3 replicas against one in-memory process, reported.
+const replicas = await inChild('./replicas.mjs', ['--json'])
+if (!replicas.skipped) {
+  for (const [n, r] of Object.entries(replicas.replicas)) {
+    for (const k of ['create', 'read']) {
+      const v = r[k]
+      const floor = replicas.memory[k]
+      row(`${k}, ${n} replica(s) on Redis (req/s)`, floor, v, v / floor, `reported, ${replicas.cpus} CPUs`, () => true)
+    }
+  }
+}
+
 const cpu = os.cpus()
 console.log(
   `\n${os.type()} ${os.arch()}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}`,

@@ -520,30 +520,54 @@ export class Replica {
     else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')
   }
 
-  /** A merchant's events, oldest first, as Redis holds them (every replica's). */
-  async events(merchantId: string, limit = 1000): Promise<Array<Record<string, unknown>>> {
+  /**
+   * `GET /sandbox/webhooks` on a replica: the merchant's most recent events (every replica's), oldest
+   * first, each with its delivery and attempts, in the shape the in-process dispatcher answers.
+   */
+  async deliveries(
+    merchantId: string,
+    filter: { chargeId?: string | undefined; agreementId?: string | undefined; type?: string | undefined },
+    limit = 10_000,
+  ): Promise<Array<Record<string, unknown>>> {
     const ids = await this.#redis.lrange(`${this.#p}m:${merchantId}:ev`, -limit, -1)
     const pipe = this.#redis.pipeline()
     for (const id of ids) {
-      pipe.hmget(`${this.#p}e:${id}`, 'ty', 's', 'tm', 'st', 'u', 'c', 'a')
+      pipe.hmget(`${this.#p}e:${id}`, 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b')
       pipe.lrange(`${this.#p}e:${id}:att`, 0, -1)
     }
     const res = (await pipe.exec()) ?? []
-    return ids.map((id, i) => {
-      const [ty, s, tm, st, u, c, a] = (res[2 * i]?.[1] as Array<string | null>) ?? []
-      const att = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x) => JSON.parse(x) as Record<string, unknown>)
-      return {
-        id,
+    const out: Array<Record<string, unknown>> = []
+    ids.forEach((id, i) => {
+      const [ty, s, tm, st, u, c, a, b] = (res[2 * i]?.[1] as Array<string | null>) ?? []
+      if (!b) return
+      if (filter.chargeId !== undefined && c !== filter.chargeId) return
+      if (filter.agreementId !== undefined && a !== filter.agreementId) return
+      if (filter.type !== undefined && ty !== filter.type) return
+      const attempts = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x, n) => {
+        const at = JSON.parse(x) as { at: number; statusCode?: number; error?: string; durationMs: number; nextAttemptAt?: number }
+        return {
+          attempt: n + 1,
+          at: iso(at.at),
+          statusCode: at.statusCode,
+          error: at.error,
+          durationMs: at.durationMs,
+          nextAttemptAt: at.nextAttemptAt === undefined ? undefined : iso(at.nextAttemptAt),
+        }
+      })
+      out.push({
+        eventId: id,
         type: ty,
         subject: s,
-        time: iso(Number(tm)),
         chargeId: c || undefined,
         agreementId: a || undefined,
-        url: u || undefined,
+        url: u || null,
         status: st,
-        attempts: att,
-      }
+        createdAt: iso(Number(tm)),
+        payload: JSON.parse(b) as unknown,
+        attempts,
+      })
     })
+    return out
   }
 
   /** Stops polling, waits up to `graceMs` for sends in flight, and disconnects. */

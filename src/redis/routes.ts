@@ -51,6 +51,12 @@ export function replicaRoutes(replica: Replica) {
         replica.advance(Math.round((req.body as { advanceSeconds: number }).advanceSeconds * 1000))
       return
     }
+    if (url === '/sandbox/webhooks' && method === 'GET') {
+      route.handler = async (req: FastifyRequest) => ({
+        data: await replica.deliveries(req.merchantId, (req.query ?? {}) as Record<string, string | undefined>),
+      })
+      return
+    }
     if (!isUnitRoute(url)) return
     const original = route.handler as Handler
     const search = method === 'GET' && url === '/v1/payment-charges'
