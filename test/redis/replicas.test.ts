@@ -152,6 +152,91 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_AUTHORIZATION_FAILED').length, 50 - approved, 'events agree with the winner')
   })
 
+  t.test(
+    'an agreement approved on one replica is charged on the others; no charge succeeds after its revocation is acknowledged',
+    async (t) => {
+      const h = auth('merch_agreements')
+      const agreement = {
+        paymentMethod: 'KAKAOPAY',
+        description: 'Coffee subscription',
+        consumer: { name: 'Kim Minji', country: 'KR' },
+        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/subscription/done' } }],
+      }
+      const { id } = (await a.call('POST', '/v1/payment-agreements', agreement, h)).json
+      t.equal((await b.call('POST', `/sandbox/payment-agreements/${id}/approve`, undefined, h)).json.status, 'ACTIVE')
+      const charge = (n: number) =>
+        replicas[n % 3]!.call('POST', `/v1/payment-agreements/${id}/payment-charges`, { amount: { value: 1000, currency: 'KRW' } }, h)
+      // Charges on every replica race the revocation on one: each is decided one way or the other, never half.
+      const [racing, revoked] = await Promise.all([
+        Promise.all(Array.from({ length: 30 }, (_, i) => charge(i))),
+        c.call('POST', `/v1/payment-agreements/${id}/revocations`, {}, h),
+      ])
+      t.equal(revoked.status, 200)
+      for (const r of racing) t.ok(['CAPTURED', 'FAILED'].includes(r.json.status), r.json.status)
+      const after = await Promise.all(Array.from({ length: 15 }, (_, i) => charge(i)))
+      t.same(
+        after.map((r) => r.json.status),
+        Array(15).fill('FAILED'),
+        'every charge after the acknowledged revocation is declined',
+      )
+      const listed: Array<{ status: string }> = []
+      let next: string | undefined
+      for (let pages = 0; pages < 5; pages++) {
+        const p = await a.call(
+          'GET',
+          `/v1/payment-charges?agreementId=${id}${next ? `&page=${encodeURIComponent(next)}` : ''}`,
+          undefined,
+          h,
+        )
+        listed.push(...p.json.data)
+        next = p.json.nextPage
+        if (!next) break
+      }
+      t.equal(listed.length, 45, 'the agreement lists every charge made on any replica')
+      t.equal(listed.filter((x) => x.status === 'CAPTURED').length, racing.filter((r) => r.json.status === 'CAPTURED').length)
+    },
+  )
+
+  t.test('a payment session created on one replica is authorized on another and follows its charge', async (t) => {
+    const h = auth('merch_sessions')
+    const body = {
+      amount: { value: 15000, currency: 'KRW' },
+      consumer: { name: 'Kim Minji', country: 'KR' },
+      recurring: false,
+      paymentDescriptor: 'Webshop - ORDER 1234',
+      authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
+    }
+    const { id } = (await a.call('POST', '/v1/payment-sessions', body, h)).json
+    const authorized = await b.call('POST', `/v1/payment-sessions/${id}/authorizations`, { paymentMethod: 'KAKAOPAY' }, h)
+    t.equal(authorized.json.status, 'AUTHENTICATION_PENDING')
+    const chargeId = authorized.json.data.id
+    t.equal((await c.call('POST', `/sandbox/payment-charges/${chargeId}/approve`, undefined, h)).json.status, 'CAPTURED')
+    const session = (await a.call('GET', `/v1/payment-sessions/${id}`, undefined, h)).json
+    t.equal(session.status, 'SUCCEEDED')
+    t.equal(session.paymentCharge.id, chargeId)
+  })
+
+  t.test('approvals on two replicas race a timeout the clock move on a third passes: each charge one outcome', async (t) => {
+    const h = auth('merch_timeout')
+    const ids: string[] = []
+    for (let i = 0; i < 30; i++) ids.push((await replicas[i % 3]!.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json.id)
+    const [approvals] = await Promise.all([
+      Promise.all(ids.map((id, i) => (i % 2 ? b : c).call('POST', `/sandbox/payment-charges/${id}/approve`, undefined, h))),
+      a.call('POST', '/sandbox/clock', { advanceSeconds: 601 }, h),
+    ])
+    const types = await eventTypes('merch_timeout')
+    let captured = 0
+    for (const [i, id] of ids.entries()) {
+      const charge = (await replicas[i % 3]!.call('GET', `/v1/payment-charges/${id}`, undefined, h)).json
+      const won = approvals[i]!.status === 200
+      t.equal(charge.status, won ? 'CAPTURED' : 'DISCARDED', `${id}: the answer and the state agree`)
+      if (!won) t.equal(approvals[i]!.status, 409)
+      if (won) captured++
+    }
+    t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED').length, captured)
+    t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_DISCARDED').length, 30 - captured, 'never both')
+  })
+
   t.test('a clock move on one replica is seen by all, and a read on another sees the timeout it passed', async (t) => {
     const h = auth('merch_clock')
     const { id } = (await c.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
