@@ -224,7 +224,6 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
       Promise.all(ids.map((id, i) => (i % 2 ? b : c).call('POST', `/sandbox/payment-charges/${id}/approve`, undefined, h))),
       a.call('POST', '/sandbox/clock', { advanceSeconds: 601 }, h),
     ])
-    const types = await eventTypes('merch_timeout')
     let captured = 0
     for (const [i, id] of ids.entries()) {
       const charge = (await replicas[i % 3]!.call('GET', `/v1/payment-charges/${id}`, undefined, h)).json
@@ -233,6 +232,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
       if (!won) t.equal(approvals[i]!.status, 409)
       if (won) captured++
     }
+    const types = await eventTypes('merch_timeout')
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED').length, captured)
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_DISCARDED').length, 30 - captured, 'never both')
   })
