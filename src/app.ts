@@ -25,8 +25,7 @@ import { Durable } from './durable/durable.js'
 import { Retention } from './durable/retention.js'
 import { MemoryStore } from './store/memory-store.js'
 import { Observability } from './observe/index.js'
-import { Replica } from './redis/replica.js'
-import { replicaIdempotencyHooks, replicaRoutes } from './redis/routes.js'
+import type { Replica } from './redis/replica.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { fetchTransport, type WebhookTransport } from './webhooks/transport.js'
 
@@ -101,8 +100,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   if (dataDir && config.redis.url) throw new ConfigError('set DATA_DIR or REDIS_URL, not both: replicas keep their state in Redis')
   const transport = options.transport ?? fetchTransport
   // Replicas on Redis: the store is a view of each unit of work, the clock's base is Redis's time.
+  // Loaded only when asked for: memory mode never pays for the Redis client at start.
+  const redisMode = config.redis.url ? { ...(await import('./redis/replica.js')), ...(await import('./redis/routes.js')) } : undefined
   const replica = config.redis.url
-    ? await Replica.connect({
+    ? await redisMode!.Replica.connect({
         url: config.redis.url,
         leaseMs: config.redis.leaseMs,
         pollMs: config.redis.pollMs,
@@ -177,7 +178,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   if (replica) {
     await replica.attach(sandbox, observe.recorder)
     // Before any route: each one that touches records becomes a unit of work (src/redis/routes.ts).
-    app.addHook('onRoute', replicaRoutes(replica))
+    app.addHook('onRoute', redisMode!.replicaRoutes(replica))
   }
 
   app.decorate('sandbox', sandbox)
@@ -229,7 +230,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     idempotency,
     observe,
     merchants,
-    idempotencyHooks: replica && replicaIdempotencyHooks(replica),
+    idempotencyHooks: replica && redisMode!.replicaIdempotencyHooks(replica),
   })
   return app
 }
