@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFile as execFileCb, spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -79,6 +79,52 @@ t.test('the packed tarball, installed in an empty project', async (t) => {
       { code: 0, stdout: 'PproClient,PproError,signWebhook,startSandbox,verifyWebhook\n', stderr: '' },
       'exits at once: no server left open',
     )
+  })
+
+  t.test('Vitest and Jest (ESM) run a payment against it as node:test does', async (t) => {
+    const flow = (runner: string) => `
+test('a KakaoPay payment from ${runner}', async () => {
+  const sb = await startSandbox()
+  try {
+    const charge = await sb.client.createCharge({
+      paymentMethod: 'KAKAOPAY',
+      amount: { value: 15000, currency: 'KRW' },
+      consumer: { country: 'KR' },
+      authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/return' } }],
+    })
+    await sb.approve(charge.id)
+    const webhook = await sb.awaitWebhook({ type: 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED', chargeId: charge.id })
+    expect(webhook.data.paymentChargeStatus).toBe('CAPTURED')
+  } finally {
+    await sb.close()
+  }
+})
+`
+    // The runners come from this repository's devDependencies; the package under test is the installed tarball.
+    await symlink(join(ROOT, 'node_modules', 'vitest'), join(project, 'node_modules', 'vitest'), 'dir')
+    await writeFile(
+      join(project, 'pay.vitest.test.js'),
+      `import { test, expect } from 'vitest'\nimport { startSandbox } from '${PROGRAM}'\n${flow('Vitest')}`,
+    )
+    const vitest = await run(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'pay.vitest.test.js'], {
+      cwd: project,
+    })
+    t.equal(vitest.code, 0, vitest.stdout + vitest.stderr)
+    t.match(vitest.stdout, /Tests\s+1 passed \(1\)/)
+
+    // Jest runs ES modules with Node's VM modules flag and no transform; its globals are injected.
+    await writeFile(
+      join(project, 'jest.config.json'),
+      JSON.stringify({ testEnvironment: 'node', transform: {}, testMatch: ['**/*.jest.js'] }),
+    )
+    await writeFile(join(project, 'pay.jest.js'), `import { startSandbox } from '${PROGRAM}'\n${flow('Jest')}`)
+    const jest = await run(
+      process.execPath,
+      ['--experimental-vm-modules', '--no-warnings', join(ROOT, 'node_modules/jest/bin/jest.js'), '--config', 'jest.config.json'],
+      { cwd: project },
+    )
+    t.equal(jest.code, 0, jest.stdout + jest.stderr)
+    t.match(jest.stderr, /Tests:\s+1 passed, 1 total/)
   })
 
   t.test('require() from CommonJS works on this Node', async (t) => {

@@ -1,15 +1,10 @@
 /// <reference lib="dom" />
 import t from 'tap'
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { chromium } from 'playwright-core'
+import { CHROMIUM, launchChromium, screenshotPath } from './helpers/chromium.js'
 import { AUTH, buildTestApp } from './helpers/app.js'
 import { freePort, listen } from './helpers/net.js'
 import { schemaErrors } from './helpers/openapi.js'
-
-// Debian's chromium; .ci/run installs it where missing.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SCREENSHOTS = new URL('./screenshots/', import.meta.url)
 
 t.test("a drop-in checkout: the shop's server creates and authorizes a session, the consumer approves on a phone", async (t) => {
   t.ok(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (apt-get install chromium)`)
@@ -47,26 +42,14 @@ t.test("a drop-in checkout: the shop's server creates and authorizes a session, 
   const requestUrl = authorization.authenticationMethods[0].details.requestUrl as string
   t.equal(requestUrl, `${base}/checkout/${authorization.data.id}`)
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   t.teardown(() => browser.close())
   const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
   await phone.goto(requestUrl)
   const text = await phone.textContent('body')
   t.match(text, /45,900원/)
   t.match(text, /카카오프렌즈 스토어 · Ryan plush/)
-  await mkdir(SCREENSHOTS, { recursive: true })
-  await phone.screenshot({ path: new URL('session-checkout-phone.png', SCREENSHOTS).pathname, fullPage: true })
+  await phone.screenshot({ path: screenshotPath('session-checkout-phone'), fullPage: true })
 
   await Promise.all([phone.waitForURL(`${shop.url}/thanks`), phone.click('button[value="approve"]')])
   t.equal(await phone.textContent('#done'), '주문 완료 · Order complete')

@@ -74,7 +74,8 @@ export class AgreementService {
       createdAt: now,
       updatedAt: now,
     }
-    const declined = this.#d.methods.checkAgreement({
+    const declined = this.#d.methods.check({
+      recurring: true,
       paymentMethod: input.paymentMethod,
       country: input.consumer.country,
       currency: input.amount?.currency,

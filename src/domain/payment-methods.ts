@@ -32,12 +32,16 @@ export type PaymentMethod = z.output<typeof PaymentMethodSchema>
 export interface MethodRequest {
   paymentMethod: string
   country: string
-  currency: string
-  amount: number
+  /** Undefined for an agreement that names no amount. */
+  currency: string | undefined
+  /** Undefined for an agreement: its charges are checked one by one. */
+  amount?: number
   authenticationTypes: readonly string[]
   returnUrl: string | undefined
   /** A charge on an active agreement: no consumer step, so no authentication settings are needed. */
   merchantInitiated?: boolean
+  /** An agreement: the method must support recurring payments. */
+  recurring?: boolean
 }
 
 export class PaymentMethods {
@@ -60,31 +64,19 @@ export class PaymentMethods {
   }
 
   /**
-   * The first property the request breaks, as the failure code PPRO declines it with, or undefined.
-   * Checked in the order a merchant would fix them: method, market, currency, amount, authentication.
+   * The first property a charge or agreement breaks, as the failure code PPRO declines it with, or
+   * undefined. Checked in the order a merchant would fix them: method (and recurring support), market,
+   * currency, amount, authentication.
    */
   check(req: MethodRequest): FailureCode | undefined {
     const m = this.#byName.get(req.paymentMethod)
-    if (!m) return 'INVALID_PAYMENT_METHOD'
-    if (!m.markets.includes(req.country)) return 'COUNTRY_NOT_SUPPORTED'
-    if (!m.processingCurrencies.includes(req.currency)) return 'INVALID_CURRENCY'
-    if (req.amount < m.minimumAmount.value || req.amount > m.maximumAmount.value) return 'AMOUNT_NOT_SUPPORTED'
-    if (m.authenticationMethods.includes('REDIRECT') && !req.merchantInitiated) {
-      if (!req.authenticationTypes.includes('REDIRECT') || !req.returnUrl) return 'INVALID_AUTHENTICATION_SETTINGS'
-    }
-    return undefined
-  }
-
-  /** What an agreement asks of a method: recurring support, the consumer's market, the currency, authentication. */
-  checkAgreement(
-    req: Omit<MethodRequest, 'amount' | 'currency' | 'merchantInitiated'> & { currency?: string | undefined },
-  ): FailureCode | undefined {
-    const m = this.#byName.get(req.paymentMethod)
-    if (!m || !m.recurringPayments) return 'INVALID_PAYMENT_METHOD'
+    if (!m || (req.recurring && !m.recurringPayments)) return 'INVALID_PAYMENT_METHOD'
     if (!m.markets.includes(req.country)) return 'COUNTRY_NOT_SUPPORTED'
     if (req.currency !== undefined && !m.processingCurrencies.includes(req.currency)) return 'INVALID_CURRENCY'
-    if (m.authenticationMethods.includes('REDIRECT') && (!req.authenticationTypes.includes('REDIRECT') || !req.returnUrl)) {
-      return 'INVALID_AUTHENTICATION_SETTINGS'
+    if (req.amount !== undefined && (req.amount < m.minimumAmount.value || req.amount > m.maximumAmount.value))
+      return 'AMOUNT_NOT_SUPPORTED'
+    if (m.authenticationMethods.includes('REDIRECT') && !req.merchantInitiated) {
+      if (!req.authenticationTypes.includes('REDIRECT') || !req.returnUrl) return 'INVALID_AUTHENTICATION_SETTINGS'
     }
     return undefined
   }

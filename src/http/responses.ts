@@ -140,37 +140,42 @@ export function agreementResponse(a: Agreement, baseUrl: string) {
   }
 }
 
+/** The named fields of `o`, in the order named: a narrower PPRO shape built from a wider one. */
+export function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>
+  for (const k of keys) out[k] = o[k]
+  return out
+}
+
+/** What PPRO's agreements file keeps of a charge and of its refunds (`AgreementChargeResponse`). */
+const AGREEMENT_CHARGE_FIELDS = [
+  'id',
+  'paymentMethod',
+  'currency',
+  'country',
+  'paymentDescriptor',
+  'instrumentId',
+  'status',
+  'consumer',
+  'order',
+  'failure',
+  'authorizations',
+  'captures',
+  'voids',
+  'createdAt',
+  'updatedAt',
+  'labels',
+] as const
+const AGREEMENT_CHARGE_REFUND_FIELDS = ['id', 'amount', 'status', 'merchantRefundReference', 'failure', 'createdAt', 'updatedAt'] as const
+
 /**
- * A charge as `POST /v1/payment-agreements/{id}/payment-charges` answers it (`AgreementChargeResponse`):
- * narrower than a charge (no agreementId, initiator, paymentMedium, discards or _links), and its
- * sub-resources carry only the fields of the agreements file.
+ * A charge as `POST /v1/payment-agreements/{id}/payment-charges` answers it: narrower than a charge
+ * (no agreementId, initiator, paymentMedium, discards, authenticationMethods or _links), and its refunds
+ * carry only the fields of the agreements file.
  */
-export function agreementChargeResponse(c: Charge) {
+export function agreementChargeResponse(c: Charge, baseUrl: string) {
   return {
-    id: c.id,
-    paymentMethod: c.paymentMethod,
-    currency: c.currency,
-    country: c.country,
-    paymentDescriptor: c.paymentDescriptor,
-    instrumentId: c.instrumentId,
-    status: c.status,
-    consumer: c.consumer,
-    order: c.order,
-    failure: c.failure,
-    authorizations: c.authorizations.map((a) => authorizationResponse(c, a)),
-    captures: c.captures.map(captureResponse),
-    refunds: c.refunds.map((r) => ({
-      id: r.id,
-      amount: r.amount,
-      status: r.status,
-      merchantRefundReference: r.merchantRefundReference,
-      failure: r.failure,
-      createdAt: iso(r.createdAt),
-      updatedAt: iso(r.updatedAt),
-    })),
-    voids: c.voids.map(voidResponse),
-    createdAt: iso(c.createdAt),
-    updatedAt: iso(c.updatedAt),
-    labels: c.labels,
+    ...pick(chargeResponse(c, baseUrl), AGREEMENT_CHARGE_FIELDS),
+    refunds: c.refunds.map((r) => pick(refundResponse(r), AGREEMENT_CHARGE_REFUND_FIELDS)),
   }
 }

@@ -2,7 +2,7 @@ import type { Agreement } from '../domain/agreement.js'
 import { type Charge, redirectMethods } from '../domain/charge.js'
 import { iso } from '../domain/clock.js'
 import type { Session, SessionState } from '../domain/sessions.js'
-import { approvalPageUrl } from './responses.js'
+import { agreementResponse, approvalPageUrl, chargeResponse, pick } from './responses.js'
 
 /** The REDIRECT method of a charge or agreement still waiting for the consumer, as PPRO lists it. */
 function redirect(baseUrl: string, id: string, pending: boolean) {
@@ -46,44 +46,43 @@ export function sessionFetchView({ session: s, charge, agreement }: SessionState
 }
 
 /** A session's charge (PPRO's `ChargeAuthorizationResponse`): the charge's summary, no sub-resources. */
-function sessionChargeView(c: Charge, baseUrl: string) {
-  return {
-    id: c.id,
-    paymentMethod: c.paymentMethod,
-    currency: c.currency,
-    country: c.country,
-    paymentDescriptor: c.paymentDescriptor,
-    status: c.status,
-    authenticationMethods: redirect(baseUrl, c.id, c.status === 'AUTHENTICATION_PENDING'),
-    createdAt: iso(c.createdAt),
-    updatedAt: iso(c.updatedAt),
-    labels: c.labels,
-    failure: c.failure,
-  }
-}
+const SESSION_CHARGE_FIELDS = [
+  'id',
+  'paymentMethod',
+  'currency',
+  'country',
+  'paymentDescriptor',
+  'status',
+  'authenticationMethods',
+  'createdAt',
+  'updatedAt',
+  'labels',
+  'failure',
+] as const
 
-/** A session's agreement (PPRO's `AgreementAuthorizationResponse`). */
-function sessionAgreementView(a: Agreement, baseUrl: string) {
-  return {
-    id: a.id,
-    status: a.status,
-    description: a.description,
-    paymentMethod: a.paymentMethod,
-    frequency: a.frequency,
-    startDate: a.startDate === undefined ? undefined : iso(a.startDate),
-    endDate: a.endDate === undefined ? undefined : iso(a.endDate),
-    amount: a.amount,
-    instrumentId: a.instrumentId,
-    amountType: a.amountType,
-    consumer: a.consumer,
-    authenticationMethods: redirect(baseUrl, a.id, a.status === 'AUTHENTICATION_PENDING'),
-    initialPaymentChargeId: a.initialPaymentChargeId,
-    createdAt: iso(a.createdAt),
-    updatedAt: iso(a.updatedAt),
-    labels: a.labels,
-    failure: a.failure,
-  }
-}
+/** A session's agreement (PPRO's `AgreementAuthorizationResponse`): the agreement without its reference, history or revocations. */
+const SESSION_AGREEMENT_FIELDS = [
+  'id',
+  'status',
+  'description',
+  'paymentMethod',
+  'frequency',
+  'startDate',
+  'endDate',
+  'amount',
+  'instrumentId',
+  'amountType',
+  'consumer',
+  'authenticationMethods',
+  'initialPaymentChargeId',
+  'createdAt',
+  'updatedAt',
+  'labels',
+  'failure',
+] as const
+
+const sessionChargeView = (c: Charge, baseUrl: string) => pick(chargeResponse(c, baseUrl), SESSION_CHARGE_FIELDS)
+const sessionAgreementView = (a: Agreement, baseUrl: string) => pick(agreementResponse(a, baseUrl), SESSION_AGREEMENT_FIELDS)
 
 /**
  * The answer of an authorization (PPRO's `AuthorizationResponse`): the session's id and status, what it

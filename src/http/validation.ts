@@ -16,7 +16,7 @@ export class RequestValidationError extends Error {
 }
 
 /** Unknown fields a request carried, by its parsed body, for the `Sandbox-Warning` header. */
-export const unknownFieldsOf = new WeakMap<object, string[]>()
+const unknownFieldsOf = new WeakMap<object, string[]>()
 
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = ''

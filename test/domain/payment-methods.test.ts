@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadPaymentMethods } from '../../src/config-files.js'
-import type { MethodRequest } from '../../src/domain/payment-methods.js'
+import { type MethodRequest, PaymentMethods } from '../../src/domain/payment-methods.js'
 import { simulatedDecline } from '../../src/domain/simulation.js'
 
 const ok: MethodRequest = {
@@ -40,6 +40,18 @@ t.test('the KakaoPay fixture holds the seed page properties', async (t) => {
   t.equal(methods.check({ ...ok, paymentMethod: 'CARD' }), 'INVALID_PAYMENT_METHOD')
   t.equal(methods.check({ ...ok, authenticationTypes: [] }), 'INVALID_AUTHENTICATION_SETTINGS')
   t.equal(methods.check({ ...ok, returnUrl: undefined }), 'INVALID_AUTHENTICATION_SETTINGS')
+})
+
+t.test('an agreement is checked by the same rules, without an amount, and asks for recurring support', async (t) => {
+  const methods = await loadPaymentMethods()
+  const agreement: MethodRequest = { ...ok, recurring: true, amount: undefined, currency: undefined }
+  t.equal(methods.check(agreement), undefined, 'no amount and no currency: nothing to refuse')
+  t.equal(methods.check({ ...agreement, currency: 'USD' }), 'INVALID_CURRENCY')
+  t.equal(methods.check({ ...agreement, country: 'US' }), 'COUNTRY_NOT_SUPPORTED')
+  t.equal(methods.check({ ...agreement, returnUrl: undefined }), 'INVALID_AUTHENTICATION_SETTINGS')
+  const once = new PaymentMethods([{ ...methods.get('KAKAOPAY')!, recurringPayments: false }])
+  t.equal(once.check(agreement), 'INVALID_PAYMENT_METHOD', 'a method without recurring payments refuses an agreement')
+  t.equal(once.check(ok), undefined, 'and still takes a one-off charge')
 })
 
 t.test('another redirect method is a new fixture file, not code', async (t) => {

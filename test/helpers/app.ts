@@ -5,12 +5,12 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type BuildAppOptions } from '../../src/app.js'
-import { ManualClock } from '../../src/domain/clock.js'
+import { type Clock, ManualClock } from '../../src/domain/clock.js'
 import type { PproEvent } from '../../src/domain/events.js'
 import { sequentialIds } from '../../src/domain/ids.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
-import { eventErrors, schemaErrors, type SpecName } from './openapi.js'
+import { eventErrors, schemaErrors, type SpecName, warmContractChecks } from './openapi.js'
 
 export const MERCHANT = 'merch_test_A'
 export const OTHER_MERCHANT = 'merch_test_B'
@@ -125,9 +125,10 @@ export function changedEventBodies(events: readonly PproEvent[], bodiesAtPublish
   return changed
 }
 
-export interface TestApp {
+export interface TestApp<C extends Clock = ManualClock> {
   app: FastifyInstance
-  clock: ManualClock
+  /** The base clock the app runs on: a ManualClock unless the test passed its own. */
+  clock: C
   /** The store the app writes to: tests read it to prove that nothing was stored. */
   store: MemoryStore
   events: PproEvent[]
@@ -152,8 +153,12 @@ export interface TestApp {
  * charge routes against PPRO's OpenAPI schema (published and strict) as it is sent: the contract
  * test covers every charge body any test produces.
  */
-export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp> {
-  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock()
+export async function buildTestApp(t: Test, options?: Omit<BuildAppOptions, 'clock'>): Promise<TestApp>
+/** With the test's own base clock (the system clock, a ticking one): `ctx.clock` is that clock. */
+export async function buildTestApp<C extends Clock>(t: Test, options: BuildAppOptions & { clock: C }): Promise<TestApp<C>>
+export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Promise<TestApp<Clock>> {
+  warmContractChecks()
+  const clock = options.clock ?? new ManualClock()
   const events: PproEvent[] = []
   const bodies: string[] = []
   const store = (options.store as MemoryStore | undefined) ?? new MemoryStore()

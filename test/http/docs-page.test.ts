@@ -1,11 +1,8 @@
 /// <reference lib="dom" />
 import t from 'tap'
-import { existsSync, mkdirSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { existsSync } from 'node:fs'
+import { CHROMIUM, launchChromium, screenshotPath } from '../helpers/chromium.js'
 import { startSandbox } from '../../src/kit/index.js'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SCREENSHOTS = new URL('../screenshots/', import.meta.url).pathname
 
 // The reference page in a real browser: it loads from the sandbox alone, breaks none of its own CSP,
 // and reads as a page (screenshots in test/screenshots/).
@@ -13,18 +10,7 @@ t.test('/docs in chromium: every request to the sandbox itself, no CSP violation
   t.ok(existsSync(CHROMIUM), `chromium at ${CHROMIUM}`)
   const sb = await startSandbox()
   t.teardown(() => sb.close())
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   t.teardown(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const requested: string[] = []
@@ -55,8 +41,7 @@ t.test('/docs in chromium: every request to the sandbox itself, no CSP violation
     await page.textContent('#post_v1_payment_charges_paymentChargeId_refunds'),
     /Refund all or part of a captured charge[\s\S]*amount/,
   )
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  await page.screenshot({ path: `${SCREENSHOTS}docs-refunds.png` })
+  await page.screenshot({ path: screenshotPath('docs-refunds') })
   await page.goto(`${sb.url}/docs#post_v1_payment_charges`)
-  await page.screenshot({ path: `${SCREENSHOTS}docs-create-charge.png` })
+  await page.screenshot({ path: screenshotPath('docs-create-charge') })
 })

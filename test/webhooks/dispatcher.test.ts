@@ -293,7 +293,7 @@ t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_
     },
   })
   const ctx = await buildTestApp(t, {
-    clock: systemClock as never,
+    clock: systemClock,
     logger: { level: 'info', stream },
     config: { webhooks: { url: hook.url, secret: SECRET, timeoutMs: 40, retryBaseMs: 20, maxAttempts: 4 } },
   })

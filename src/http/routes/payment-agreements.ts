@@ -17,7 +17,7 @@ export async function paymentAgreementRoutes(fastify: FastifyInstance) {
   )
   app.get(BASE, { schema: params }, async (req) => agreementResponse(agreements.get(req.merchantId, req.params.agreementId), baseUrl))
   app.post(`${BASE}/payment-charges`, { schema: { ...params, body: AgreementChargeBodySchema } }, async (req) =>
-    agreementChargeResponse(agreements.chargeMerchantInitiated(agreements.get(req.merchantId, req.params.agreementId), req.body)),
+    agreementChargeResponse(agreements.chargeMerchantInitiated(agreements.get(req.merchantId, req.params.agreementId), req.body), baseUrl),
   )
   app.post(`${BASE}/revocations`, { schema: { ...params, body: RevocationBodySchema } }, async (req) =>
     agreements.revoke(agreements.get(req.merchantId, req.params.agreementId), 'MERCHANT'),
