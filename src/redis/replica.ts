@@ -80,6 +80,11 @@ const MAX_RETRIES = 32
 const IDEM_TTL_MS = 24 * 3_600_000
 const CLAIM_BATCH = 100
 
+/** Redis did not answer at start: the replica refuses to start rather than serve without its state. */
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError'
+}
+
 export class ConflictError extends Error {
   readonly statusCode = 503
   constructor() {
@@ -128,16 +133,20 @@ export class Replica {
     const opts = { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: 'ppro-kakaopay-sandbox' }
     const redis = new Redis(o.url, opts)
     const sub = new Redis(o.url, opts)
-    const log = (err: Error) => o.logger.warn({ err: err.message }, 'redis connection error')
-    redis.on('error', log)
-    sub.on('error', log)
+    // Before the first connection a failure is the start's answer (one line); after it, a warning each.
+    let first: Error | undefined
+    const early = (err: Error) => (first ??= err)
+    redis.on('error', early)
+    sub.on('error', early)
     try {
       await Promise.all([redis.connect(), sub.connect()])
     } catch (err) {
       redis.disconnect()
       sub.disconnect()
-      throw new Error(`cannot reach Redis at ${redactUrl(o.url)}: ${(err as Error).message}`)
+      throw new RedisUnreachableError(`cannot reach Redis at ${redactUrl(o.url)}: ${(first ?? (err as Error)).message}`)
     }
+    const log = (err: Error) => o.logger.warn({ err: err.message }, 'redis connection error')
+    for (const c of [redis, sub]) c.off('error', early).on('error', log)
     return new Replica(o, redis, sub)
   }
 

@@ -147,6 +147,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
       t.equal(charge.status, o.approve === 200 ? 'CAPTURED' : 'FAILED')
       if (o.approve === 200) approved++
     }
+    t.comment(`${approved} approvals won, ${50 - approved} cancellations won`)
     const types = await eventTypes('merch_race')
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED').length, approved)
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_AUTHORIZATION_FAILED').length, 50 - approved, 'events agree with the winner')
@@ -232,6 +233,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
       if (!won) t.equal(approvals[i]!.status, 409)
       if (won) captured++
     }
+    t.comment(`${captured} approvals won, ${30 - captured} timeouts won`)
     const types = await eventTypes('merch_timeout')
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_CAPTURE_SUCCEEDED').length, captured)
     t.equal(types.filter((x) => x === 'PAYMENT_CHARGE_DISCARDED').length, 30 - captured, 'never both')
