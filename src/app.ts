@@ -176,7 +176,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.decorate('durable', durable)
   app.decorate('replica', replica)
   if (replica) {
-    await replica.attach(sandbox, observe.recorder)
+    await replica.attach(sandbox, observe.recorder, observe.feed)
     // Before any route: each one that touches records becomes a unit of work (src/redis/routes.ts).
     app.addHook('onRoute', redisMode!.replicaRoutes(replica))
   }

@@ -7,6 +7,8 @@ import { iso } from '../domain/clock.js'
 import type { PproEvent } from '../domain/events.js'
 import { PinnableClock } from '../durable/hold.js'
 import type { Logger } from '../logger.js'
+import type { Feed } from '../observe/feed.js'
+import type { FeedMessage, RequestBodies } from '../observe/messages.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
 import { eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
@@ -157,21 +159,49 @@ export class Replica {
     unit.events.push(event)
   }
 
-  /** Starts the shared clock's and resets' subscriptions and the pollers of due timers and webhooks. */
-  async attach(sandbox: Sandbox, observer: SandboxObserver | undefined): Promise<void> {
+  /**
+   * Starts the shared clock's and resets' subscriptions, the shared event feed, and the pollers of due
+   * timers and webhooks.
+   */
+  async attach(sandbox: Sandbox, observer: SandboxObserver | undefined, feed?: Feed): Promise<void> {
     this.#sandbox = sandbox
     this.#observer = observer
     const channel = `${this.#p}bus`
-    this.#sub.on('message', (_ch: string, message: string) => {
+    const feedChannel = `${this.#p}feed`
+    const append = feed && this.#shareFeed(feed, feedChannel)
+    this.#sub.on('message', (ch: string, message: string) => {
+      if (ch === feedChannel) {
+        const [from, merchantId, m, started, bodies] = JSON.parse(message) as [string, string, FeedMessage, number, RequestBodies | null]
+        if (from !== this.id) append?.(merchantId, { ...m, seq: 0 }, { started, bodies: bodies ?? undefined })
+        return
+      }
       const [what, arg = ''] = message.split(' ', 2) as [string, string?]
       if (what === 'clock') sandbox.clock.setOffset(Number(arg))
       else if (what === 'reset') for (const l of this.#resetListeners) l(arg)
     })
-    await this.#sub.subscribe(channel)
+    await this.#sub.subscribe(channel, feedChannel)
     const off = Number((await this.#redis.get(`${this.#p}clock`)) ?? 0)
     sandbox.clock.setOffset(off)
     this.#poll = setInterval(() => void this.pollOnce(), this.#o.pollMs)
     this.#poll.unref()
+  }
+
+  /**
+   * Every replica's feed shows every replica's work: each message this replica appends (requests,
+   * events, attempts, clock moves) is published, and the others append it to theirs, numbered there.
+   * Pub/sub is fire-and-forget: a replica that is reconnecting misses what was published meanwhile.
+   */
+  #shareFeed(feed: Feed, channel: string): Feed['append'] {
+    const append = feed.append.bind(feed)
+    feed.append = (merchantId, message, extra = {}) => {
+      const m = append(merchantId, message, extra)
+      if (!this.#closed) {
+        const out = JSON.stringify([this.id, merchantId, m, extra.started ?? Date.now(), extra.bodies ?? null])
+        this.#redis.publish(channel, out).catch(() => undefined)
+      }
+      return m
+    }
+    return append
   }
 
   /** Runs after every merchant reset, on every replica (a local feed, journal or cache forgets the merchant). */

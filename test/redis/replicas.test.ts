@@ -78,6 +78,34 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
     t.same(seen, [...ids].reverse(), 'every charge once, newest first, over three pages')
   })
 
+  t.test("every replica's journal, timelines and webhooks list show the work of the others", async (t) => {
+    const h = auth('merch_observe')
+    const { id } = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
+    t.equal((await b.call('POST', `/sandbox/payment-charges/${id}/approve`, undefined, h)).status, 200)
+    const journaled = async () => {
+      const j = (await c.call('GET', '/sandbox/requests', undefined, h)).text
+      return j.includes('POST /v1/payment-charges') || (j.includes('"POST"') && j.includes('/v1/payment-charges'))
+    }
+    t.ok(await until(journaled, 5000), "the third replica's request journal shows the create made on the first")
+    const timeline = async () => {
+      const x = (await c.call('GET', `/sandbox/payment-charges/${id}/timeline`, undefined, h)).text
+      return x.includes('PAYMENT_CHARGE_CREATED') && x.includes('PAYMENT_CHARGE_CAPTURE_SUCCEEDED')
+    }
+    t.ok(await until(timeline, 5000), 'its timeline has the events of both other replicas')
+    const hooks = (await c.call('GET', `/sandbox/webhooks?chargeId=${id}`, undefined, h)).json.data
+    t.same(
+      hooks.map((d: { type: string; status: string }) => d.type),
+      [
+        'PAYMENT_CHARGE_CREATED',
+        'PAYMENT_CHARGE_AUTHENTICATION_PENDING',
+        'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED',
+        'PAYMENT_CHARGE_CAPTURE_SUCCEEDED',
+      ],
+    )
+    t.equal(hooks[0].payload.data.paymentChargeId, id)
+    t.equal(hooks[0].status, 'NOT_SENT', 'no webhook URL configured')
+  })
+
   t.test('50 concurrent refunds of one charge over three replicas refund exactly what was captured', async (t) => {
     const h = auth('merch_refunds')
     const { id } = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
