@@ -107,6 +107,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
         url: config.redis.url,
         leaseMs: config.redis.leaseMs,
         pollMs: config.redis.pollMs,
+        retention: config.retention,
         baseClock,
         logger: app.log.child({ component: 'replica' }),
         merchants,

@@ -23,6 +23,8 @@ export interface ReplicaOptions {
   leaseMs: number
   /** How often the replica looks for due timers and owed webhooks. */
   pollMs: number
+  /** Retention (docs/durable-mode.md): finished charges older than `days` of real time, or beyond `maxCharges` a merchant, are forgotten. */
+  retention?: { days: number; maxCharges: number; sweepSeconds: number } | undefined
   /** Key prefix: several sandboxes can share one Redis database apart (default `pks:`). */
   prefix?: string | undefined
   baseClock: Clock
@@ -74,6 +76,7 @@ const SCRIPTS = {
   idemEnd: script(S.IDEM_END),
   reset: script(S.RESET),
   advance: script(S.ADVANCE),
+  forget: script(S.FORGET),
 }
 
 /** Retries of one unit of work before it answers 503: conflicts come only from other replicas. */
@@ -118,6 +121,7 @@ export class Replica {
   #observer: SandboxObserver | undefined
   #resetListeners: Array<(merchantId: string) => void> = []
   #poll: NodeJS.Timeout | undefined
+  #sweeper: NodeJS.Timeout | undefined
   #polling = false
   #closed = false
   readonly #inFlight = new Set<Promise<unknown>>()
@@ -184,6 +188,11 @@ export class Replica {
     sandbox.clock.setOffset(off)
     this.#poll = setInterval(() => void this.pollOnce(), this.#o.pollMs)
     this.#poll.unref()
+    const r = this.#o.retention
+    if (r) {
+      this.#sweeper = setInterval(() => void this.sweep().catch(() => undefined), r.sweepSeconds * 1000)
+      this.#sweeper.unref()
+    }
   }
 
   /**
@@ -609,10 +618,54 @@ export class Replica {
     return out
   }
 
+  /**
+   * Retention on Redis, run by one replica at a time (a lock with the sweep's period as its lease): per
+   * merchant, each finished charge (nothing scheduled, no first attempt owed) unchanged for `days` of
+   * real time, and the finished ones beyond `maxCharges` (least recently changed first), are forgotten
+   * with their events, each only at the version it was judged at. Reads a merchant's charges in chunks,
+   * off the request path. Returns how many were forgotten.
+   */
+  async sweep(): Promise<number> {
+    const r = this.#o.retention
+    const sandbox = this.#sandbox
+    if (!r || !sandbox || this.#closed) return 0
+    const lock = await this.#redis.set(`${this.#p}retention`, this.id, 'PX', r.sweepSeconds * 1000, 'NX')
+    if (lock !== 'OK') return 0
+    let dropped = 0
+    const [wallS, micro] = await this.#redis.time()
+    const wall = Number(wallS) * 1000 + Math.floor(Number(micro) / 1000)
+    for (const m of await this.#redis.smembers(`${this.#p}merchants`)) {
+      const finished: Array<{ id: string; v: number; rt: number; lists: string[] }> = []
+      const len = await this.#redis.llen(`${this.#p}m:${m}:ch`)
+      for (let from = 0; from < len; from += 500) {
+        const ids = await this.#redis.lrange(`${this.#p}m:${m}:ch`, from, from + 499)
+        const pipe = this.#redis.pipeline()
+        for (const id of ids) pipe.hmget(`${this.#p}d:${id}`, 'v', 'doc', 'rt')
+        const res = (await pipe.exec()) ?? []
+        ids.forEach((id, i) => {
+          const [v, doc, rt] = (res[i]?.[1] as Array<string | null>) ?? []
+          if (!doc) return
+          const charge = JSON.parse(doc) as Charge
+          if (sandbox.hasScheduledWork(charge)) return
+          finished.push({ id, v: Number(v), rt: Number(rt ?? 0), lists: indexesOf('ch', charge) })
+        })
+      }
+      finished.sort((x, y) => y.rt - x.rt)
+      const cutoff = wall - r.days * 86_400_000
+      for (const [i, f] of finished.entries()) {
+        if (i < r.maxCharges && f.rt >= cutoff) continue
+        dropped += Number(await this.#run(SCRIPTS.forget, [m, f.id, f.v, ...f.lists]))
+      }
+    }
+    if (dropped > 0) this.#o.logger.info({ dropped, replica: this.id }, 'retention forgot finished charges')
+    return dropped
+  }
+
   /** Stops polling, waits up to `graceMs` for sends in flight, and disconnects. */
   async close(graceMs: number): Promise<void> {
     this.#closed = true
     if (this.#poll) clearInterval(this.#poll)
+    if (this.#sweeper) clearInterval(this.#sweeper)
     let timer: NodeJS.Timeout | undefined
     await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))])
     clearTimeout(timer)

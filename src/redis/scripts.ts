@@ -13,7 +13,8 @@
  *   m:{m}:ix          set of the merchant's index lists above (for DELETE /sandbox/data)
  *   m:{m}:ev          list of the merchant's event ids, in order
  *   e:{id}            hash of an event: m, s (subject), u (url), b (body sent), ty, tm, st (delivery status), c, a
- *   e:{id}:att        list of its attempts (JSON each)
+ *   e:{id}:att        list of its attempts (JSON each); sv:{subject} the event ids of a charge or agreement
+ *   (d:{id} also holds rt: the real time, Redis's, it last changed, which retention measures age by)
  *   due / due:lease   resources with scheduled work (score: sandbox ms) / claimed ones (score: lease end, wall ms)
  *   wq:{subject}      first attempts owed, in event order; wq / wq:lease the subjects with work / claimed
  *   wr / wr:lease     retries (score: sandbox ms) / claimed
@@ -77,6 +78,8 @@ return out
 export const COMMIT = `
 local p = ARGV[1]
 local u = cjson.decode(ARGV[2])
+local t = redis.call('TIME')
+local wall = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for _, c in ipairs(u.c) do
   local v = tonumber(redis.call('HGET', p .. 'd:' .. c[1], 'v') or '0')
   if v ~= c[2] then return 0 end
@@ -84,7 +87,7 @@ end
 for _, w in ipairs(u.w) do
   local k = p .. 'd:' .. w[1]
   redis.call('HINCRBY', k, 'v', 1)
-  redis.call('HSET', k, 'doc', w[2])
+  redis.call('HSET', k, 'doc', w[2], 'rt', wall)
   if w[4] == 1 then
     local mk = p .. 'm:' .. w[3] .. ':'
     redis.call('SADD', p .. 'merchants', w[3])
@@ -98,6 +101,7 @@ for _, e in ipairs(u.e) do
   local k = p .. 'e:' .. e[1]
   redis.call('HSET', k, 'm', e[2], 's', e[3], 'u', e[4], 'b', e[5], 'ty', e[6], 'tm', e[7], 'st', e[8], 'c', e[9], 'a', e[10])
   redis.call('RPUSH', p .. 'm:' .. e[2] .. ':ev', e[1])
+  redis.call('RPUSH', p .. 'sv:' .. e[3], e[1])
   if e[4] ~= '' then
     redis.call('RPUSH', p .. 'wq:' .. e[3], e[1])
     if not redis.call('ZSCORE', p .. 'wq:lease', e[3]) then redis.call('ZADD', p .. 'wq', 'NX', 0, e[3]) end
@@ -205,7 +209,7 @@ for i, kind in ipairs({ 'ch', 'ag', 'se' }) do
   local ids = redis.call('LRANGE', mk .. kind, 0, -1)
   if i <= 2 then counts[i] = #ids end
   for _, id in ipairs(ids) do
-    redis.call('DEL', p .. 'd:' .. id, p .. 'wq:' .. id)
+    redis.call('DEL', p .. 'd:' .. id, p .. 'wq:' .. id, p .. 'sv:' .. id)
     redis.call('ZREM', p .. 'due', id)
     redis.call('ZREM', p .. 'due:lease', id)
     redis.call('ZREM', p .. 'wq', id)
@@ -232,4 +236,26 @@ local p = ARGV[1]
 local off = redis.call('INCRBY', p .. 'clock', ARGV[2])
 local t = redis.call('TIME')
 return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), off }
+`
+
+/**
+ * Retention forgets a finished charge: ARGV prefix, merchant, id, version it was judged at, its index
+ * lists. Nothing if it changed meanwhile (→ 0). Its events and attempts go with it. Lists are searched
+ * from their old end, where retention's charges are.
+ */
+export const FORGET = `
+local p, m, id = ARGV[1], ARGV[2], ARGV[3]
+local k = p .. 'd:' .. id
+if tonumber(redis.call('HGET', k, 'v') or '0') ~= tonumber(ARGV[4]) then return 0 end
+if redis.call('LLEN', p .. 'wq:' .. id) > 0 then return 0 end
+local mk = p .. 'm:' .. m .. ':'
+for i = 5, #ARGV do redis.call('LREM', mk .. ARGV[i], 1, id) end
+for _, ev in ipairs(redis.call('LRANGE', p .. 'sv:' .. id, 0, -1)) do
+  redis.call('DEL', p .. 'e:' .. ev, p .. 'e:' .. ev .. ':att')
+  redis.call('LREM', mk .. 'ev', 1, ev)
+  redis.call('ZREM', p .. 'wr', ev)
+end
+redis.call('DEL', k, p .. 'sv:' .. id)
+redis.call('ZREM', p .. 'due', id)
+return 1
 `

@@ -8,6 +8,9 @@ import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 
+// Real processes, 10,000 charges through HTTP and a kill: minutes on a busy 2-core machine.
+t.setTimeout(600_000)
+
 const auth = (merchant: string) => ({ authorization: 'Bearer sk_test_sandbox', 'merchant-id': merchant })
 
 /** Polls `check` every 50 ms until it holds, at most `ms`. */
@@ -377,5 +380,36 @@ t.test(
     }
     t.ok(received.length >= 40, `${received.length - 40} resent after the kill (at least once, receivers dedupe on the id)`)
     t.equal((await b.call('GET', `/v1/payment-charges/${ids[0]}`, undefined, h)).status, 200, 'the replica left serves everything')
+  },
+)
+
+t.test(
+  'retention applies on Redis: finished charges beyond the cap are forgotten with their events, pending ones kept',
+  needsRedis,
+  async (t) => {
+    const redis = await startRedis(t)
+    const env = { REDIS_URL: redis.url, RETENTION_MAX_CHARGES: '3', RETENTION_SWEEP_SECONDS: '1' }
+    const [a, b] = await Promise.all([startProcess(t, env), startProcess(t, env)])
+    const h = auth('merch_retention')
+    const declined: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const { id } = (await (i % 2 ? b : a).call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
+      t.equal((await (i % 2 ? a : b).call('POST', `/sandbox/payment-charges/${id}/decline`, undefined, h)).json.status, 'FAILED')
+      declined.push(id)
+    }
+    const pending = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json.id
+    t.ok(
+      await until(async () => (await redis.client.llen('pks:m:merch_retention:ch')) === 4, 10_000),
+      'three finished and the pending one kept',
+    )
+    for (const [i, id] of declined.entries()) {
+      for (const r of [a, b]) t.equal((await r.call('GET', `/v1/payment-charges/${id}`, undefined, h)).status, i < 3 ? 404 : 200, id)
+    }
+    t.equal((await b.call('GET', `/v1/payment-charges/${pending}`, undefined, h)).json.status, 'AUTHENTICATION_PENDING')
+    const subjects = new Set(
+      ((await b.call('GET', '/sandbox/webhooks', undefined, h)).json.data as Array<{ subject: string }>).map((d) => d.subject),
+    )
+    t.same([...subjects].sort(), [...declined.slice(3), pending].sort(), 'the forgotten charges took their events with them')
+    t.equal(await redis.client.exists(`pks:sv:${declined[0]}`), 0)
   },
 )
