@@ -84,6 +84,8 @@ const MAX_RETRIES = 32
 /** Idempotency answers are kept 24 hours of sandbox time; Redis forgets them after that much real time at most. */
 const IDEM_TTL_MS = 24 * 3_600_000
 const CLAIM_BATCH = 100
+/** Subjects and retries a replica sends at once. */
+const SENDS_IN_FLIGHT = 64
 
 /** Redis did not answer at start: the replica refuses to start rather than serve without its state. */
 export class RedisUnreachableError extends Error {
@@ -123,6 +125,7 @@ export class Replica {
   #poll: NodeJS.Timeout | undefined
   #sweeper: NodeJS.Timeout | undefined
   #polling = false
+  #sending = 0
   #closed = false
   readonly #inFlight = new Set<Promise<unknown>>()
 
@@ -501,10 +504,25 @@ export class Replica {
     return Math.max(this.#o.leaseMs, 2 * this.#o.webhooks.timeoutMs)
   }
 
+  /**
+   * Claims owed subjects and retries up to SENDS_IN_FLIGHT at a time and starts them without waiting:
+   * a receiver that hangs holds only its own subject, never the poller or the other subjects.
+   */
   async #webhooks(): Promise<void> {
-    const [, subjects] = (await this.#run(SCRIPTS.claim, ['wq', 'wq:lease', 50, this.#lease])) as [number, string[]]
-    const [, retries] = (await this.#run(SCRIPTS.claim, ['wr', 'wr:lease', 50, this.#lease])) as [number, string[]]
-    await Promise.all([...subjects.map((s) => this.#subject(s)), ...retries.map((id) => this.#attempt(id, '', true))])
+    const start = (p: Promise<unknown>) => {
+      this.#sending++
+      const run = p.catch((err) => this.#o.logger.warn({ err: (err as Error).message }, 'webhook attempt failed; retried after the lease'))
+      this.#track(run.finally(() => this.#sending--))
+    }
+    for (const [set, lease, retry] of [
+      ['wq', 'wq:lease', false],
+      ['wr', 'wr:lease', true],
+    ] as const) {
+      const room = SENDS_IN_FLIGHT - this.#sending
+      if (room <= 0 || this.#closed) return
+      const [, ids] = (await this.#run(SCRIPTS.claim, [set, lease, room, this.#lease])) as [number, string[]]
+      for (const id of ids) start(retry ? this.#attempt(id, '', true) : this.#subject(id))
+    }
   }
 
   /** Sends a subject's owed first attempts in event order, one at a time, then lets the subject go. */

@@ -76,6 +76,7 @@ export function replicaRoutes(replica: Replica) {
         return HELD as unknown as FastifyReply
       }
       let out: unknown
+      let answer: IdemAnswer | undefined
       try {
         out = await replica.transact(
           ids,
@@ -83,8 +84,10 @@ export function replicaRoutes(replica: Replica) {
             held = undefined
             return original.call(this, req, reply)
           },
-          { window: search ? searchWindow(req) : undefined, respond: (value) => (held ? undefined : answerOf(req, reply, value)) },
+          { window: search ? searchWindow(req) : undefined, respond: (value) => (answer = held ? undefined : answerOf(req, reply, value)) },
         )
+        // Committed with the change: the idempotency hook has nothing left to record.
+        if (answer && req.idempotency) req.idempotency.entry.response = { statusCode: answer[4], contentType: answer[5], body: answer[6] }
       } finally {
         delete (r as { send?: unknown }).send
       }
@@ -100,7 +103,6 @@ function answerOf(req: FastifyRequest, reply: FastifyReply, value: unknown): Ide
   if (!idem || reply.statusCode < 200 || reply.statusCode >= 300 || value === undefined) return undefined
   const body = JSON.stringify(value)
   const ct = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8')
-  idem.entry.response = { statusCode: reply.statusCode, contentType: ct, body }
   return [`${req.merchantId}\n${idem.key}`, req.merchantId, idem.entry.fingerprint, idem.entry.createdAt, reply.statusCode, ct, body]
 }
 
