@@ -31,14 +31,14 @@ export const session = {
   },
 }
 
-function headers(body) {
-  const h = { authorization: `Bearer ${session.key}`, 'merchant-id': session.merchantId }
+function headers(body, extra) {
+  const h = { authorization: `Bearer ${session.key}`, 'merchant-id': session.merchantId, ...extra }
   if (body !== undefined) h['content-type'] = 'application/json'
   return h
 }
 
-export async function call(method, path, body) {
-  const res = await fetch(path, { method, headers: headers(body), body: body === undefined ? undefined : JSON.stringify(body) })
+export async function call(method, path, body, extra = {}) {
+  const res = await fetch(path, { method, headers: headers(body, extra), body: body === undefined ? undefined : JSON.stringify(body) })
   const text = await res.text()
   let json
   try {
@@ -54,6 +54,11 @@ export async function call(method, path, body) {
 }
 
 export const get = (path) => call('GET', path)
+/**
+ * A read of PPRO's own routes (`GET /v1/…`) that the merchant's request journal and stream leave out
+ * (`Sandbox-Journal: off`): the page's refreshes are not the merchant's integration talking to PPRO.
+ */
+export const read = (path) => call('GET', path, undefined, { 'sandbox-journal': 'off' })
 export const post = (path, body) => call('POST', path, body)
 export const del = (path) => call('DELETE', path)
 

@@ -65,6 +65,21 @@ const CONSUMER = {
   canceled: 'Consumer canceled',
 }
 
+/**
+ * An injected fault (docs/faults.md) on its request or webhook attempt: the kind, and the rule (or the
+ * Sandbox-Fault header) that injected it.
+ */
+function faultTag(fault) {
+  if (!fault) return null
+  // Built from the delivery log (a sandbox without timelines): the attempt's fault as text.
+  if (typeof fault === 'string') return h('span', { class: 'tag tag-fault' }, `Fault: ${fault}`)
+  const by = fault.ruleId ?? (fault.source === 'header' ? 'Sandbox-Fault header' : '')
+  const detail = [fault.copy ? `copy ${fault.copy}` : '', fault.delaySeconds ? `${fault.delaySeconds} s` : '', by]
+    .filter(Boolean)
+    .join(', ')
+  return h('span', { class: 'tag tag-fault', title: 'Injected by a fault rule' }, `Fault: ${fault.kind}${detail ? ` (${detail})` : ''}`)
+}
+
 const button = (label, onClick, cls) => h('button', { type: 'button', class: ['btn', 'btn-tiny', cls], on: { click: onClick } }, label)
 
 function requestEntry(e, requests) {
@@ -78,9 +93,15 @@ function requestEntry(e, requests) {
       h('span', { class: 'tag tag-api' }, 'API'),
       h('code', {}, `${e.method} ${target}`),
       ' → ',
-      h('span', { class: ['answer', e.status < 400 ? 'answer-ok' : 'answer-bad'] }, String(e.status)),
+      // 0: the client got no answer at all (a cut or hung connection).
+      h(
+        'span',
+        { class: ['answer', e.status > 0 && e.status < 400 ? 'answer-ok' : 'answer-bad'] },
+        e.status === 0 ? 'no answer' : String(e.status),
+      ),
       e.durationMs !== undefined ? h('span', { class: 'muted' }, ` ${e.durationMs} ms`) : null,
       e.idempotentReplay ? h('span', { class: 'tag' }, 'idempotent replay') : null,
+      faultTag(e.fault),
     ),
     h(
       'div',
@@ -102,6 +123,7 @@ function deliveryEntry(e, byEvent, onChange) {
       h('span', { class: ['answer', attemptOk(e) ? 'answer-ok' : 'answer-bad'] }, outcome(e)),
       h('span', { class: 'muted' }, ` ${e.durationMs ?? 0} ms`),
       e.nextAttemptAt ? h('span', { class: 'muted' }, ' · retry at ', timeEl(e.nextAttemptAt)) : null,
+      faultTag(e.fault),
     ),
     e.responseBody ? h('code', { class: 'response-body' }, e.responseBody) : null,
     d &&

@@ -191,8 +191,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const now = () => sandbox.clock.now()
   app.setErrorHandler(makeErrorHandler(now))
   const known = new KnownRoutes()
-  known.watch(app, ['/v1/', '/sandbox/'])
-  app.setNotFoundHandler(known.notFoundHandler())
+  const apiPrefixes = ['/v1/', '/sandbox/']
+  known.watch(app, apiPrefixes)
+  // A 404 or 405 of a merchant's (valid credentials) is journaled for it, like any answer it gets.
+  app.setNotFoundHandler(observe.unrouted(config.apiKeys, apiPrefixes), known.notFoundHandler())
   // Durable mode: no reply leaves before the unit of work it may show is written (see holdUntilWritten).
   if (durable) {
     app.addHook('onRequest', function holdUntilWritten(_request, reply, done) {

@@ -69,7 +69,9 @@ export function formatLogLine(line: string, pending: Map<string, { method?: stri
     const status = e.res?.statusCode ?? 0
     const statusText = paint(status >= 500 ? '31' : status >= 400 ? '33' : '32', String(status))
     const ms = e.responseTime === undefined ? '' : ` ${e.responseTime.toFixed(1)} ms`
-    return `${head} ${req.method ?? '?'} ${req.url ?? '?'} ${statusText}${ms}${paint('90', ` ${e.reqId}`)}`
+    // An injected fault (src/faults) is named on its request's line.
+    const fault = typeof e.fault === 'string' ? ` ${paint('35', `fault: ${e.fault}`)}` : ''
+    return `${head} ${req.method ?? '?'} ${req.url ?? '?'} ${statusText}${ms}${fault}${paint('90', ` ${e.reqId}`)}`
   }
   if (e.msg === 'event' && typeof e.type === 'string') {
     // A decision: the PPRO event it produced, and what it is about.

@@ -1,7 +1,7 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadConfigFiles } from './config-files.js'
-import { phoneBanner } from './demo/terminal-qr.js'
+import { phoneBanner, printPaymentQrs } from './demo/terminal-qr.js'
 import { DataDirLockedError } from './store/data-lock.js'
 import { JournalCorruptError } from './store/journal-reader.js'
 import { chooseLogFormat, prettyLogStream } from './log-format.js'
@@ -43,8 +43,12 @@ async function main(): Promise<void> {
     `KakaoPay sandbox ready at ${base} (listening on ${address}): PPRO's API under ${base}/v1, ` +
       `approval pages at ${base}/checkout/<id>. Stop it with Ctrl+C (SIGINT) or SIGTERM.`,
   )
-  // A presenter's terminal (not a container's log): the demo shop's QR code, and whether a phone can reach it.
-  if (process.stdout.isTTY) process.stdout.write(await phoneBanner(`${config.publicBaseUrl}/demo`, config.publicBaseUrl))
+  // A presenter's terminal (not a container's log): the demo shop's QR code, and whether a phone can
+  // reach it; then the QR code of each payment created.
+  if (process.stdout.isTTY) {
+    process.stdout.write(await phoneBanner(`${config.publicBaseUrl}/demo`, config.publicBaseUrl))
+    printPaymentQrs(app.feed, { publicBaseUrl: config.publicBaseUrl, write: (text) => process.stdout.write(text) })
+  }
 }
 
 main().catch((err) => {

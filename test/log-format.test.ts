@@ -23,6 +23,28 @@ t.test('one readable line per request, per decision and per message', async (t) 
   ])
 })
 
+t.test("a faulted request's line names the fault", async (t) => {
+  const pending = new Map()
+  formatLogLine(
+    JSON.stringify({ level: 30, time: T, reqId: 'r1', req: { method: 'POST', url: '/v1/payment-charges' }, msg: 'incoming request' }),
+    pending,
+    false,
+  )
+  const done = {
+    level: 30,
+    time: T,
+    reqId: 'r1',
+    fault: 'lost-response; status=504; rule=fault_1',
+    res: { statusCode: 504 },
+    responseTime: 2,
+    msg: 'request completed',
+  }
+  t.equal(
+    formatLogLine(JSON.stringify(done), pending, false),
+    '09:00:00.123 INFO  POST /v1/payment-charges 504 2.0 ms fault: lost-response; status=504; rule=fault_1 r1',
+  )
+})
+
 t.test('colours only when asked; errors keep their stack; other text passes through', async (t) => {
   const pending = new Map()
   const red = formatLogLine(

@@ -39,6 +39,14 @@ export async function* readEvents(body: AsyncIterable<Uint8Array>): AsyncGenerat
   }
 }
 
+/** `[fault lost-response by fault_1]`: an injected fault (docs/faults.md), on its request or delivery attempt. */
+function faultText(fault: unknown, paint: Context['io']['paint']): string {
+  if (!fault || typeof fault !== 'object') return ''
+  const f = fault as { kind?: string; ruleId?: string; source?: string; copy?: number }
+  const by = f.ruleId ? ` by ${f.ruleId}` : f.source === 'header' ? ' by header' : ''
+  return ` ${paint('yellow', `[fault ${f.kind}${f.copy ? ` copy ${f.copy}` : ''}${by}]`)}`
+}
+
 /** One line a person reads: sandbox time, kind, what happened, and why when the sandbox says. */
 export function describeMessage(m: FeedMessage, paint: Context['io']['paint']): string {
   const time = (m.sandboxTime ?? m.at ?? '').replace(/^\d{4}-\d\d-\d\dT/, '').replace(/Z$/, '')
@@ -53,11 +61,13 @@ export function describeMessage(m: FeedMessage, paint: Context['io']['paint']): 
       const answer = m.statusCode !== undefined ? String(m.statusCode) : String(m.error ?? 'no answer')
       what = `${m.type} -> ${m.url} ${paint(ok ? 'green' : 'red', answer)} (attempt ${m.attempt}${m.replay ? ', replay' : ''}, ${m.durationMs} ms)`
       if (!ok && m.nextAttemptAt) what += `, next at ${m.nextAttemptAt}`
+      what += faultText(m.fault, paint)
       break
     }
     case 'request': {
       const status = Number(m.status)
-      what = `${m.method} ${m.path} ${paint(status >= 400 ? 'red' : 'green', String(m.status))} (${m.durationMs} ms)`
+      const shown = status === 0 ? 'no answer' : String(m.status)
+      what = `${m.method} ${m.path} ${paint(status >= 400 || status === 0 ? 'red' : 'green', shown)} (${m.durationMs} ms)${faultText(m.fault, paint)}`
       break
     }
     case 'consumer':

@@ -39,3 +39,89 @@ export async function phoneBanner(url: string, publicBaseUrl: string, interfaces
   const warning = loopbackWarning(publicBaseUrl, interfaces)
   return `${await terminalQr(url)}\nScan with a phone on the same Wi-Fi: ${url}\n${warning ? `\nWARNING: ${warning}\n` : ''}`
 }
+
+/** What the terminal follows: the in-process event feed of every merchant (`app.feed`). */
+export interface FeedOfEveryMerchant {
+  subscribeAll(listener: (message: { kind: string; type?: string; subject?: string }, merchantId: string) => void): () => void
+}
+
+export interface PaymentQrOptions {
+  /** The sandbox's public URL: the phone URLs are built on it. */
+  publicBaseUrl: string
+  /** Where the QR codes go (the terminal). */
+  write: (text: string) => void
+  /** At most one QR code this often (default 3 s); the payments created meanwhile are counted, the last one drawn. */
+  intervalMs?: number
+  /** Time and timers, for tests. */
+  now?: () => number
+  setTimer?: (run: () => void, ms: number) => () => void
+}
+
+const DEFAULT_QR_INTERVAL_MS = 3000
+
+const realTimer = (run: () => void, ms: number) => {
+  const timer = setTimeout(run, ms)
+  timer.unref()
+  return () => clearTimeout(timer)
+}
+
+/** The charge or agreement whose approval page an event opens: its `…_AUTHENTICATION_PENDING`. */
+function waitingPayment(m: { kind: string; type?: string; subject?: string }): string | undefined {
+  if (m.kind !== 'event' || !m.subject) return undefined
+  return m.type === 'PAYMENT_CHARGE_AUTHENTICATION_PENDING' || m.type === 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING' ? m.subject : undefined
+}
+
+/**
+ * Prints the phone-approval QR code of each charge or agreement as it starts waiting for its
+ * consumer, so a presenter scans the last one created. Throttled: one code at once, then at most one
+ * per interval, of the newest payment, saying how many were created meanwhile (a test suite run
+ * against the sandbox prints a few codes, not thousands). Returns the function that stops it.
+ */
+export function printPaymentQrs(feed: FeedOfEveryMerchant, o: PaymentQrOptions): () => void {
+  const interval = o.intervalMs ?? DEFAULT_QR_INTERVAL_MS
+  const now = o.now ?? Date.now
+  const setTimer = o.setTimer ?? realTimer
+  let lastAt = -Infinity
+  let cancel: (() => void) | undefined
+  let newest: string | undefined
+  let meanwhile = 0
+  let stopped = false
+  // Codes are drawn asynchronously; each waits for the one before, so they print in order.
+  let printing: Promise<void> = Promise.resolve()
+
+  const print = (id: string, others: number) => {
+    lastAt = now()
+    const url = `${o.publicBaseUrl}/checkout/${id}/phone`
+    const what = id.startsWith('agr_') ? 'Payment agreement' : 'Payment charge'
+    const more = others > 0 ? ` (${others} more created meanwhile; this is the newest)` : ''
+    printing = printing
+      .then(() => terminalQr(url))
+      .then((qr) => {
+        if (!stopped) o.write(`${qr}\n${what} ${id} waits for its consumer${more}. Scan to approve on a phone: ${url}\n`)
+      })
+      .catch(() => {})
+  }
+  const flush = () => {
+    cancel = undefined
+    if (newest === undefined || stopped) return
+    const id = newest
+    const others = meanwhile
+    newest = undefined
+    meanwhile = 0
+    print(id, others)
+  }
+  const unsubscribe = feed.subscribeAll((m) => {
+    const id = waitingPayment(m)
+    if (id === undefined || stopped) return
+    const since = now() - lastAt
+    if (cancel === undefined && since >= interval) return print(id, 0)
+    if (newest !== undefined) meanwhile++
+    newest = id
+    cancel ??= setTimer(flush, Math.max(0, interval - since))
+  })
+  return () => {
+    stopped = true
+    unsubscribe()
+    cancel?.()
+  }
+}

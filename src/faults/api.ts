@@ -2,7 +2,16 @@ import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { refuse } from '../domain/errors.js'
 import { envelope } from '../http/errors.js'
-import { type ApiFault, describeApiFault, FAULT_HEADER, FAULT_MESSAGES, faultStatus, type Latency, parseFaultHeader } from './rules.js'
+import {
+  type ApiFault,
+  describeApiFault,
+  FAULT_HEADER,
+  FAULT_MESSAGES,
+  faultStatus,
+  type Latency,
+  parseFaultHeader,
+  type RequestFault,
+} from './rules.js'
 import type { FaultStore } from './store.js'
 
 /** A fault applied to one request: what it does and how the response header and log name it. */
@@ -10,6 +19,10 @@ export interface AppliedFault {
   fault: ApiFault
   /** The `Sandbox-Fault` value, e.g. `lost-response; status=504; rule=fault_…`. */
   label: string
+  /** What the request journal, the timelines and the stream show of it. */
+  info: RequestFault
+  /** `lost-response`: the body the client got instead of the processed answer. */
+  answered?: string
 }
 
 declare module 'fastify' {
@@ -23,6 +36,11 @@ export interface ApiFaultOptions {
   now: () => number
   /** The merchant reference of a merchant's charge, for rules that match on it. */
   chargeReference: (merchantId: string, chargeId: string) => string | undefined
+  /**
+   * A faulted request the client got no answer to (`disconnect`, `reset`, `hang`): Fastify's response
+   * hooks never run for it, so the request journal is told here, once the connection is gone.
+   */
+  onUnanswered?: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined
 }
 
 /**
@@ -67,6 +85,7 @@ export class ApiFaults {
     if (rules === undefined && header === undefined) return done()
     let fault: ApiFault
     let source: string
+    let ruleId: string | undefined
     let rng: () => number = Math.random
     if (header !== undefined) {
       const parsed = parseFaultHeader(header)
@@ -80,12 +99,19 @@ export class ApiFaults {
       if (!rule) return done()
       fault = rule.fault
       source = `rule=${rule.id}`
+      ruleId = rule.id
       rng = rule.rng
     }
     const wait = fault.latencyMs === undefined ? 0 : draw(fault.latencyMs, rng)
-    const applied: AppliedFault = { fault, label: describeApiFault(fault, source, fault.latencyMs === undefined ? undefined : wait) }
+    const applied: AppliedFault = {
+      fault,
+      label: describeApiFault(fault, source, fault.latencyMs === undefined ? undefined : wait),
+      info: requestFault(fault, ruleId, fault.latencyMs === undefined ? undefined : wait),
+    }
     request.sandboxFault = applied
-    request.log.info({ fault: applied.label }, `fault injected: ${fault.kind}`)
+    // Every later line of this request (Fastify's "request completed" among them) names the fault.
+    request.log = reply.log = request.log.child({ fault: applied.label })
+    request.log.info({}, `fault injected: ${fault.kind}`)
     if (wait === 0) return this.#act(applied, request, reply, done)
     const act = () => {
       this.#waiting.delete(timer)
@@ -103,13 +129,18 @@ export class ApiFaults {
     if (fault.kind === 'lost-response') {
       // The request was processed and its answer stored for a keyed retry; the client gets an error instead.
       const status = faultStatus(fault)!
+      applied.info.processedStatus = reply.statusCode
       reply.code(status).removeHeader('request-idempotency').header('content-type', 'application/json; charset=utf-8')
-      return done(null, JSON.stringify(envelope(status, FAULT_MESSAGES[status]!, this.options.now())))
+      applied.answered = JSON.stringify(envelope(status, FAULT_MESSAGES[status]!, this.options.now()))
+      return done(null, applied.answered)
     }
     if (fault.kind === 'disconnect') {
       // Processed, then the connection is cut before any byte of the answer: writes after this go nowhere.
       // Under app.inject() the injected response has failed: nothing more is written.
-      if (!cut(request, reply, false)) return
+      applied.info.processedStatus = reply.statusCode
+      const onSocket = cut(request, reply, false)
+      this.options.onUnanswered?.(request, reply)
+      if (!onSocket) return
     }
     done(null, payload)
   }
@@ -127,6 +158,7 @@ export class ApiFaults {
         // Nothing is processed; the connection is reset (RST where the platform allows it).
         reply.hijack()
         cut(request, reply, true)
+        this.options.onUnanswered?.(request, reply)
         return
       }
       case 'hang': {
@@ -137,6 +169,7 @@ export class ApiFaults {
           this.#hung.add(socket)
           socket.once('close', () => this.#hung.delete(socket))
         }
+        this.options.onUnanswered?.(request, reply)
         return
       }
       default:
@@ -170,6 +203,17 @@ function cut(request: FastifyRequest, reply: FastifyReply, reset: boolean): bool
   if (reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
   else socket.destroy()
   return true
+}
+
+/** The fault as the journal shows it; `waited`: the latency drawn for this request. */
+function requestFault(f: ApiFault, ruleId: string | undefined, waited: number | undefined): RequestFault {
+  const info: RequestFault = { kind: f.kind, source: ruleId === undefined ? 'header' : 'rule' }
+  if (ruleId !== undefined) info.ruleId = ruleId
+  const status = faultStatus(f)
+  if (status !== undefined) info.status = status
+  if (waited !== undefined) info.latencyMs = waited
+  if (status === 429) info.retryAfterSeconds = f.retryAfterSeconds ?? 1
+  return info
 }
 
 function draw(l: Latency, rng: () => number): number {

@@ -16,8 +16,10 @@ export { faultsClient, type FaultsClient, type FaultsClientOptions } from './cli
 export async function sandboxFaults(api: FastifyInstance) {
   const { sandbox } = api
   const store = new FaultStore(() => sandbox.clock.now())
+  const journal = api.requestJournal
   new ApiFaults(store, {
     now: () => sandbox.clock.now(),
+    onUnanswered: journal && ((request, reply) => journal.unanswered(request, reply)),
     chargeReference: (merchantId, chargeId) => {
       try {
         return sandbox.charges.get(merchantId, chargeId).merchantPaymentChargeReference

@@ -89,6 +89,36 @@ export type WebhookFaultRuleInput = { webhook: WebhookFault } & FaultSchedule
 /** What `POST /sandbox/faults` takes. */
 export type FaultRuleInput = ApiFaultRuleInput | WebhookFaultRuleInput
 
+/**
+ * An API fault as the request journal, timelines and the event stream show it: which fault, from which
+ * rule (or the `Sandbox-Fault` request header), and how it acted.
+ */
+export interface RequestFault {
+  kind: ApiFaultKind
+  /** `rule`: a rule of `/sandbox/faults` (`ruleId`); `header`: the request's own `Sandbox-Fault` header. */
+  source: 'rule' | 'header'
+  ruleId?: string
+  /** The status an `error` or `lost-response` fault answered. */
+  status?: number
+  /** The latency added, in milliseconds (drawn, for a range). */
+  latencyMs?: number
+  retryAfterSeconds?: number
+  /** `lost-response`, `disconnect`: the status the request was processed to, whose answer the client never got. */
+  processedStatus?: number
+}
+
+/** A webhook fault as a `delivery` message shows it: which rule, and how it changed this attempt. */
+export interface AttemptFault {
+  kind: WebhookFaultKind
+  ruleId: string
+  /** `delay`: how long the event was held (sandbox seconds). */
+  delaySeconds?: number
+  /** `stale-signature`: how old the `PPRO-Signature` timestamp was made. */
+  staleSeconds?: number
+  /** `duplicate`: 2 on the second copy of the event. */
+  copy?: number
+}
+
 /** A rule as `GET /sandbox/faults` lists it. */
 export type FaultRule = (
   { match: ApiMatch; fault: ApiFault; webhook?: never } | { webhook: WebhookFault; match?: never; fault?: never }
@@ -240,6 +270,25 @@ export function describeApiFault(f: ApiFault, source: string, waitedMs?: number)
   if (f.latencyMs !== undefined) s += `; latencyMs=${waitedMs ?? latencyText(f.latencyMs)}`
   if (status === 429) s += `; retryAfterSeconds=${f.retryAfterSeconds ?? 1}`
   return `${s}; ${source}`
+}
+
+/**
+ * The `fault` of a webhook attempt (`duplicate; copy=2; rule=fault_3`, as the delivery log records it)
+ * as a `delivery` message shows it; undefined for anything that is not such a label.
+ */
+export function attemptFaultOf(label: string | undefined): AttemptFault | undefined {
+  if (label === undefined) return undefined
+  const [kind, ...params] = label.split(';').map((p) => p.trim())
+  if (!(WEBHOOK_FAULT_KINDS as readonly string[]).includes(kind!)) return undefined
+  const fault: AttemptFault = { kind: kind as WebhookFaultKind, ruleId: '' }
+  for (const p of params) {
+    const eq = p.indexOf('=')
+    const name = p.slice(0, eq)
+    const value = p.slice(eq + 1)
+    if (name === 'rule') fault.ruleId = value
+    else if (name === 'delaySeconds' || name === 'staleSeconds' || name === 'copy') fault[name] = Number(value)
+  }
+  return fault
 }
 
 /** The status an error or lost-response fault answers. */

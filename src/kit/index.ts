@@ -15,3 +15,19 @@ export {
 export { PproClient, PproError, type Credentials, type RequestOptions } from './client.js'
 export { signWebhook, verifyWebhook, type VerifyOptions, type VerifyResult } from '../webhooks/signing.js'
 export type * from './types.js'
+export type { FaultsClient } from '../faults/client.js'
+export type {
+  ApiFault,
+  ApiFaultKind,
+  ApiFaultRuleInput,
+  ApiMatch,
+  AttemptFault,
+  FaultRule,
+  FaultRuleInput,
+  FaultSchedule,
+  Latency,
+  RequestFault,
+  WebhookFault,
+  WebhookFaultKind,
+  WebhookFaultRuleInput,
+} from '../faults/rules.js'

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
@@ -11,6 +11,7 @@ import type { PproEvent as SandboxEvent } from '../domain/events.js'
 import { type Delivery, eventBody } from '../webhooks/dispatcher.js'
 import type { MerchantSettings } from '../webhooks/merchants.js'
 import { fetchTransport } from '../webhooks/transport.js'
+import { type FaultsClient, faultsClient } from '../faults/client.js'
 import { type Credentials, PproClient, request } from './client.js'
 import type { DeclineCode, PaymentAgreement, PaymentCharge, WebhookEvent } from './types.js'
 import { describeFilter, Waiters } from './waiters.js'
@@ -104,6 +105,11 @@ export interface Sandbox {
   readonly apiKey: string
   readonly webhookSecret: string
   readonly client: PproClient
+  /**
+   * The merchant's fault rules (`/sandbox/faults`, docs/faults.md): `add(rule)` answers the rule with its
+   * `id`, `list()` every rule with how often it fired, `remove(id)`, `clear()`.
+   */
+  readonly faults: FaultsClient
   /** The Fastify app itself, for `inject()` or anything the handle does not cover. */
   readonly app: FastifyInstance
   /** The consumer approves on the approval page: a charge is captured, an agreement becomes active. */
@@ -207,6 +213,19 @@ export async function launch(
   const waiters = new Waiters()
   const feed: FeedMessage[] = []
   let app: FastifyInstance
+  // The port is bound before the app exists (its address is the public URL): a request that arrives
+  // meanwhile waits here until the app is ready, rather than reaching a Fastify still being built.
+  let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+  let waiting: Array<[IncomingMessage, ServerResponse]> | undefined = []
+  server.on('request', (req, res) => (waiting ? waiting.push([req, res]) : route!(req, res)))
+  const admit = (ready: boolean) => {
+    const held = waiting ?? []
+    waiting = undefined
+    for (const [req, res] of held) {
+      if (ready) route!(req, res)
+      else res.writeHead(503, { 'content-type': 'application/json', connection: 'close' }).end('{"message":"the sandbox did not start"}')
+    }
+  }
   try {
     // The payment methods, SANDBOX_CONFIG and SEED_DIR files, read as a server reads them at start.
     const files = await loadConfigFiles(config)
@@ -216,7 +235,10 @@ export async function launch(
       methods: files.methods,
       seed: files.seed,
       merchants: { ...files.merchants, ...extra.merchants },
-      serverFactory: (handler) => server.on('request', handler),
+      serverFactory: (handler) => {
+        route = handler
+        return server
+      },
       onEvent: (e) => {
         feed.push(eventMessage(feed.length + 1, e))
         // The dispatcher records the event right after this call: check once it has.
@@ -229,7 +251,9 @@ export async function launch(
         }),
     })
     await app.ready()
+    admit(true)
   } catch (err) {
+    admit(false)
     server.close()
     throw err
   }
@@ -261,6 +285,7 @@ export async function launch(
     webhookSecret,
     app,
     client: new PproClient(creds),
+    faults: faultsClient({ baseUrl: url, apiKey, merchantId }),
     approve: (id) => control(id, 'approve'),
     decline: (id, failureCode) => control(id, 'decline', failureCode ? { failureCode } : {}),
     cancel: (id) => control(id, 'cancel'),

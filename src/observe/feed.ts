@@ -135,6 +135,8 @@ let jsonThisTurn: Map<FeedMessage, string> | undefined
  */
 export class Feed {
   readonly #merchants = new Map<string, MerchantFeed>()
+  /** Listeners of every merchant's messages (a presenter's terminal). */
+  readonly #everyMerchant = new Set<(message: FeedMessage, merchantId: string) => void>()
   readonly retain: number
 
   constructor(
@@ -169,7 +171,22 @@ export class Feed {
         this.onListenerError(err)
       }
     }
+    for (const listener of this.#everyMerchant) {
+      try {
+        listener(m, merchantId)
+      } catch (err) {
+        this.onListenerError(err)
+      }
+    }
     return m
+  }
+
+  /** Calls `listener` with each new message of any merchant, and its merchant. Returns the function that stops it. */
+  subscribeAll(listener: (message: FeedMessage, merchantId: string) => void): () => void {
+    this.#everyMerchant.add(listener)
+    return () => {
+      this.#everyMerchant.delete(listener)
+    }
   }
 
   /**

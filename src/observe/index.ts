@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Sandbox } from '../sandbox.js'
 import { Feed } from './feed.js'
-import { decorateRequests, installIntents, installJournal } from './journal.js'
+import { decorateRequests, installIntents, installJournal, type JournalHooks, journalHooks, unroutedHooks } from './journal.js'
 import { Recorder, type RecorderDeps } from './recorder.js'
 import { observeRoutes } from './routes.js'
 import { streamRoutes } from './stream.js'
@@ -39,6 +39,7 @@ export interface FeedConfig {
 export class Observability {
   readonly feed: Feed
   readonly recorder: Recorder
+  #journal: JournalHooks | undefined
 
   constructor(
     readonly config: FeedConfig,
@@ -51,6 +52,15 @@ export class Observability {
   attach(app: FastifyInstance, sandbox: Sandbox): void {
     this.recorder.attach(sandbox)
     app.decorate('feed', this.feed)
+    if (this.config.journal) this.#journal = journalHooks(this.recorder, sandbox, { bodyLimitBytes: this.config.bodyLimitBytes })
+  }
+
+  /**
+   * The options of the app's not-found handler: a `404` or `405` under `prefixes` is journaled for the
+   * merchant its valid credentials name (see journal.ts).
+   */
+  unrouted(apiKeys: readonly string[], prefixes: readonly string[]) {
+    return unroutedHooks(this.#journal, apiKeys, prefixes)
   }
 
   /** Inside the API's scope (after its credentials hook): the journal's hooks and the journal and timeline routes. */
@@ -58,7 +68,7 @@ export class Observability {
     const { sandbox } = api
     decorateRequests(api)
     installIntents(api, this.recorder)
-    if (this.config.journal) installJournal(api, this.recorder, sandbox, { bodyLimitBytes: this.config.bodyLimitBytes })
+    if (this.#journal) installJournal(api, this.#journal)
     await api.register(observeRoutes, { sandbox, feed: this.feed })
   }
 

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify'
 import { iso } from '../domain/clock.js'
 import { ApiError } from '../domain/errors.js'
+import { checkCredentials } from '../http/auth.js'
 import { RequestValidationError } from '../http/validation.js'
+import type { AppliedFault } from '../faults/api.js'
 import type { Sandbox } from '../sandbox.js'
 import type { RequestBodies, RequestMessage } from './messages.js'
 import type { Recorder } from './recorder.js'
@@ -15,11 +17,39 @@ declare module 'fastify' {
     journalPayload: unknown
     journalError: unknown
   }
+  interface FastifyInstance {
+    /** The request journal, where it is on: what the fault injection tells it of requests it left unanswered. */
+    requestJournal?: RequestJournal
+  }
   interface FastifyContextConfig {
     /** `false`: the route's requests are not journaled (the journal's and timelines' own reads). */
     journal?: boolean
   }
 }
+
+/** The journal's route hooks, and what other parts of the API tell it. */
+export interface JournalHooks {
+  onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void): void
+  onError(request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void): void
+  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void
+  journal: RequestJournal
+}
+
+/** What other parts of the API tell the journal. */
+export interface RequestJournal {
+  /**
+   * A request whose connection was cut or left hanging (`disconnect`, `reset`, `hang` faults): none of
+   * Fastify's response hooks run for it, so it is journaled here, with status 0 (no answer), once the
+   * connection is gone.
+   */
+  unanswered(request: FastifyRequest, reply: FastifyReply): void
+}
+
+/**
+ * The request header that keeps a read out of the journal and the stream: `Sandbox-Journal: off` on a
+ * GET (the dashboard's own reads of PPRO's objects). A request that changes anything is always journaled.
+ */
+export const JOURNAL_HEADER = 'sandbox-journal'
 
 /** Called by the JSON body parser: keeps the text it parsed (a reference). */
 export function keepRawBody(request: FastifyRequest, body: string): void {
@@ -65,7 +95,7 @@ export function installIntents(api: FastifyInstance, recorder: Recorder): void {
  * Requests refused for their credentials belong to no merchant: they are logged, with the reason, and
  * journaled nowhere.
  */
-export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): void {
+export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): JournalHooks {
   const { feed } = recorder
   const limit = options.bodyLimitBytes
 
@@ -78,23 +108,31 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
     done()
   }
   const onResponse = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    safely(request, reply, false)
+    done()
+  }
+  const safely = (request: FastifyRequest, reply: FastifyReply, unanswered: boolean) => {
     try {
-      record(request, reply)
+      record(request, reply, unanswered)
     } catch (err) {
       request.log.error({ err }, 'could not journal the request')
     }
-    done()
   }
-  // Route hooks, so the routes that are not journaled (`config.journal: false`) pay for none of them.
-  api.addHook('onRoute', (route) => {
-    if ((route.config as { journal?: boolean } | undefined)?.journal === false) return
-    route.onSend = [...[route.onSend ?? []].flat(), onSend] as typeof route.onSend
-    route.onError = [...[route.onError ?? []].flat(), onError] as typeof route.onError
-    route.onResponse = [...[route.onResponse ?? []].flat(), onResponse] as typeof route.onResponse
-  })
+  const journal: RequestJournal = {
+    unanswered(request, reply) {
+      const socket = request.raw.socket as { destroyed?: boolean; once?: (e: string, f: () => void) => void } | null
+      // A hung connection is journaled when the client gives up on it (or the server closes it).
+      if (socket && socket.destroyed === false && typeof socket.once === 'function')
+        socket.once('close', () => safely(request, reply, true))
+      else safely(request, reply, true)
+    },
+  }
+  return { onSend, onError, onResponse, journal }
 
-  function record(request: FastifyRequest, reply: FastifyReply): void {
-    const status = reply.statusCode
+  function record(request: FastifyRequest, reply: FastifyReply, unanswered: boolean): void {
+    const applied = request.sandboxFault ?? null
+    // 0: the client got no status at all (the connection was cut or hung).
+    const status = unanswered ? 0 : reply.statusCode
     const merchantId = request.merchantId
     if (!merchantId) {
       if (status === 401) {
@@ -103,8 +141,12 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       }
       return
     }
+    if (request.headers[JOURNAL_HEADER] === 'off' && (request.method === 'GET' || request.method === 'HEAD')) return
     const payload = request.journalPayload
+    // The answer as processed; what the client got differs when a fault took it away.
     const text = typeof payload === 'string' ? payload : undefined
+    const processedStatus = applied?.info.processedStatus ?? status
+    const sent = unanswered ? undefined : (applied?.answered ?? text)
     const elapsed = reply.elapsedTime
     const started = Date.now() - elapsed
     const url = request.url
@@ -113,7 +155,7 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
     const params = request.params as { paymentChargeId?: string; agreementId?: string } | undefined
     let chargeId = params?.paymentChargeId
     let agreementId = params?.agreementId
-    if (request.method === 'POST' && status < 300 && text !== undefined && chargeId === undefined) {
+    if (request.method === 'POST' && processedStatus > 0 && processedStatus < 300 && text !== undefined && chargeId === undefined) {
       const created = CREATED_ID.exec(text.slice(0, 64))?.[1]
       if (created?.startsWith('charge_')) chargeId = created
       else if (created && agreementId === undefined) agreementId = created
@@ -129,7 +171,9 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
     const key = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim() : undefined
     const replay = reply.getHeader('request-idempotency') === 'true'
     const warning = reply.getHeader('sandbox-warning') as string | undefined
-    const why = requestReason(status, request.journalError, text, key, replay, warning)
+    const normal = unanswered ? undefined : requestReason(status, request.journalError, sent, key, replay, warning)
+    // A fault is the reason, unless it only added latency to an answer that has one of its own.
+    const why = applied && (applied.fault.kind !== 'latency' || !normal) ? faultReason(applied, status, elapsed) : normal
     const message: RequestMessage = {
       seq: 0, // numbered by the feed
       kind: 'request',
@@ -146,6 +190,7 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       idempotencyKey: key,
       idempotentReplay: key === undefined ? undefined : replay,
       sandboxWarning: warning,
+      fault: applied?.info,
       reason: why,
     }
     const bodies: RequestBodies = {}
@@ -155,19 +200,86 @@ export function installJournal(api: FastifyInstance, recorder: Recorder, sandbox
       bodies.requestBody = body
       if (cut) bodies.requestBodyTruncated = true
     }
-    if (text !== undefined && text !== '') {
-      const [body, cut] = capped(text, limit)
+    if (sent !== undefined && sent !== '') {
+      const [body, cut] = capped(sent, limit)
       bodies.responseBody = body
       if (cut) bodies.responseBodyTruncated = true
     }
     feed.append(merchantId, message, { bodies, started })
-    if (status >= 400 && why) {
+    if (applied && why) {
+      // The fault's own line, once its outcome is known: with the charge a lost answer was about.
+      request.log.info(
+        { method: request.method, path, status, chargeId, agreementId, fault: applied.info, reason: why },
+        `request faulted: ${why.message}`,
+      )
+    } else if (status >= 400 && why) {
       request.log.info({ method: request.method, path, status, reason: why }, `request refused: ${why.message}`)
     }
   }
 }
 
+/**
+ * The journal's hooks on the API's routes, so the routes that are not journaled (`config.journal:
+ * false`) pay for none of them; and what the fault injection tells it (`api.requestJournal`).
+ */
+export function installJournal(api: FastifyInstance, hooks: JournalHooks): void {
+  const { onSend, onError, onResponse } = hooks
+  api.decorate('requestJournal', hooks.journal)
+  api.addHook('onRoute', (route) => {
+    if ((route.config as { journal?: boolean } | undefined)?.journal === false) return
+    route.onSend = [...[route.onSend ?? []].flat(), onSend] as typeof route.onSend
+    route.onError = [...[route.onError ?? []].flat(), onError] as typeof route.onError
+    route.onResponse = [...[route.onResponse ?? []].flat(), onResponse] as typeof route.onResponse
+  })
+}
+
+/**
+ * The hooks of the not-found handler (a `404`, or a `405` for a known path), which answers outside the
+ * API's scope and before its credentials check: valid credentials name the merchant, whose journal gets
+ * the request; without them it is answered all the same and journaled for no one. Fastify gives the
+ * not-found handler's context every lifecycle hook named in its options, not only `preHandler`
+ * (test/observe/unrouted.test.ts fails if that changes).
+ */
+export function unroutedHooks(hooks: JournalHooks | undefined, apiKeys: readonly string[], prefixes: readonly string[]) {
+  const credentials = checkCredentials(apiKeys)
+  const ignore = () => {}
+  const preHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (prefixes.some((p) => request.url.startsWith(p))) credentials(request, reply, ignore)
+    done()
+  }
+  return hooks ? { preHandler, onSend: hooks.onSend, onError: hooks.onError, onResponse: hooks.onResponse } : {}
+}
+
 const pathOf = (url: string) => url.split('?')[0]!
+
+/** What a fault did to a request, in words. */
+function faultReason(applied: AppliedFault, status: number, elapsedMs: number): Reason {
+  const { info } = applied
+  const origin = info.ruleId === undefined ? 'the Sandbox-Fault request header' : `rule ${info.ruleId}`
+  const late = info.latencyMs ? ` after ${info.latencyMs} ms of added latency` : ''
+  let what: string
+  switch (info.kind) {
+    case 'latency':
+      what = `answered ${status} ${info.latencyMs ?? 0} ms late`
+      break
+    case 'error':
+      what = `answered ${status}${late} without processing the request`
+      break
+    case 'lost-response':
+      what = `processed (${info.processedStatus}), then answered ${status}${late} instead of the real answer`
+      break
+    case 'disconnect':
+      what = `processed (${info.processedStatus}), then the connection was closed${late} before any byte of the answer`
+      break
+    case 'reset':
+      what = `the connection was reset${late}; nothing was processed`
+      break
+    case 'hang':
+      what = `no answer; nothing was processed, and the connection stayed open for ${Math.round(elapsedMs)} ms until it closed`
+      break
+  }
+  return reason('FAULT_INJECTED', info.kind, origin, what)
+}
 
 /**
  * A body within `limit` bytes is kept as it is (the string already exists); a longer one is cut at
@@ -203,6 +315,8 @@ function requestReason(
       return error instanceof ApiError ? reason('REQUEST_REFUSED', message) : reason('REQUEST_MALFORMED', failureMessage(payload))
     case 404:
       return reason('NOT_FOUND', message)
+    case 405:
+      return reason('METHOD_NOT_ALLOWED', message)
     case 409:
       return error instanceof ApiError && error.code.startsWith('idempotency')
         ? reason('IDEMPOTENCY_CONFLICT', message)

@@ -1,3 +1,4 @@
+import type { AttemptFault, RequestFault } from '../faults/rules.js'
 import type { Reason } from './reasons.js'
 
 /** What a feed message is about; also the SSE `event:` name. */
@@ -42,9 +43,14 @@ export interface DeliveryMessage extends Base<'delivery'> {
   replay: boolean
   /** The delivery's status after this attempt: PENDING (a retry is due), DELIVERED or FAILED. */
   deliveryStatus: string
+  /** The webhook fault a rule of `/sandbox/faults` injected into this attempt. */
+  fault?: AttemptFault | undefined
 }
 
-/** One API request of the merchant, recorded when it was answered; `at` is when it arrived. */
+/**
+ * One API request of the merchant, recorded when it was answered; `at` is when it arrived. `status` is
+ * what the client got: 0 when it got no answer (a `disconnect`, `reset` or `hang` fault).
+ */
 export interface RequestMessage extends Base<'request'> {
   method: string
   path: string
@@ -55,6 +61,8 @@ export interface RequestMessage extends Base<'request'> {
   idempotencyKey?: string | undefined
   idempotentReplay?: boolean | undefined
   sandboxWarning?: string | undefined
+  /** The API fault injected into this request (a rule of `/sandbox/faults`, or its `Sandbox-Fault` header). */
+  fault?: RequestFault | undefined
 }
 
 /** What the consumer did on the approval page. */

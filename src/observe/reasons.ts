@@ -102,11 +102,13 @@ export const REASONS = {
   REQUEST_MALFORMED: (message: string) => `the request could not be read: ${message}`,
   REQUEST_REFUSED: (message: string) => `refused by a rule of the sandbox: ${message}`,
   NOT_FOUND: (message: string) => message,
+  METHOD_NOT_ALLOWED: (message: string) => message,
   STATE_CONFLICT: (message: string) => message,
   IDEMPOTENCY_CONFLICT: (message: string) => message,
   SANDBOX_ERROR: (message: string) => `the sandbox failed: ${message}`,
   IDEMPOTENT_REPLAY: (key: string) => `answered with the first response to Request-Idempotency-Key "${key}"; nothing was done again`,
   UNKNOWN_FIELDS_IGNORED: (warning: string) => `accepted, but ${warning}`,
+  FAULT_INJECTED: (kind: string, origin: string, what: string) => `${kind} fault injected by ${origin}: ${what}`,
 
   // --- The stream itself.
   STREAM_READER_TOO_SLOW: (bufferBytes: number) =>

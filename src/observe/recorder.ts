@@ -4,6 +4,7 @@ import { iso } from '../domain/clock.js'
 import { AgreementEvent, ChargeEvent, type FundsChange, type PproEvent } from '../domain/events.js'
 import type { PaymentMethods } from '../domain/payment-methods.js'
 import { capturedAmount, refundedAmount } from '../domain/refunds.js'
+import { attemptFaultOf } from '../faults/rules.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
 import { simulatedDecline } from '../domain/simulation.js'
 import { type Attempt, type Delivery, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
@@ -139,6 +140,7 @@ export class Recorder implements SandboxObserver {
       nextAttemptAt: attempt.nextAttemptAt === undefined ? undefined : iso(attempt.nextAttemptAt),
       replay: attempt.replay === true,
       deliveryStatus: delivery.status,
+      fault: attemptFaultOf(attempt.fault),
       reason: why,
     })
     return why

@@ -290,7 +290,7 @@ export class WebhookDispatcher implements EventSink {
     }
     attempt.durationMs = Math.round(performance.now() - started)
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
-    const log = { eventId: event.id, type: event.type, url: delivery.url, attempt: delivery.attempts.length }
+    const log = { eventId: event.id, type: event.type, url: delivery.url, attempt: delivery.attempts.length, fault: attempt.fault }
     try {
       this.#outcome(delivery, attempt, ok, replay, at, log)
     } finally {

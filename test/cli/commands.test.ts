@@ -50,7 +50,7 @@ t.test('mistakes in the command line: one line, exit 2', async (t) => {
     code: 2,
     stdout: '',
     stderr:
-      'ppro-kakaopay-sandbox: unknown command "bogus"; the commands are start, status, exec, trigger, approve, decline, cancel, expire, clock, logs, webhooks\n',
+      'ppro-kakaopay-sandbox: unknown command "bogus"; the commands are start, status, exec, trigger, approve, decline, cancel, expire, clock, logs, webhooks, faults\n',
   })
   t.same(await cli(['status', '--nope']), {
     code: 2,

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { readEvents } from '../../src/cli/logs.js'
+import { describeMessage, readEvents } from '../../src/cli/logs.js'
 import { cli } from '../helpers/cli.js'
 import { listen } from '../helpers/net.js'
 
@@ -181,4 +181,26 @@ t.test('the event-stream reader: fields, multi-line data, comments, CRLF, chunks
     { event: 'delivery', id: '7', data: '{"a":\n1}' },
     { event: 'message', id: '8', data: 'x' },
   ])
+})
+
+t.test('an injected fault is named on its request or delivery line; no answer at all is said so', async (t) => {
+  const paint = (_c: string, text: string) => text
+  const at = { at: '2026-01-15T09:00:00.010Z', sandboxTime: '2026-01-15T09:00:00.000Z' }
+  const lost = { seq: 1, kind: 'request', ...at, method: 'POST', path: '/v1/payment-charges', status: 504, durationMs: 2 }
+  t.equal(
+    describeMessage(
+      { ...lost, fault: { kind: 'lost-response', source: 'rule', ruleId: 'fault_1', status: 504, processedStatus: 200 } },
+      paint,
+    ),
+    '09:00:00.000 request  POST /v1/payment-charges 504 (2 ms) [fault lost-response by fault_1]',
+  )
+  t.equal(
+    describeMessage({ ...lost, status: 0, fault: { kind: 'reset', source: 'header' } }, paint),
+    '09:00:00.000 request  POST /v1/payment-charges no answer (2 ms) [fault reset by header]',
+  )
+  const copy = { ...MESSAGES[1]!, statusCode: 200, nextAttemptAt: undefined, reason: undefined, attempt: 2, replay: true }
+  t.equal(
+    describeMessage({ ...copy, fault: { kind: 'duplicate', ruleId: 'fault_2', copy: 2 } }, paint),
+    '09:00:00.000 delivery PAYMENT_CHARGE_CREATED -> http://127.0.0.1:3000/hooks 200 (attempt 2, replay, 3 ms) [fault duplicate copy 2 by fault_2]',
+  )
 })

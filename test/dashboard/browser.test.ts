@@ -2,21 +2,18 @@
 /// <reference lib="dom.iterable" />
 import t, { type Test } from 'tap'
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import { AUTH, MERCHANT, OTHER_AUTH, kakaoPayChargeRequest } from '../helpers/app.js'
+import { CHROMIUM, launchChromium, screenshotPath } from '../helpers/chromium.js'
 import { freePort } from '../helpers/net.js'
 import { receiver } from '../helpers/receiver.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SHOTS = new URL('../screenshots/', import.meta.url).pathname
 const XSS = '<img src=x onerror=alert(1)>'
 const WAIT = { timeout: 5000 }
 
 t.test('the dashboard, live: a charge appears, is approved, replayed, refunded and timed out, from the page', async (t) => {
   t.ok(existsSync(CHROMIUM), `chromium at ${CHROMIUM}`)
-  await mkdir(SHOTS, { recursive: true })
   let down = false
   const hook = await receiver(t, () => (down ? 503 : 200))
   const port = await freePort()
@@ -45,18 +42,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   const createCharge = (overrides: Record<string, unknown> = {}, headers = AUTH) =>
     api('POST', '/v1/payment-charges', kakaoPayChargeRequest(overrides), headers)
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   t.teardown(() => browser.close())
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
@@ -176,6 +162,20 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
     [[5000, 'REFUNDED', 'refund-part']],
   )
   t.equal(refunded.status, 'CAPTURED', 'a partial refund leaves it captured')
+  // The page read the charge on every change, with Sandbox-Journal: off: the journal has only the
+  // test's own two reads of it, and the page's actions on it (the approve, the refund) like any call.
+  const journal = await api('GET', `/sandbox/requests?chargeId=${live.id}&limit=100`)
+  t.same(
+    journal.data.map((e: any) => `${e.method} ${e.path}`).reverse(),
+    [
+      'POST /v1/payment-charges',
+      `POST /sandbox/payment-charges/${live.id}/approve`,
+      `GET /v1/payment-charges/${live.id}`,
+      `POST /v1/payment-charges/${live.id}/refunds`,
+      `GET /v1/payment-charges/${live.id}`,
+    ],
+    "the dashboard's reads are not in the merchant's journal",
+  )
   await shot(page, 'charge-1280', true)
 
   // Webhooks: the receiver goes down, deliveries fail; it comes back; replay every failed one.
@@ -230,6 +230,21 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   await page.waitForSelector('.charge-title .chip[data-status="FAILED"]', WAIT)
   t.match(await page.textContent('.facts'), /INSUFFICIENT_FUNDS/)
   t.equal((await api('GET', `/v1/payment-charges/${declined.id}`)).failure.failureCode, 'INSUFFICIENT_FUNDS')
+
+  // An injected fault shows on the request it acted on: a lost response, and the charge made behind it.
+  const lost = await fetch(`${base}/v1/payment-charges`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': 'application/json', 'sandbox-fault': 'lost-response' },
+    body: JSON.stringify(kakaoPayChargeRequest({ merchantPaymentChargeReference: 'order-lost' })),
+  })
+  t.equal(lost.status, 504)
+  const [behind] = (await api('GET', '/v1/payment-charges?merchantPaymentChargeReference=order-lost')).data
+  await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${behind.id}`)
+  await page.waitForSelector('li[data-kind="request"] .tag-fault', WAIT)
+  t.equal(await page.textContent('li[data-kind="request"] .tag-fault'), 'Fault: lost-response (Sandbox-Fault header)')
+  t.equal(await page.textContent('li[data-kind="request"] .answer'), '504', 'the status the client got')
+  t.match(await page.textContent('li[data-kind="request"] .t-reason'), /lost-response fault injected by the Sandbox-Fault request header/)
+  await shot(page, 'charge-fault-1280')
 
   // Another merchant's charge, even by its id in the address, is not found.
   await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges/${theirs.id}`)
@@ -307,7 +322,7 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
 /** A screenshot for a person to look at, from the top of the page. */
 async function shot(page: Page, name: string, fullPage = false) {
   await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage })
+  await page.screenshot({ path: screenshotPath(name), fullPage })
 }
 
 async function checkNoSideScroll(t: Test, page: Page, what: string) {
@@ -330,7 +345,7 @@ t.test('with API_KEYS the dashboard asks for a key, refuses a wrong one, and kee
   ).json()) as {
     id: string
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  const browser = await launchChromium()
   t.teardown(() => browser.close())
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const page = await context.newPage()

@@ -358,3 +358,46 @@ t.test('POST /sandbox/webhooks/replay-failed sends every failed delivery since a
   )
   t.equal(eventBody(ctx.events[0]!), wire.sent[0]!.body)
 })
+
+t.test("Sandbox-Journal: off keeps the dashboard's reads of PPRO's objects out of the journal and the stream", async (t) => {
+  const ctx = await buildTestApp(t)
+  const charge = await create(ctx, { merchantPaymentChargeReference: 'order-quiet' })
+  const agreement = (
+    await ctx.call({
+      method: 'POST',
+      url: '/v1/payment-agreements',
+      payload: {
+        paymentMethod: 'KAKAOPAY',
+        consumer: { country: 'KR' },
+        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/r' } }],
+      },
+    })
+  ).json() as { id: string }
+  const journal = async () =>
+    ((await list(ctx, '/sandbox/requests?limit=100')).body.data as Array<Record<string, any>>).map(
+      (e) => `${e.method} ${e.path} ${e.status}`,
+    )
+  const before = await journal()
+  const feedLength = ctx.app.feed.since('merch_test_A', 0).length
+  const quiet = { 'sandbox-journal': 'off' }
+
+  // The same PPRO objects as any read, and nothing recorded.
+  const read = await ctx.call({ method: 'GET', url: `/v1/payment-charges/${charge.id}`, headers: quiet })
+  t.same(read.json(), await ctx.readCharge(charge.id), 'the /v1 answer itself')
+  t.equal((await ctx.call({ method: 'GET', url: `/v1/payment-agreements/${agreement.id}`, headers: quiet })).statusCode, 200)
+  t.equal((await ctx.call({ method: 'GET', url: '/v1/payment-charges/charge_none', headers: quiet })).statusCode, 404)
+  t.same(await journal(), [`GET /v1/payment-charges/${charge.id} 200`, ...before], "only the test's own read (without the header)")
+  t.equal(ctx.app.feed.since('merch_test_A', 0).length, feedLength + 1, 'and nothing else on the stream')
+
+  // It never hides a request that changes something, and only `off` turns the journal off.
+  await ctx.call({ method: 'POST', url: `/sandbox/payment-charges/${charge.id}/approve`, headers: quiet })
+  await ctx.call({ method: 'GET', url: `/v1/payment-charges/${charge.id}`, headers: { 'sandbox-journal': 'on' } })
+  t.same((await journal()).slice(0, 2), [
+    `GET /v1/payment-charges/${charge.id} 200`,
+    `POST /sandbox/payment-charges/${charge.id}/approve 200`,
+  ])
+
+  // The dashboard's old copy of the /v1 read is gone.
+  t.equal((await ctx.call({ method: 'GET', url: `/sandbox/payment-charges/${charge.id}` })).statusCode, 404)
+  t.equal((await ctx.call({ method: 'GET', url: `/sandbox/payment-agreements/${agreement.id}` })).statusCode, 404)
+})

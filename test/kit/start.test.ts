@@ -3,6 +3,9 @@ import { startSandbox, verifyWebhook } from '../../src/kit/index.js'
 import type { CreateChargeRequest } from '../../src/kit/index.js'
 import { kakaoPayChargeRequest as anyCharge } from '../helpers/app.js'
 import { receiver } from '../helpers/receiver.js'
+import { freePort } from '../helpers/net.js'
+import { launch } from '../../src/kit/start.js'
+import { loadConfig } from '../../src/config.js'
 
 const kakaoPayChargeRequest = () => anyCharge() as CreateChargeRequest
 
@@ -174,4 +177,36 @@ t.test('awaitEvent follows the event feed: requests, deliveries, clock moves', a
   t.match(delivery, { kind: 'delivery', url: hooks.url, statusCode: 200, attempt: 1, deliveryStatus: 'DELIVERED', chargeId: charge.id })
   await sb.advanceClock(60)
   t.match(await sb.awaitEvent({ kind: 'clock' }), { kind: 'clock', advancedSeconds: 60 })
+})
+
+t.test('a request that arrives while the sandbox is still starting waits for it, and is answered', async (t) => {
+  const port = await freePort()
+  const errors: string[] = []
+  const answers: number[] = []
+  let starting = true
+  // Knocks on the port from before it is bound until the sandbox is up: the knocks that connect
+  // during the start are held, then answered (before, one crashed the process inside Fastify).
+  const knocks: Promise<void>[] = []
+  const knock = async () => {
+    for (let i = 0; i < 2000 && starting; i++) {
+      knocks.push(
+        fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => void answers.push(r.status),
+          (err: Error & { cause?: { code?: string } }) => {
+            if (err.cause?.code !== 'ECONNREFUSED') errors.push(String(err.cause?.code ?? err.message))
+          },
+        ),
+      )
+      await new Promise((r) => setTimeout(r, 1))
+    }
+  }
+  const knocking = knock()
+  const sb = await launch(loadConfig({ PORT: String(port) }))
+  starting = false
+  t.teardown(() => sb.close())
+  await knocking
+  await Promise.all(knocks)
+  t.same(errors, [], 'no knock was reset or cut')
+  t.ok(answers.length > 0, 'some knocks connected')
+  t.same([...new Set(answers)], [200], 'every knock that connected was answered 200')
 })

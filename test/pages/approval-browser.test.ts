@@ -46,6 +46,20 @@ async function setup(t: Test) {
   return { app, base, shop, browser, api, create }
 }
 
+/**
+ * The documents a page loaded, in order (its main frame's navigations): a page that follows its
+ * payment by script loads nothing between its own URL and the returnUrl. Also the status streams it opened.
+ */
+function watch(page: Page) {
+  const loads: string[] = []
+  const streams: string[] = []
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) loads.push(r.method() === 'GET' ? r.url() : `${r.method()} ${r.url()}`)
+    if (r.resourceType() === 'eventsource') streams.push(new URL(r.url()).pathname)
+  })
+  return { loads, streams }
+}
+
 const noSideScroll = (page: Page) =>
   page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }))
 
@@ -53,6 +67,7 @@ t.test('QR결제: the QR decodes to the phone URL; a PIN on the phone sends the 
   const { base, shop, browser, api, create } = await setup(t)
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
+  const seen = watch(pc)
   await pc.goto(requestUrl)
   t.same(await steady(() => pc.locator('.tabs a').allTextContents()), ['QR결제', '카톡결제'], 'both tabs')
   t.equal(await steady(() => pc.locator('.tabs a[aria-current="page"]').textContent()), 'QR결제', 'QR결제 is open')
@@ -97,6 +112,8 @@ t.test('QR결제: the QR decodes to the phone URL; a PIN on the phone sends the 
 
   await pc.waitForURL(`${shop.url}/return`, { timeout: 5000 })
   t.equal(await steady(() => pc.textContent('#done')), 'Back at the shop: /return', 'the PC page went to the returnUrl by itself')
+  t.same(seen.loads, [requestUrl, `${shop.url}/return`], 'no click and no reload: straight from the page to the returnUrl')
+  t.same(seen.streams, [`/checkout/${id}/status`], 'it followed the status stream')
   t.equal((await api('GET', `/v1/payment-charges/${id}`)).status, 'CAPTURED')
 })
 
@@ -113,20 +130,31 @@ t.test('카톡결제: 결제요청 stays disabled until both fields are valid; a
   t.ok(targets.length >= 7, 'tabs, close, 결제요청 and the three strip buttons')
   for (const [label, h] of targets) t.ok(h >= 44, `${label}: ${h}px tall`)
   const request = pc.locator('form.talk button')
-  const clickable = () => request.evaluate((b) => getComputedStyle(b).pointerEvents !== 'none')
   const hint = (name: string) => pc.locator(`input[name="${name}"] + .hint`)
+  const red = (name: string) => hint(name).evaluate((e) => getComputedStyle(e).color === 'rgb(224, 50, 60)')
   t.equal(await request.textContent(), '결제요청 · Request')
-  t.notOk(await clickable(), 'disabled while empty')
+  t.ok(await request.isDisabled(), 'disabled (the attribute) while empty')
   t.equal(await hint('phone').textContent(), '숫자만 입력')
+  t.notOk(await red('phone'))
   await pc.fill('input[name="phone"]', '010-1234')
-  t.equal(await hint('phone').evaluate((e) => getComputedStyle(e).color), 'rgb(224, 50, 60)', '숫자만 입력 turns red on a non-digit')
+  t.ok(await red('phone'), '숫자만 입력 turns red on a non-digit')
+  t.equal(await pc.getAttribute('input[name="phone"]', 'aria-invalid'), 'true')
+  t.equal(await hint('phone').textContent(), '숫자만 입력')
   await pc.fill('input[name="phone"]', '01012345678')
-  t.notOk(await clickable(), 'still disabled without a birth date')
+  t.notOk(await red('phone'), 'digits only: the hint is plain again')
+  t.ok(await request.isDisabled(), 'still disabled without a birth date')
   await pc.fill('input[name="birth"]', '9001')
-  t.notOk(await clickable(), 'still disabled with 4 birth digits')
+  t.ok(await request.isDisabled(), 'still disabled with 4 birth digits')
+  t.notOk(await red('birth'), 'four digits are digits: the hint stays plain')
+  await pc.press('input[name="birth"]', 'Enter')
+  t.match(pc.url(), /view=talk$/, 'Enter does not send it either')
   await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-talk') }))
   await pc.fill('input[name="birth"]', '900101')
-  t.ok(await clickable(), 'enabled once both are valid')
+  t.notOk(await request.isDisabled(), 'enabled once both are valid')
+  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-talk-valid') }))
+  await pc.fill('input[name="phone"]', '0101234567x')
+  t.ok(await request.isDisabled(), 'disabled again when one turns invalid')
+  await pc.fill('input[name="phone"]', '01012345678')
   await request.click()
   await pc.waitForURL(/view=sent/)
   const waiting = await steady(() => pc.textContent('main'))
@@ -138,22 +166,46 @@ t.test('카톡결제: 결제요청 stays disabled until both fields are valid; a
     'the phone URL, openable on this device',
   )
   await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-sent') }))
-  await clickUntil(pc, 'text=확인 · Done', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
-  t.equal(await steady(() => pc.textContent('#dialog-title')), '결제가 진행 중이에요')
-  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-in-progress') }))
+  const seen = watch(pc)
+  await pc.click('text=확인 · Done')
+  await pc.waitForSelector('[role="dialog"]', { timeout: 5000 })
+  t.equal(await pc.textContent('#dialog-title'), '결제가 진행 중이에요')
+  await pc.screenshot({ path: screenshotPath('approval-pc-in-progress') })
+  t.same(seen.loads, [], 'shown in place, without loading a page')
   await pc.click('[role="dialog"] >> text=확인')
   await pc.waitForSelector('[role="dialog"]', { state: 'detached' })
   t.equal((await api('GET', `/v1/payment-charges/${id}`)).status, 'AUTHENTICATION_PENDING', 'nothing decided')
+  t.same(seen.loads, [], 'and closed in place')
+
+  // Without scripts, the same 확인 reaches the same dialog through /wait.
+  const plain = await (await browser.newContext({ ...PC, javaScriptEnabled: false })).newPage()
+  await plain.goto(`${requestUrl}?view=sent&to=5678`)
+  t.notOk(await plain.locator('[role="dialog"]').count(), 'no dialog yet')
+  await clickUntil(plain, 'text=확인 · Done', (timeout) => plain.waitForSelector('[role="dialog"]', { timeout }))
+  t.equal(await steady(() => plain.textContent('#dialog-title')), '결제가 진행 중이에요', 'without JavaScript too')
+  t.match(plain.url(), /\/wait\?view=sent&to=5678&confirm=1$/)
+  await steady(() => plain.screenshot({ path: screenshotPath('approval-pc-in-progress-nojs') }))
+  await plain.context().close()
 })
 
 t.test('the countdown runs on the sandbox clock: a clock move brings it to zero and the charge is DISCARDED', async (t) => {
   const { browser, api, create } = await setup(t)
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
+  const seen = watch(pc)
   await pc.goto(requestUrl)
-  t.match(await steady(() => pc.textContent('#countdown')), /^1[45]:\d\d$/, 'fifteen minutes to go')
-  t.match(await api('POST', '/sandbox/clock', { advanceSeconds: 900 }), { offsetSeconds: 900 }, 'the sandbox clock moved 15 minutes')
+  const first = await pc.textContent('#countdown')
+  t.match(first, /^1[45]:\d\d$/, 'fifteen minutes to go')
+  await pc.waitForFunction((was) => document.getElementById('countdown')!.textContent !== was, first, { timeout: 3000 })
+  t.pass('it counts down by itself')
+  t.match(await api('POST', '/sandbox/clock', { advanceSeconds: 600 }), { offsetSeconds: 600 }, 'the sandbox clock moved 10 minutes')
+  await pc.waitForFunction(() => /^0[45]:\d\d$/.test(document.getElementById('countdown')!.textContent!), undefined, { timeout: 3000 })
+  t.pass('the countdown follows the clock move: under five minutes left')
+  t.same(seen.loads, [requestUrl], 'without a reload')
+  await pc.screenshot({ path: screenshotPath('approval-pc-countdown-moved') })
+  t.match(await api('POST', '/sandbox/clock', { advanceSeconds: 300 }), { offsetSeconds: 900 }, 'and 5 more: the deadline')
   await pc.waitForSelector('text=Payment expired', { timeout: 5000 })
+  t.same(seen.loads, [requestUrl, `${requestUrl}/wait?view=qr`], 'at zero, the timeout page')
   t.equal(await steady(() => pc.textContent('#countdown')), '00:00')
   t.match(await steady(() => pc.textContent('main')), /결제 시간이 초과되었습니다/)
   await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-timeout') }))
@@ -165,16 +217,36 @@ t.test('closing asks first: 취소 keeps the payment, 확인 cancels it as the c
   const { shop, browser, api, create } = await setup(t)
   const { id, requestUrl } = await create()
   const pc = await browser.newPage(PC)
+  const seen = watch(pc)
   await pc.goto(requestUrl)
-  await clickUntil(pc, 'a.x', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
-  t.equal(await steady(() => pc.textContent('#dialog-title')), '카카오페이 결제를 중단하시겠습니까?')
-  await steady(() => pc.screenshot({ path: screenshotPath('approval-pc-close') }))
+  await pc.click('a.x')
+  await pc.waitForSelector('[role="dialog"]', { timeout: 5000 })
+  t.equal(await pc.textContent('#dialog-title'), '카카오페이 결제를 중단하시겠습니까?')
+  await pc.screenshot({ path: screenshotPath('approval-pc-close') })
+  t.equal(await pc.evaluate(() => document.activeElement?.textContent), '취소', 'the focus is on the choice that changes nothing')
+  await pc.keyboard.press('Escape')
+  await pc.waitForSelector('[role="dialog"]', { state: 'detached' })
+  t.pass('Escape closes it')
+  await pc.click('a.x')
+  await pc.waitForSelector('[role="dialog"]', { timeout: 5000 })
   await pc.click('[role="dialog"] >> text=취소')
   await pc.waitForSelector('[role="dialog"]', { state: 'detached' })
   t.equal((await api('GET', `/v1/payment-charges/${id}`)).status, 'AUTHENTICATION_PENDING', '취소 changes nothing')
-  await clickUntil(pc, 'a.x', (timeout) => pc.waitForSelector('[role="dialog"]', { timeout }))
+  t.same(seen.loads, [requestUrl], 'asked and dismissed in place')
+  await pc.click('a.x')
   await Promise.all([pc.waitForURL(`${shop.url}/return`), pc.click('[role="dialog"] >> text=확인')])
   t.match(await api('GET', `/v1/payment-charges/${id}`), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
+  t.same(seen.loads, [requestUrl, `POST ${requestUrl}`, `${shop.url}/return`], 'the cancel is the plain form post: 303 to the returnUrl')
+
+  // Without scripts: × opens the dialog as a page of its own, 확인 posts the same cancel.
+  const second = await create()
+  const plain = await (await browser.newContext({ ...PC, javaScriptEnabled: false })).newPage()
+  await plain.goto(second.requestUrl)
+  await clickUntil(plain, 'a.x', (timeout) => plain.waitForSelector('[role="dialog"]', { timeout }))
+  t.match(plain.url(), /\?view=close&from=qr$/)
+  await Promise.all([plain.waitForURL(`${shop.url}/return`), plain.click('[role="dialog"] >> text=확인')])
+  t.match(await api('GET', `/v1/payment-charges/${second.id}`), { status: 'FAILED', failure: { failureCode: 'CANCELED_BY_CONSUMER' } })
+  await plain.context().close()
 })
 
 t.test('without JavaScript: the phone takes a typed PIN, the PC page still follows, and the form contract holds', async (t) => {
@@ -199,4 +271,29 @@ t.test('without JavaScript: the phone takes a typed PIN, the PC page still follo
   await clickUntil(pc, 'button[value="approve"]', (timeout) => pc.waitForURL(`${shop.url}/return`, { timeout }))
   t.equal((await api('GET', `/v1/payment-charges/${second.id}`)).status, 'CAPTURED', 'the sandbox strip approves')
   await context.close()
+})
+
+t.test('QR등록: the registration page follows the phone too, and leaves for the returnUrl without a reload', async (t) => {
+  const { shop, browser, api } = await setup(t)
+  const agreement = await api('POST', '/v1/payment-agreements', {
+    paymentMethod: 'KAKAOPAY',
+    description: '커피 정기구독',
+    frequency: { type: 'MONTHLY' },
+    amount: { value: 9900, currency: 'KRW' },
+    amountType: 'EXACT',
+    consumer: { country: 'KR' },
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: `${shop.url}/subscribed` } }],
+  })
+  const requestUrl = agreement.authenticationMethods[0].details.requestUrl as string
+  const pc = await browser.newPage(PC)
+  const seen = watch(pc)
+  await pc.goto(requestUrl)
+  t.same(await pc.locator('.tabs a').allTextContents(), ['QR등록', '카톡등록'])
+  const phone = await browser.newPage(PHONE)
+  await phone.goto(`${requestUrl}/phone?step=pin`)
+  for (const k of '135790') await phone.click(`.keys button[data-key="${k}"]`)
+  await pc.waitForURL(`${shop.url}/subscribed`, { timeout: 5000 })
+  t.same(seen.loads, [requestUrl, `${shop.url}/subscribed`], 'straight to the returnUrl')
+  t.same(seen.streams, [`/checkout/${agreement.id}/status`])
+  t.equal((await api('GET', `/v1/payment-agreements/${agreement.id}`)).status, 'ACTIVE')
 })

@@ -3,6 +3,7 @@ import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfigFiles } from '../../src/config-files.js'
+import { APPROVAL_SCRIPT_SRC } from '../../src/http/pages/approval-script.js'
 import { PHONE_PINS } from '../../src/http/pages/phone-page.js'
 import { buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
 
@@ -25,7 +26,7 @@ t.test('the PC page: merchant by display name, descriptor as item, both tabs, th
   t.equal(res.statusCode, 200)
   t.equal(
     res.headers['content-security-policy'],
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'self'; base-uri 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'self'; base-uri 'none'; script-src 'self'; connect-src 'self'",
   )
   const html = res.body
   t.match(html, /가맹점 · Merchant <strong>카카오 스토어 &lt;b&gt;<\/strong>/, 'the display name, escaped')
@@ -33,10 +34,23 @@ t.test('the PC page: merchant by display name, descriptor as item, both tabs, th
   t.match(html, /<a href="\/checkout\/[^"]+" aria-current="page">QR결제<\/a>\n<a href="\/checkout\/[^"]+\?view=talk">카톡결제<\/a>/)
   t.match(html, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, 'the QR code, inline SVG')
   t.match(html, new RegExp(`href="http://localhost:8080/checkout/${id}/phone" target="_blank"`), 'the phone URL on PUBLIC_BASE_URL')
-  t.match(html, new RegExp(`<meta http-equiv="refresh" content="1;url=/checkout/${id}/wait\\?view=qr">`), 'reloads through /wait')
+  t.match(
+    html,
+    new RegExp(`<noscript><meta http-equiv="refresh" content="1;url=/checkout/${id}/wait\\?view=qr"></noscript>`),
+    'without scripts, reloads through /wait',
+  )
+  t.match(html, new RegExp(`<script src="${APPROVAL_SCRIPT_SRC.replace(/[?.]/g, '\\$&')}" defer></script>`), 'with them, its script')
+  t.match(
+    html,
+    new RegExp(`<main data-status="/checkout/${id}/status" data-wait="/checkout/${id}/wait\\?view=qr" data-remaining-ms="900000">`),
+  )
   t.match(html, /<strong id="countdown">15:00<\/strong>/, 'the countdown from the deadline')
   t.match(html, /Apple SD Gothic Neo","Malgun Gothic","맑은 고딕","Noto Sans KR"/)
-  t.notMatch(html, /<script|onclick=|onload=|https:\/\/fonts|<link/i, 'no script, no inline handler, nothing from outside')
+  t.notMatch(
+    html,
+    /<script>|<script [^>]*>[^<]|\son[a-z]+=|https:\/\/fonts|<link/i,
+    'no inline script, no inline handler, nothing from outside',
+  )
   ctx.clock.advance(61_500)
   t.match((await ctx.app.inject({ method: 'GET', url: path })).body, /<strong id="countdown">13:59<\/strong>/, 'rounded up to the second')
 })
@@ -122,7 +136,7 @@ t.test('the close dialog: 취소 goes back, 확인 posts cancel', async (t) => {
   const { path } = await create(ctx)
   const html = (await ctx.app.inject({ method: 'GET', url: `${path}?view=close&from=talk` })).body
   t.match(html, /<h2 id="dialog-title">카카오페이 결제를 중단하시겠습니까\?<\/h2>/)
-  t.match(html, new RegExp(`<a class="secondary" href="/checkout/[^"]+\\?view=talk">취소</a>`))
+  t.match(html, new RegExp(`<a class="secondary" href="/checkout/[^"]+\\?view=talk" data-dismiss>취소</a>`))
   t.match(
     html,
     /<form method="post" action="http:\/\/localhost:8080\/checkout\/[^"]+" class="stop"><button class="primary" type="submit" name="action" value="cancel">확인<\/button><\/form>/,
@@ -229,7 +243,9 @@ t.test('GET /checkout/{id}/status: the page state as JSON', async (t) => {
     status: 'AUTHENTICATION_PENDING',
     pending: true,
     remainingSeconds: 800,
+    remainingMs: 800_000,
     phoneUrl: `http://localhost:8080/checkout/${id}/phone`,
+    redirect: null,
   })
   await form(ctx, path, 'action=cancel')
   t.same((await ctx.app.inject({ method: 'GET', url: `${path}/status` })).json(), {
@@ -237,7 +253,9 @@ t.test('GET /checkout/{id}/status: the page state as JSON', async (t) => {
     status: 'FAILED',
     pending: false,
     remainingSeconds: 0,
+    remainingMs: 0,
     phoneUrl: null,
+    redirect: RETURN_URL,
   })
   const unknown = await ctx.app.inject({ method: 'GET', url: '/checkout/charge_zzzzzzzzzzzzzzzzzzzzz/status' })
   t.equal(unknown.statusCode, 404)

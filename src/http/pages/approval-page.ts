@@ -1,11 +1,13 @@
+import { APPROVAL_SCRIPT_SRC } from './approval-script.js'
 import type { ApprovalView } from './approval-views.js'
 import { escapeHtml, FONT_STACK, formatCountdown, htmlDocument } from './html.js'
 
 /**
  * Which screen of the approval page to show. The page needs no JavaScript: tabs are links, the
- * 카톡결제 request is a form post, and the screens that wait for the phone reload themselves every
- * second (a meta refresh) through `/checkout/{id}/wait`, which sends the consumer to the returnUrl as
- * soon as the decision is made.
+ * 카톡결제 request is a form post, and without scripts the screens that wait for the phone reload
+ * themselves every second (a meta refresh in `<noscript>`) through `/checkout/{id}/wait`, which sends
+ * the consumer to the returnUrl as soon as the decision is made. With scripts, approval-script.ts
+ * enhances the same screens (live status, countdown, dialogs in place, a disabled 결제요청).
  */
 export type Screen =
   | { view: 'qr' }
@@ -56,9 +58,10 @@ dd{margin:0;text-align:right;font-weight:600;overflow-wrap:anywhere;min-width:0}
 .field input{width:100%;min-height:48px;border:1px solid #d6d6d6;border-radius:10px;padding:0 14px;font-size:17px;font-family:inherit}
 .field input:focus{outline:2px solid #191919;border-color:#191919}
 .hint{display:block;font-size:12px;color:#8a8a8a;margin-top:4px}
-.field input:not(:placeholder-shown):invalid+.hint,.hint.error{color:#e0323c;font-weight:700}
+html:not(.js) .field input:not(:placeholder-shown):invalid+.hint,.hint.error{color:#e0323c;font-weight:700}
 .cta{display:flex;align-items:center;justify-content:center;width:100%;min-height:52px;border-radius:12px;border:0;font-size:17px;font-weight:700;cursor:pointer;text-decoration:none;font-family:inherit;background:${bg};color:${fg}}
 form.talk:invalid .cta{background:#ececec;color:#a5a5a5;pointer-events:none;cursor:default}
+.cta:disabled{background:#ececec;color:#a5a5a5;cursor:default}
 .sent{font-size:17px;font-weight:700;margin:6px 0 4px}
 .to{font-size:15px;color:#555;margin:0 0 12px}
 .message{display:block;text-align:left;background:#f6f6f6;border-radius:12px;padding:12px 14px;margin:0 0 14px;font-size:13px;color:#555}
@@ -151,7 +154,7 @@ function sentPanel(v: ApprovalView, s: Extract<Screen, { view: 'sent' }>): strin
 <p class="sent">카카오톡으로 ${escapeHtml(words(v).request.replace('요청', ''))} 요청 메시지를 보냈어요</p>
 <p class="to">${s.to ? `010-****-${escapeHtml(s.to)}` : ''}<span class="en">Open the KakaoTalk message on the phone and finish there</span></p>
 <div class="message">KakaoTalk message (sandbox): the phone approval page<br><a href="${escapeHtml(p.phoneUrl)}" target="_blank" rel="noopener">${escapeHtml(p.phoneUrl)}</a></div>
-<form method="get" action="/checkout/${escapeHtml(v.id)}/wait">
+<form class="done" method="get" action="/checkout/${escapeHtml(v.id)}/wait">
 <input type="hidden" name="view" value="sent">${s.to ? `<input type="hidden" name="to" value="${escapeHtml(s.to)}">` : ''}
 <input type="hidden" name="confirm" value="1">
 <button class="cta" type="submit">확인 · Done</button>
@@ -162,6 +165,26 @@ function sentPanel(v: ApprovalView, s: Extract<Screen, { view: 'sent' }>): strin
 function modal(title: string, detail: string, actions: string, one = false): string {
   return `<div class="modal" role="dialog" aria-modal="true" aria-labelledby="dialog-title"><div class="dialog">
 <h2 id="dialog-title">${escapeHtml(title)}</h2><p>${detail}</p><div class="actions${one ? ' one' : ''}">${actions}</div></div></div>`
+}
+
+/** "결제가 진행 중이에요": 확인 pressed before the consumer decided on the phone. */
+function busyDialog(title: string, back: string): string {
+  return modal(
+    title,
+    '휴대폰에서 결제를 완료해주세요<span class="en">Finish on the phone first</span>',
+    `<a class="primary" href="${escapeHtml(back)}" data-dismiss>확인</a>`,
+    true,
+  )
+}
+
+/** "카카오페이 결제를 중단하시겠습니까?": 취소 goes back, 확인 posts the consumer's cancel. */
+function stopDialog(title: string, back: string, actionUrl: string): string {
+  return modal(
+    title,
+    '<span class="en">Stop the KakaoPay payment?</span>',
+    `<a class="secondary" href="${escapeHtml(back)}" data-dismiss>취소</a>
+<form method="post" action="${escapeHtml(actionUrl)}" class="stop"><button class="primary" type="submit" name="action" value="cancel">확인</button></form>`,
+  )
 }
 
 /** The approval page: KakaoPay's PC checkout for a pending charge or agreement, or the outcome once decided. */
@@ -175,9 +198,12 @@ export function renderApprovalPage(v: ApprovalView, screen: Screen = { view: 'qr
     const p = v.pending
     const tab = screen.view === 'close' ? screen.from : screen.view
     const sentTo = screen.view === 'sent' || screen.view === 'close' ? screen.to : undefined
-    // The screens that wait for the phone reload through /wait, which leaves for the returnUrl once decided.
+    const here = query({ view: tab, to: sentTo })
+    // Scripts on: approval-script.ts follows the status and leaves through /wait at zero. Scripts off:
+    // the screens that wait for the phone reload through /wait, which leaves for the returnUrl once decided.
+    head = `<script src="${APPROVAL_SCRIPT_SRC}" defer></script>\n`
     if (screen.view === 'qr' || screen.view === 'sent') {
-      head = `<meta http-equiv="refresh" content="1;url=${escapeHtml(`${base}/wait?${query(screen)}`)}">\n`
+      head += `<noscript><meta http-equiv="refresh" content="1;url=${escapeHtml(`${base}/wait?${query(screen)}`)}"></noscript>\n`
     }
     const talkTab = tab === 'talk' || tab === 'sent'
     const closeHref = `${base}?${new URLSearchParams({ view: 'close', from: tab, ...(sentTo ? { to: sentTo } : {}) })}`
@@ -188,7 +214,7 @@ export function renderApprovalPage(v: ApprovalView, screen: Screen = { view: 'qr
           ? talkPanel(v, screen.view === 'talk' ? screen : { view: 'talk' })
           : sentPanel(v, screen.view === 'sent' ? screen : { view: 'sent', ...(sentTo ? { to: sentTo } : {}) })
     content = `<header class="brand"><span>${escapeHtml(v.methodName.toLowerCase())}</span><small>SANDBOX</small><a class="x" href="${escapeHtml(closeHref)}" aria-label="닫기 · Close">×</a></header>
-<main>
+<main data-status="${escapeHtml(`${base}/status`)}" data-wait="${escapeHtml(`${base}/wait?${here}`)}" data-remaining-ms="${p.remainingMs}">
 <h1>${escapeHtml(v.heading)}</h1>
 ${notice ? `<div class="outcome ${notice.tone}" role="status"><strong>${escapeHtml(notice.title)}</strong>${escapeHtml(notice.detail)}</div>` : ''}
 ${summary(v)}
@@ -201,24 +227,14 @@ ${panel}
 ${v.note ? `<p class="note">${escapeHtml(v.note)}</p>` : ''}
 ${sandboxStrip(p.actionUrl)}
 </main>`
-    if (screen.view === 'sent' && screen.confirm) {
-      const back = `${base}?${query({ view: 'sent', to: screen.to })}`
-      overlay = modal(
-        w.doing,
-        '휴대폰에서 결제를 완료해주세요<span class="en">Finish on the phone first</span>',
-        `<a class="primary" href="${escapeHtml(back)}">확인</a>`,
-        true,
-      )
-    }
-    if (screen.view === 'close') {
-      const back = screen.from === 'qr' ? base : `${base}?${query({ view: screen.from, to: screen.to })}`
-      overlay = modal(
-        w.stop,
-        '<span class="en">Stop the KakaoPay payment?</span>',
-        `<a class="secondary" href="${escapeHtml(back)}">취소</a>
-<form method="post" action="${escapeHtml(p.actionUrl)}" class="stop"><button class="primary" type="submit" name="action" value="cancel">확인</button></form>`,
-      )
-    }
+    const busy = () => busyDialog(w.doing, `${base}?${query({ view: 'sent', to: sentTo })}`)
+    const stop = (back: string) => stopDialog(w.stop, back, p.actionUrl)
+    const back = tab === 'qr' ? base : `${base}?${here}`
+    if (screen.view === 'sent' && screen.confirm) overlay = busy()
+    if (screen.view === 'close') overlay = stop(back)
+    // The same dialogs, for the script to show in place (a template is inert without it).
+    if (screen.view !== 'close') overlay += `\n<template id="close-dialog">${stop(back)}</template>`
+    if (tab === 'sent' && !(screen.view === 'sent' && screen.confirm)) overlay += `\n<template id="busy-dialog">${busy()}</template>`
   } else {
     const o = v.outcome
     content = `<header class="brand"><span>${escapeHtml(v.methodName.toLowerCase())}</span><small>SANDBOX</small></header>

@@ -5,6 +5,8 @@ import { ID_PATTERN } from '../../domain/ids.js'
 import { consumerAction } from '../../observe/consumer.js'
 import type { MerchantRegistry } from '../../webhooks/merchants.js'
 import { renderApprovalPage, renderNotFound, type Screen } from './approval-page.js'
+import { APPROVAL_SCRIPT, APPROVAL_SCRIPT_PATH, APPROVAL_SCRIPT_VERSION } from './approval-script.js'
+import { type PageStatus, StatusStreams, wantsStream } from './approval-status.js'
 import { agreementView, type ApprovalView, chargeView, type ViewContext } from './approval-views.js'
 import { PAY_METHODS, type PayMethod, PHONE_SCRIPT, PHONE_SCRIPT_PATH, pinOutcome, renderPhonePage } from './phone-page.js'
 import { qrSvg } from './qr.js'
@@ -24,6 +26,9 @@ const PAGE_HEADERS = {
 }
 /** The phone page runs one script, served by the sandbox as a file. */
 const PHONE_HEADERS = { ...PAGE_HEADERS, 'content-security-policy': `${CSP}; script-src 'self'` }
+/** The PC page too, and it follows its own status (`connect-src`): no inline script or handler runs on either. */
+const APPROVAL_HEADERS = { ...PAGE_HEADERS, 'content-security-policy': `${CSP}; script-src 'self'; connect-src 'self'` }
+const SCRIPT_HEADERS = { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' }
 
 const ACTIONS = new Set(['approve', 'decline', 'cancel'])
 
@@ -69,7 +74,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
   await app.register(formbody, { bodyLimit: 4096 })
   const ctx: ViewContext = { sandbox, merchants, baseUrl }
 
-  const page = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html)
+  const page = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(APPROVAL_HEADERS).send(html)
   const notFound = (reply: FastifyReply) => page(reply, 404, renderNotFound())
   const redirect = (reply: FastifyReply, location: string) =>
     reply.code(303).header('location', location).header('cache-control', 'no-store').send()
@@ -78,6 +83,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
     view: () => ApprovalView
     decide: (o: ConsumerOutcome) => void
     status: () => string
+    merchantId: string
     returnUrl?: string | undefined
   }
 
@@ -91,6 +97,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
           view: () => chargeView(ctx, charge),
           decide: (o) => (consumerAction(sandbox, id, o.action), sandbox.charges.authenticate(charge, o)),
           status: () => charge.status,
+          merchantId: charge.merchantId,
           returnUrl: charge.returnUrl,
         }
       )
@@ -102,6 +109,7 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
           view: () => agreementView(ctx, agreement),
           decide: (o) => (consumerAction(sandbox, id, o.action), sandbox.agreements.authenticate(agreement, o)),
           status: () => agreement.status,
+          merchantId: agreement.merchantId,
           returnUrl: agreement.returnUrl,
         }
       )
@@ -114,6 +122,18 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
     const qrShown = screen.view === 'qr' || (screen.view === 'close' && screen.from === 'qr')
     return renderApprovalPage(view, screen, view.pending && qrShown ? await qrSvg(view.pending.phoneUrl) : '', notice)
   }
+
+  /**
+   * The PC page's script. The page names it with its version (`?v=`, the hash of its text): that
+   * address is cached for good; any other is revalidated (its ETag).
+   */
+  const etag = `"${APPROVAL_SCRIPT_VERSION}"`
+  app.get<{ Querystring: { v?: string } }>(APPROVAL_SCRIPT_PATH, async (req, reply) => {
+    const cache = req.query.v === APPROVAL_SCRIPT_VERSION ? 'public, max-age=31536000, immutable' : 'no-cache'
+    reply.headers({ ...SCRIPT_HEADERS, 'cache-control': cache, etag })
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send()
+    return reply.send(APPROVAL_SCRIPT)
+  })
 
   app.get(PHONE_SCRIPT_PATH, async (_req, reply) =>
     reply
@@ -200,17 +220,50 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
     },
   )
 
-  /** The page's state as JSON, for scripts that watch a payment (the demo's presenter screen). */
-  app.get<{ Params: { id: string } }>('/checkout/:id/status', async (req, reply) => {
-    const subject = find(req.params.id)
-    if (!subject) return reply.code(404).header('cache-control', 'no-store').send({ message: 'unknown payment page' })
+  /** What the consumer's page may know of its payment (see PageStatus): a decided one's returnUrl, no more. */
+  const statusOf = (subject: Subject): PageStatus => {
     const view = subject.view()
-    return reply.header('cache-control', 'no-store').send({
+    const decided = !view.pending && !view.outcome?.expired
+    return {
       id: view.id,
       status: subject.status(),
       pending: !!view.pending,
       remainingSeconds: view.pending ? Math.ceil(view.pending.remainingMs / 1000) : 0,
+      remainingMs: view.pending?.remainingMs ?? 0,
       phoneUrl: view.pending?.phoneUrl ?? null,
-    })
+      redirect: decided ? (subject.returnUrl ?? null) : null,
+    }
+  }
+
+  // The status streams end when the server closes, so its connections can close.
+  const streams = new StatusStreams(app.feed)
+  app.addHook('preClose', (done) => {
+    streams.endAll()
+    done()
+  })
+
+  /**
+   * The page's state, for the page's own script and for scripts that watch a payment: JSON, or with
+   * `Accept: text/event-stream` a stream of it until decided. It needs no credentials: the id is the
+   * secret, as for the page itself.
+   */
+  app.get<{ Params: { id: string } }>('/checkout/:id/status', async (req, reply) => {
+    const id = req.params.id
+    const subject = find(id)
+    if (!subject) return reply.code(404).header('cache-control', 'no-store').send({ message: 'unknown payment page' })
+    if (wantsStream(req.headers.accept)) {
+      // Each read finds the payment again (the store may hold a new record of it), after due work ran.
+      const read = () => {
+        sandbox.tick()
+        const now = find(id)
+        return now && statusOf(now)
+      }
+      reply.hijack()
+      if (streams.open(reply.raw, { id, merchantId: subject.merchantId }, read)) return reply
+      reply.raw.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '1' })
+      reply.raw.end(JSON.stringify({ message: 'too many status streams open: read the JSON instead' }))
+      return reply
+    }
+    return reply.header('cache-control', 'no-store').send(statusOf(subject))
   })
 }

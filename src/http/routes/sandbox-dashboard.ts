@@ -9,9 +9,6 @@ import { refundedAmount } from '../../domain/refunds.js'
 import type { Sandbox } from '../../sandbox.js'
 import type { Delivery } from '../../webhooks/dispatcher.js'
 import { eventBody } from '../../webhooks/dispatcher.js'
-import { AgreementParamsSchema } from '../schemas/agreements.js'
-import { ChargeParamsSchema } from '../schemas/charges.js'
-import { agreementResponse, chargeResponse } from '../responses.js'
 import { deliveryResponse } from './sandbox-webhooks.js'
 
 /**
@@ -173,21 +170,15 @@ export function deliveryDetail(sandbox: Sandbox, d: Delivery) {
 /**
  * The dashboard's reads are not the merchant's integration talking to PPRO: they stay out of the request
  * journal (and so out of timelines and the stream), or a page refreshing on a message would make one.
+ * Its reads of PPRO's own routes send `Sandbox-Journal: off` to the same end.
  */
 const NOT_JOURNALED = { journal: false }
 
 export async function sandboxDashboardRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { sandbox } = fastify
-  const baseUrl = sandbox.publicBaseUrl
-
-  /** The PPRO object, exactly as `GET /v1/payment-charges/{id}` answers it, read without a journal entry. */
-  app.get('/sandbox/payment-charges/:paymentChargeId', { config: NOT_JOURNALED, schema: { params: ChargeParamsSchema } }, async (req) =>
-    chargeResponse(sandbox.charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
-  )
-  app.get('/sandbox/payment-agreements/:agreementId', { config: NOT_JOURNALED, schema: { params: AgreementParamsSchema } }, async (req) =>
-    agreementResponse(sandbox.agreements.get(req.merchantId, req.params.agreementId), baseUrl),
-  )
+  // A charge's or agreement's PPRO object is read where PPRO serves it (`GET /v1/…/{id}`), with
+  // `Sandbox-Journal: off` keeping the read out of the journal (see observe/journal.ts).
 
   app.get('/sandbox/payment-charges', { config: NOT_JOURNALED, schema: { querystring: ChargeListQuerySchema } }, async (req) => {
     const { status, page, limit, agreementId } = req.query

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { APPROVAL_SCRIPT_SRC } from '../../../src/http/pages/approval-script.js'
 import { buildTestApp, kakaoPayChargeRequest, type TestApp } from '../../helpers/app.js'
 
 const RETURN_URL = 'https://www.webshop.com/order-results-page'
@@ -25,7 +26,23 @@ t.test('the approval page shows the order as KakaoPay checkout does', async (t) 
   for (const action of ['approve', 'decline', 'cancel']) {
     t.match(html, new RegExp(`<button [^>]*type="submit" name="action" value="${action}"`), `a ${action} button`)
   }
-  t.notMatch(html, /<script/i, 'works without JavaScript')
+  // Scripts only enhance the page (checkout-browser.test.ts runs the form contract with them off and
+  // on); none is inline and no inline handler exists, which the CSP enforces too.
+  t.same(
+    [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => [m[0].match(/ src="([^"]+)"/)?.[1], m[1]]),
+    [[APPROVAL_SCRIPT_SRC, '']],
+    'one script, a file of the sandbox, nothing inline',
+  )
+  t.notMatch(html, /\son[a-z]+\s*=/i, 'no inline event handler')
+  t.notMatch(html, /javascript:/i)
+  const csp = Object.fromEntries(
+    String(res.headers['content-security-policy'])
+      .split(/;\s*/)
+      .map((d) => [d.split(' ')[0], d.split(' ').slice(1)]),
+  )
+  t.same(csp['script-src'], ["'self'"], "scripts from the sandbox's own origin only: nothing inline runs")
+  t.same(csp['connect-src'], ["'self'"], 'the page reads its status from the sandbox only')
+  t.same(csp['default-src'], ["'none'"])
 })
 
 t.test('merchant and consumer text is escaped', async (t) => {
