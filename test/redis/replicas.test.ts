@@ -44,6 +44,11 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
     const id = created.json.id
     const read = await b.call('GET', `/v1/payment-charges/${id}`, undefined, h)
     t.same(read.json, created.json, 'the other replica answers the same charge')
+    const status = await fetch(`${c.base}/checkout/${id}/status`)
+    t.equal(((await status.json()) as { pending: boolean }).pending, true, "the page's status reads on any replica")
+    const stream = await fetch(`${c.base}/checkout/${id}/status`, { headers: { accept: 'text/event-stream' } })
+    t.equal(stream.status, 503, 'its live stream is refused, so the page polls the JSON')
+    await stream.body?.cancel()
     // The consumer approves on the approval page served by the second replica.
     const page = await fetch(`${b.base}/checkout/${id}`, {
       method: 'POST',
