@@ -215,8 +215,21 @@ async function webhooks() {
   row('retry lateness at that size (ms)', undefined, w.lateMs, undefined, '<= 5 ms', () => w.lateMs <= 5)
 }
 
+// Replicas on one Redis (bench/replicas.mjs): 1, 2 and 3 replicas against one in-memory process, reported.
+async function replicas() {
+  const r = await inChild('./replicas.mjs', ['--json'])
+  if (r.skipped) return
+  for (const [n, one] of Object.entries(r.replicas)) {
+    for (const k of ['create', 'read']) {
+      const v = one[k]
+      const floor = r.memory[k]
+      row(`${k}, ${n} replica(s) on Redis (req/s)`, floor, v, v / floor, `reported, ${r.cpus} CPUs`, () => true)
+    }
+  }
+}
+
 /** In table order. Each gets what earlier blocks returned (merged), so a block may reuse a floor. */
-const BLOCKS = { core, durable: durableStored, heap, growth: dataGrowth, webhooks }
+const BLOCKS = { core, durable: durableStored, heap, growth: dataGrowth, webhooks, replicas }
 
 const only = flags.only?.split(',')
 const cpu = os.cpus()

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { type Config, defaultConfig } from './config.js'
+import { type Config, ConfigError, defaultConfig } from './config.js'
 import { loadPaymentMethods } from './config-files.js'
 import { type Clock, systemClock } from './domain/clock.js'
 import type { PproEvent } from './domain/events.js'
@@ -25,6 +25,7 @@ import { Durable } from './durable/durable.js'
 import { Retention } from './durable/retention.js'
 import { MemoryStore } from './store/memory-store.js'
 import { Observability } from './observe/index.js'
+import type { Replica } from './redis/replica.js'
 import { MerchantRegistry, type MerchantSettings } from './webhooks/merchants.js'
 import { httpTransport, type WebhookTransport } from './webhooks/transport.js'
 
@@ -60,6 +61,8 @@ declare module 'fastify' {
     retention: Retention
     /** Durable mode (DATA_DIR), when on. */
     durable: Durable | undefined
+    /** Replicas on one Redis (REDIS_URL), when on. */
+    replica: Replica | undefined
   }
 }
 
@@ -94,9 +97,26 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   // Durable mode reads DATA_DIR back before anything is built on it (a refused start throws here).
   const baseClock = options.clock ?? systemClock
   const { dataDir, fsync, compactBytes } = config.durable
+  if (dataDir && config.redis.url) throw new ConfigError('set DATA_DIR or REDIS_URL, not both: replicas keep their state in Redis')
+  const transport = options.transport ?? httpTransport
+  // Replicas on Redis: the store is a view of each unit of work, the clock's base is Redis's time.
+  // Loaded only when asked for: memory mode never pays for the Redis client at start.
+  const redisMode = config.redis.url ? { ...(await import('./redis/replica.js')), ...(await import('./redis/routes.js')) } : undefined
+  const replica = config.redis.url
+    ? await redisMode!.Replica.connect({
+        url: config.redis.url,
+        leaseMs: config.redis.leaseMs,
+        pollMs: config.redis.pollMs,
+        retention: config.retention,
+        baseClock,
+        logger: app.log.child({ component: 'replica' }),
+        merchants,
+        transport,
+        webhooks: config.webhooks,
+      })
+    : undefined
   const durable = dataDir ? Durable.open({ dataDir, fsync, compactBytes, onFatal: options.onJournalFailure }, baseClock) : undefined
   let retention: Retention | undefined
-  const transport = options.transport ?? httpTransport
   const methods = options.methods ?? (await loadPaymentMethods())
   // The event feed, request journal and timelines (src/observe) watch the sandbox as its observer.
   const observe = new Observability(config.feed, {
@@ -106,10 +126,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     logger: app.log.child({ component: 'feed' }),
   })
   const sandbox = createSandbox({
-    clock: durable ? durable.clock : baseClock,
+    clock: durable ? durable.clock : replica ? replica.clock : baseClock,
     wallClock: baseClock,
     ids: options.ids ?? randomIds,
-    store: options.store ?? new MemoryStore(),
+    store: replica ? replica.store : (options.store ?? new MemoryStore()),
     methods,
     merchants,
     transport: durable ? durable.transport(transport) : transport,
@@ -128,11 +148,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
         }
       : (d, created) => created && retention!.recorded(d),
     durable: durable !== undefined,
+    outbox: replica?.outbox,
   })
   // Request idempotency is PPRO's API's, so HTTP owns it; a reset of the merchant's data forgets its keys.
   const idempotency = durable ? durable.idempotency : new IdempotencyStore()
   sandbox.onReset((merchantId) => idempotency.deleteMerchant(merchantId))
   if (durable) sandbox.onReset(durable.reset)
+  // A merchant reset on any replica clears what this one holds of the merchant (its feed and journal).
+  if (replica) replica.onReset((merchantId) => sandbox.reset(merchantId))
   retention = new Retention({ settings: config.retention, wallClock: baseClock, sandbox, idempotency, onDrop: durable?.dropped })
   if (durable) {
     for (const [id, at] of durable.touched) retention.touched.set(id, at)
@@ -143,12 +166,21 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   // A seed is applied once: a durable sandbox that already holds data is not seeded again.
   const holdsData = durable !== undefined && (durable.recovery.units > 0 || durable.recovery.snapshot !== undefined)
   observe.attach(app, sandbox)
-  if (options.seed && options.seed.length > 0 && !holdsData) {
+  if (replica && options.seed && options.seed.length > 0) {
+    // Every replica would apply it again: seed one sandbox through the API instead (docs/scaling-out.md).
+    app.log.warn('SEED_DIR is not applied with REDIS_URL')
+  } else if (options.seed && options.seed.length > 0 && !holdsData) {
     const seeded = applySeed(options.seed, sandbox, merchants)
     app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
   }
   app.decorate('retention', retention)
   app.decorate('durable', durable)
+  app.decorate('replica', replica)
+  if (replica) {
+    await replica.attach(sandbox, observe.recorder, observe.feed)
+    // Before any route: each one that touches records becomes a unit of work (src/redis/routes.ts).
+    app.addHook('onRoute', redisMode!.replicaRoutes(replica))
+  }
 
   app.decorate('sandbox', sandbox)
   // Every route from here on is described by GET /openapi.json (built from their schemas on first request).
@@ -181,9 +213,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     retention!.stop()
     await sandbox.close(Math.min(config.webhooks.timeoutMs, SHUTDOWN_GRACE_MS))
     await durable?.close()
+    await replica?.close(SHUTDOWN_GRACE_MS)
   })
 
-  await app.register(healthRoutes, { status: () => (durable ? durable.status() : { mode: 'memory' as const }) })
+  await app.register(healthRoutes, {
+    status: () => (durable ? durable.status() : replica ? replica.status() : { mode: 'memory' as const }),
+  })
   await app.register(openapiRoutes, { routes, baseUrl: config.publicBaseUrl })
   await app.register(approvalRoutes, { merchants })
   await app.register(demoRoutes, {
@@ -193,6 +228,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   })
   await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
   await observe.stream(app, config.apiKeys)
-  await app.register(apiRoutes, { apiKeys: config.apiKeys, idempotency, observe, merchants })
+  await app.register(apiRoutes, {
+    apiKeys: config.apiKeys,
+    idempotency,
+    observe,
+    merchants,
+    idempotencyHooks: replica && redisMode!.replicaIdempotencyHooks(replica),
+  })
   return app
 }

@@ -37,6 +37,9 @@ export const ConfigSchema = z
     RETENTION_DAYS: z.coerce.number().positive().default(30),
     RETENTION_MAX_CHARGES: positiveInt.default(20_000),
     RETENTION_SWEEP_SECONDS: positiveInt.default(3600),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_LEASE_MS: positiveInt.default(30_000),
+    REDIS_POLL_MS: positiveInt.default(100),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -74,6 +77,8 @@ export const ConfigSchema = z
     durable: { dataDir: env.DATA_DIR, fsync: env.DURABILITY === 'fsync', compactBytes: env.JOURNAL_COMPACT_BYTES },
     /** Finished charges and agreements are forgotten after `days` of real time, or beyond `maxCharges` per merchant. */
     retention: { days: env.RETENTION_DAYS, maxCharges: env.RETENTION_MAX_CHARGES, sweepSeconds: env.RETENTION_SWEEP_SECONDS },
+    /** Replicas on one Redis (docs/scaling-out.md): every replica with the same URL shares one state; unset, memory or DATA_DIR. */
+    redis: { url: env.REDIS_URL, leaseMs: env.REDIS_LEASE_MS, pollMs: env.REDIS_POLL_MS },
   }))
 
 export type Config = z.output<typeof ConfigSchema>

@@ -42,6 +42,11 @@ export interface SandboxOptions {
   durable?: boolean | undefined
   /** Sees what the sandbox does, for the event feed (src/observe). */
   observer?: SandboxObserver | undefined
+  /**
+   * Replicas on Redis: every event goes here, inside its unit of work, instead of to the webhooks, the
+   * log and the observers; the unit announces it (`announce`) once it is committed. No real timer is armed.
+   */
+  outbox?: ((event: PproEvent) => void) | undefined
 }
 
 /** What the event feed watches: events, webhook attempts (it answers the attempt's reason, for the log), clock moves. */
@@ -81,6 +86,8 @@ export class Sandbox {
   readonly #funds: FundsEvents
   readonly #resetListeners: Array<(merchantId: string) => void> = []
   readonly #observer: SandboxObserver | undefined
+  /** Replicas on Redis: logs an event and shows it to the observers, once its unit of work is committed. */
+  readonly announce: (event: PproEvent) => void
 
   constructor(options: SandboxOptions) {
     this.#store = options.store
@@ -88,7 +95,8 @@ export class Sandbox {
     this.publicBaseUrl = options.publicBaseUrl
     this.approvalPageUrl = options.approvalPageUrl
     this.clock = new SandboxClock(options.clock)
-    this.scheduler = new Scheduler(this.clock, (err) => options.logger.error({ err }, 'scheduled task failed'))
+    const outbox = options.outbox
+    this.scheduler = new Scheduler(this.clock, (err) => options.logger.error({ err }, 'scheduled task failed'), !outbox)
     this.webhooks = new WebhookDispatcher({
       clock: this.clock,
       wallClock: options.wallClock ?? options.clock,
@@ -105,8 +113,17 @@ export class Sandbox {
     const { onEvent, observer, logger } = options
     // Every decision is an event: one log line each (`info`); a payment session follows the charge or
     // agreement it authorized; then the observers, then the webhook.
+    this.announce = (e: PproEvent) => {
+      logger.info({ type: e.type, subject: e.subject, event: e.id }, 'event')
+      observer?.event(e)
+      onEvent?.(e)
+    }
     const events = {
       publish: (e: PproEvent) => {
+        if (outbox) {
+          this.sessions.observe(e)
+          return outbox(e)
+        }
         logger.info({ type: e.type, subject: e.subject, event: e.id }, 'event')
         this.sessions.observe(e)
         observer?.event(e)

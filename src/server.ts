@@ -62,6 +62,11 @@ main().catch((err) => {
     console.error(`ppro-kakaopay-sandbox: cannot start from DATA_DIR: ${err.message}`)
     process.exit(2)
   }
+  if (err instanceof Error && err.name === 'RedisUnreachableError') {
+    // REDIS_URL names a Redis that does not answer: one line, exit 2, as for a bad setting.
+    console.error(`ppro-kakaopay-sandbox: ${err.message}`)
+    process.exit(2)
+  }
   console.error(err)
   process.exit(1)
 })

@@ -34,6 +34,9 @@ export const MEANINGS: Record<string, string> = {
   RETENTION_DAYS: 'finished charges and agreements are forgotten after this many real days',
   RETENTION_MAX_CHARGES: 'finished charges kept per merchant, oldest forgotten first',
   RETENTION_SWEEP_SECONDS: 'how often retention runs',
+  REDIS_URL: 'replicas: share all state with every sandbox on this Redis (redis://host:port/db)',
+  REDIS_LEASE_MS: 'replicas: how long a claimed timer or webhook stays with a replica that stopped answering',
+  REDIS_POLL_MS: 'replicas: how often each replica looks for due timers and webhooks',
   LOG_FORMAT: 'pretty (one readable line a request, the default on a terminal) or json (JSON lines)',
 }
 

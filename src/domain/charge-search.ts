@@ -55,7 +55,7 @@ function encodePage(index: number, id: string): string {
   return Buffer.from(`k:${index}:${id}`).toString('base64url')
 }
 
-function decodePage(page: string): { index: number; id: string } | undefined {
+export function decodePage(page: string): { index: number; id: string } | undefined {
   const m = /^k:(\d{1,9}):([A-Za-z0-9_]{1,64})$/.exec(Buffer.from(page, 'base64url').toString())
   return m ? { index: Number(m[1]), id: m[2]! } : undefined
 }

@@ -28,6 +28,8 @@ export class Scheduler {
   constructor(
     private readonly clock: Clock,
     private readonly onError: (err: unknown) => void = () => {},
+    /** False: no real timer is armed, tasks run only on `runDue` (replicas on Redis derive them per unit of work). */
+    private readonly armTimers = true,
   ) {}
 
   get size(): number {
@@ -69,6 +71,14 @@ export class Scheduler {
     this.#arm()
   }
 
+  /** Forgets every task (replicas on Redis: the scratch heap of one unit of work). */
+  clear(): void {
+    this.#at = []
+    this.#seq = []
+    this.#run = []
+    this.#arg = []
+  }
+
   close(): void {
     this.#closed = true
     if (this.#timer) clearTimeout(this.#timer)
@@ -80,7 +90,7 @@ export class Scheduler {
   }
 
   #arm(): void {
-    if (this.#closed) return
+    if (this.#closed || !this.armTimers) return
     const next = this.#at[0]
     if (next === undefined) return
     if (this.#timer && this.#armedFor <= next) return

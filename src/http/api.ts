@@ -25,7 +25,11 @@ export interface ApiOptions {
   merchants: MerchantRegistry
   /** The request journal and the journal's and timelines' routes. */
   observe?: Observability | undefined
+  /** Replicas on Redis: the idempotency hooks that take keys in Redis instead of `idempotency`. */
+  idempotencyHooks?: IdempotencyHooks | undefined
 }
+
+type IdempotencyHooks = { [K in 'preValidation' | 'onSend' | 'onRequestAbort']: (...args: never[]) => unknown }
 
 /**
  * PPRO's API (`/v1`) and the sandbox's control plane (`/sandbox`): JSON bodies only, PPRO's
@@ -50,7 +54,9 @@ export async function apiRoutes(api: FastifyInstance, options: ApiOptions) {
   // Idempotency keys are PPRO's: they act on POSTs under /v1 only. A /sandbox POST (a clock move, an
   // approval) always does what it says, key or no key. Unknown-field warnings concern every request
   // with a body. Both are hooks on POST routes only, so reads pay for neither.
-  const idempotency = idempotencyHooks(options.idempotency, sandbox.clock)
+  const idempotency = (options.idempotencyHooks ?? idempotencyHooks(options.idempotency, sandbox.clock)) as ReturnType<
+    typeof idempotencyHooks
+  >
   api.addHook('onRoute', (route) => {
     if (![route.method].flat().includes('POST')) return
     route.preHandler = [...[route.preHandler ?? []].flat(), warnUnknownFields]

@@ -23,7 +23,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
-function fingerprint(request: FastifyRequest): string {
+export function fingerprint(request: FastifyRequest): string {
   return createHash('sha256')
     .update(`${request.method} ${request.url}\n${canonical(request.body)}`)
     .digest('hex')

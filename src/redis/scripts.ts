@@ -1,0 +1,261 @@
+/**
+ * The Lua scripts of replicas on Redis. Each runs atomically ("no other script or Redis command will be
+ * executed while a script is being executed"), so a load is one consistent snapshot and a commit is all
+ * or nothing. Every key is built from the prefix (ARGV[1]) inside the script: one Redis primary, not
+ * Cluster. Times: `wall` is Redis's own clock (TIME), the same for every replica; sandbox time is
+ * `wall + offset`, the offset being the shared sandbox clock (`clock`).
+ *
+ * Keys, under the prefix:
+ *   d:{id}            hash v (version), doc (JSON): a charge, agreement or payment session
+ *   m:{m}:ch|ag|se    lists of a merchant's charges, agreements, sessions, oldest first (keyset paging)
+ *   m:{m}:ref:{ref}   list of the charges with that merchantPaymentChargeReference
+ *   m:{m}:agc:{id}    list of an agreement's charges
+ *   m:{m}:ix          set of the merchant's index lists above (for DELETE /sandbox/data)
+ *   m:{m}:ev          list of the merchant's event ids, in order
+ *   e:{id}            hash of an event: m, s (subject), u (url), b (body sent), ty, tm, st (delivery status), c, a
+ *   e:{id}:att        list of its attempts (JSON each); sv:{subject} the event ids of a charge or agreement
+ *   (d:{id} also holds rt: the real time, Redis's, it last changed, which retention measures age by)
+ *   due / due:lease   resources with scheduled work (score: sandbox ms) / claimed ones (score: lease end, wall ms)
+ *   wq:{subject}      first attempts owed, in event order; wq / wq:lease the subjects with work / claimed
+ *   wr / wr:lease     retries (score: sandbox ms) / claimed
+ *   idem:{m}\n{key}   hash fp, at, and once answered sc, ct, b; m:{m}:idem the merchant's keys
+ *   clock             the sandbox clock's offset (ms); merchants: the merchants with data
+ */
+
+const NOW = `
+local t = redis.call('TIME')
+local wall = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local off = tonumber(redis.call('GET', p .. 'clock') or '0')
+`
+
+/** ARGV: prefix, ids… → {wall, offset, v1, doc1, v2, doc2, …} (v 0 and doc '' for an absent id). */
+export const LOAD = `
+local p = ARGV[1]
+${NOW}
+local out = { wall, off }
+for i = 2, #ARGV do
+  local r = redis.call('HMGET', p .. 'd:' .. ARGV[i], 'v', 'doc')
+  out[#out + 1] = tonumber(r[1] or '0')
+  out[#out + 1] = r[2] or ''
+end
+return out
+`
+
+/**
+ * A window of an index list, for keyset paging: ARGV prefix, list (relative), end (-1: the last),
+ * count → {wall, offset, length, start, id1, v1, doc1, …}, the window oldest first.
+ */
+export const WINDOW = `
+local p = ARGV[1]
+${NOW}
+local key = p .. ARGV[2]
+local len = redis.call('LLEN', key)
+local last = tonumber(ARGV[3])
+if last < 0 or last >= len then last = len - 1 end
+local first = last - tonumber(ARGV[4]) + 1
+if first < 0 then first = 0 end
+local out = { wall, off, len, first }
+if last < 0 then return out end
+for _, id in ipairs(redis.call('LRANGE', key, first, last)) do
+  local r = redis.call('HMGET', p .. 'd:' .. id, 'v', 'doc')
+  out[#out + 1] = id
+  out[#out + 1] = tonumber(r[1] or '0')
+  out[#out + 1] = r[2] or ''
+end
+return out
+`
+
+/**
+ * One unit of work, all or nothing. ARGV prefix, JSON {c, w, e, d, l, i}:
+ *   c  [[id, v]]: every document the step read, at the version it read (0: absent); any other version → 0
+ *   w  [[id, doc, merchant, new, [index lists]]]: documents written (a new one is added to its lists)
+ *   e  [[id, merchant, subject, url, body, type, time, status, chargeId, agreementId]]: events, to the outbox
+ *   d  [[id, at]]: each resource's next scheduled work in sandbox ms (-1: none)
+ *   l  [id]: claims of due work to drop
+ *   i  [key, merchant, fp, at, statusCode, contentType, body, ttlMs] | '': the idempotency answer
+ * → 1 committed, 0 conflict.
+ */
+export const COMMIT = `
+local p = ARGV[1]
+local u = cjson.decode(ARGV[2])
+local t = redis.call('TIME')
+local wall = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, c in ipairs(u.c) do
+  local v = tonumber(redis.call('HGET', p .. 'd:' .. c[1], 'v') or '0')
+  if v ~= c[2] then return 0 end
+end
+for _, w in ipairs(u.w) do
+  local k = p .. 'd:' .. w[1]
+  redis.call('HINCRBY', k, 'v', 1)
+  redis.call('HSET', k, 'doc', w[2], 'rt', wall)
+  if w[4] == 1 then
+    local mk = p .. 'm:' .. w[3] .. ':'
+    redis.call('SADD', p .. 'merchants', w[3])
+    for _, ix in ipairs(w[5]) do
+      redis.call('RPUSH', mk .. ix, w[1])
+      redis.call('SADD', mk .. 'ix', ix)
+    end
+  end
+end
+for _, e in ipairs(u.e) do
+  local k = p .. 'e:' .. e[1]
+  redis.call('HSET', k, 'm', e[2], 's', e[3], 'u', e[4], 'b', e[5], 'ty', e[6], 'tm', e[7], 'st', e[8], 'c', e[9], 'a', e[10])
+  redis.call('RPUSH', p .. 'm:' .. e[2] .. ':ev', e[1])
+  redis.call('RPUSH', p .. 'sv:' .. e[3], e[1])
+  if e[4] ~= '' then
+    redis.call('RPUSH', p .. 'wq:' .. e[3], e[1])
+    if not redis.call('ZSCORE', p .. 'wq:lease', e[3]) then redis.call('ZADD', p .. 'wq', 'NX', 0, e[3]) end
+  end
+end
+for _, d in ipairs(u.d) do
+  if d[2] < 0 then redis.call('ZREM', p .. 'due', d[1]) else redis.call('ZADD', p .. 'due', d[2], d[1]) end
+end
+for _, id in ipairs(u.l) do redis.call('ZREM', p .. 'due:lease', id) end
+if type(u.i) == 'table' then
+  local k = p .. 'idem:' .. u.i[1]
+  redis.call('HSET', k, 'fp', u.i[3], 'at', u.i[4], 'sc', u.i[5], 'ct', u.i[6], 'b', u.i[7])
+  redis.call('PEXPIRE', k, u.i[8])
+  redis.call('SADD', p .. 'm:' .. u.i[2] .. ':idem', u.i[1])
+end
+return 1
+`
+
+/**
+ * Claims due work with a lease: ARGV prefix, set, lease set, limit, leaseMs. Claims whose lease ran out
+ * (their replica died or hangs) are due again first. → {sandbox now, {ids}}.
+ */
+export const CLAIM = `
+local p = ARGV[1]
+${NOW}
+local z, l = p .. ARGV[2], p .. ARGV[3]
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', l, '-inf', wall, 'LIMIT', 0, 1000)) do
+  redis.call('ZREM', l, id)
+  redis.call('ZADD', z, 'NX', 0, id)
+end
+local ids = redis.call('ZRANGEBYSCORE', z, '-inf', wall + off, 'LIMIT', 0, tonumber(ARGV[4]))
+for _, id in ipairs(ids) do
+  redis.call('ZREM', z, id)
+  redis.call('ZADD', l, wall + tonumber(ARGV[5]), id)
+end
+return { wall + off, ids }
+`
+
+/**
+ * The outcome of one webhook attempt: ARGV prefix, subject, event id, attempt JSON, outcome
+ * ('' when nothing was sent: the event is gone or already settled), outcome (ok | retry | fail | skip),
+ * retry at (sandbox ms), retry (1: from wr, 0: a first attempt from wq:{subject}).
+ */
+export const ATTEMPTED = `
+local p, s, id = ARGV[1], ARGV[2], ARGV[3]
+local k = p .. 'e:' .. id
+if ARGV[4] ~= '' and redis.call('EXISTS', k) == 1 then
+  redis.call('RPUSH', k .. ':att', ARGV[4])
+  if ARGV[5] == 'ok' then redis.call('HSET', k, 'st', 'DELIVERED')
+  elseif ARGV[5] == 'fail' then redis.call('HSET', k, 'st', 'FAILED')
+  else redis.call('ZADD', p .. 'wr', tonumber(ARGV[6]), id) end
+end
+if ARGV[7] == '0' then
+  if redis.call('LINDEX', p .. 'wq:' .. s, 0) == id then redis.call('LPOP', p .. 'wq:' .. s) end
+else
+  redis.call('ZREM', p .. 'wr:lease', id)
+end
+return 1
+`
+
+/** A replica is done with a subject for now: ARGV prefix, subject. Owed events left make it workable again. */
+export const RELEASE = `
+local p, s = ARGV[1], ARGV[2]
+redis.call('ZREM', p .. 'wq:lease', s)
+if redis.call('LLEN', p .. 'wq:' .. s) > 0 then redis.call('ZADD', p .. 'wq', 'NX', 0, s) end
+return 1
+`
+
+/**
+ * An idempotency key arrives: ARGV prefix, key, merchant, fingerprint, sandbox now, ttlMs, leaseMs.
+ * Unknown or expired (in sandbox time): taken, in progress, with a lease so a dead replica's key frees
+ * itself → {'new'}. Known → {'old', fp, sc or ''}, ct, b.
+ */
+export const IDEM_BEGIN = `
+local p = ARGV[1]
+local k = p .. 'idem:' .. ARGV[2]
+local r = redis.call('HMGET', k, 'fp', 'at', 'sc', 'ct', 'b')
+if r[1] and tonumber(ARGV[5]) < tonumber(r[2]) + tonumber(ARGV[6]) then
+  return { 'old', r[1], r[3] or '', r[4] or '', r[5] or '' }
+end
+redis.call('DEL', k)
+redis.call('HSET', k, 'fp', ARGV[4], 'at', ARGV[5])
+redis.call('PEXPIRE', k, tonumber(ARGV[7]))
+redis.call('SADD', p .. 'm:' .. ARGV[3] .. ':idem', ARGV[2])
+return { 'new' }
+`
+
+/** An answer given outside a commit, or none (4xx, abort): ARGV prefix, key, fp, then sc, ct, b, ttlMs or nothing. */
+export const IDEM_END = `
+local p = ARGV[1]
+local k = p .. 'idem:' .. ARGV[2]
+if redis.call('HGET', k, 'fp') ~= ARGV[3] or redis.call('HEXISTS', k, 'sc') == 1 then return 0 end
+if #ARGV == 3 then redis.call('DEL', k) return 1 end
+redis.call('HSET', k, 'sc', ARGV[4], 'ct', ARGV[5], 'b', ARGV[6])
+redis.call('PEXPIRE', k, tonumber(ARGV[7]))
+return 1
+`
+
+/** DELETE /sandbox/data: ARGV prefix, merchant → {charges, agreements, events}. O(the merchant's data). */
+export const RESET = `
+local p, m = ARGV[1], ARGV[2]
+local mk = p .. 'm:' .. m .. ':'
+local counts = { 0, 0, 0 }
+for i, kind in ipairs({ 'ch', 'ag', 'se' }) do
+  local ids = redis.call('LRANGE', mk .. kind, 0, -1)
+  if i <= 2 then counts[i] = #ids end
+  for _, id in ipairs(ids) do
+    redis.call('DEL', p .. 'd:' .. id, p .. 'wq:' .. id, p .. 'sv:' .. id)
+    redis.call('ZREM', p .. 'due', id)
+    redis.call('ZREM', p .. 'due:lease', id)
+    redis.call('ZREM', p .. 'wq', id)
+    redis.call('ZREM', p .. 'wq:lease', id)
+  end
+end
+local evs = redis.call('LRANGE', mk .. 'ev', 0, -1)
+counts[3] = #evs
+for _, id in ipairs(evs) do
+  redis.call('DEL', p .. 'e:' .. id, p .. 'e:' .. id .. ':att')
+  redis.call('ZREM', p .. 'wr', id)
+  redis.call('ZREM', p .. 'wr:lease', id)
+end
+for _, ix in ipairs(redis.call('SMEMBERS', mk .. 'ix')) do redis.call('DEL', mk .. ix) end
+for _, k in ipairs(redis.call('SMEMBERS', mk .. 'idem')) do redis.call('DEL', p .. 'idem:' .. k) end
+redis.call('DEL', mk .. 'ix', mk .. 'idem', mk .. 'ev')
+redis.call('SREM', p .. 'merchants', m)
+return counts
+`
+
+/** POST /sandbox/clock: ARGV prefix, ms → {wall, new offset}. */
+export const ADVANCE = `
+local p = ARGV[1]
+local off = redis.call('INCRBY', p .. 'clock', ARGV[2])
+local t = redis.call('TIME')
+return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), off }
+`
+
+/**
+ * Retention forgets a finished charge: ARGV prefix, merchant, id, version it was judged at, its index
+ * lists. Nothing if it changed meanwhile (→ 0). Its events and attempts go with it. Lists are searched
+ * from their old end, where retention's charges are.
+ */
+export const FORGET = `
+local p, m, id = ARGV[1], ARGV[2], ARGV[3]
+local k = p .. 'd:' .. id
+if tonumber(redis.call('HGET', k, 'v') or '0') ~= tonumber(ARGV[4]) then return 0 end
+if redis.call('LLEN', p .. 'wq:' .. id) > 0 then return 0 end
+local mk = p .. 'm:' .. m .. ':'
+for i = 5, #ARGV do redis.call('LREM', mk .. ARGV[i], 1, id) end
+for _, ev in ipairs(redis.call('LRANGE', p .. 'sv:' .. id, 0, -1)) do
+  redis.call('DEL', p .. 'e:' .. ev, p .. 'e:' .. ev .. ':att')
+  redis.call('LREM', mk .. 'ev', 1, ev)
+  redis.call('ZREM', p .. 'wr', ev)
+end
+redis.call('DEL', k, p .. 'sv:' .. id)
+redis.call('ZREM', p .. 'due', id)
+return 1
+`
