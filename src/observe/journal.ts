@@ -127,11 +127,12 @@ export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bo
       else safely(request, reply, true)
     },
   }
-  return { onSend, onError, onResponse, journal }
-
   // Each its own memory: requests of one millisecond share the string, and a charge's `iso` memory is left alone.
+  // (Before the return: a const declared after it is never initialised, and every record would throw.)
   const realIso = isoFormatter()
   const sandboxIso = isoFormatter()
+  return { onSend, onError, onResponse, journal }
+
   function record(request: FastifyRequest, reply: FastifyReply, unanswered: boolean): void {
     const applied = request.sandboxFault ?? null
     // 0: the client got no status at all (the connection was cut or hung).
