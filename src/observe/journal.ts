@@ -128,6 +128,7 @@ export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bo
     },
   }
   // Each its own memory: requests of one millisecond share the string, and a charge's `iso` memory is left alone.
+  // (Before the return: a const declared after it is never initialised, and every record would throw.)
   const realIso = isoFormatter()
   const sandboxIso = isoFormatter()
   return { onSend, onError, onResponse, journal }
