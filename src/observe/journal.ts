@@ -98,6 +98,9 @@ export function installIntents(api: FastifyInstance, recorder: Recorder): void {
 export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bodyLimitBytes: number }): JournalHooks {
   const { feed } = recorder
   const limit = options.bodyLimitBytes
+  // Each its own memory: requests of one millisecond share the string, and a charge's `iso` memory is left alone.
+  const realIso = isoFormatter()
+  const sandboxIso = isoFormatter()
 
   const onSend = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
     request.journalPayload = payload
@@ -129,9 +132,6 @@ export function journalHooks(recorder: Recorder, sandbox: Sandbox, options: { bo
   }
   return { onSend, onError, onResponse, journal }
 
-  // Each its own memory: requests of one millisecond share the string, and a charge's `iso` memory is left alone.
-  const realIso = isoFormatter()
-  const sandboxIso = isoFormatter()
   function record(request: FastifyRequest, reply: FastifyReply, unanswered: boolean): void {
     const applied = request.sandboxFault ?? null
     // 0: the client got no status at all (the connection was cut or hung).
