@@ -188,20 +188,15 @@ t.test('a filter reads at most SCAN_LIMIT records a request and says where to go
 t.test('GET /sandbox/payment-agreements: newest first, by status and text', async (t) => {
   const ctx = await buildTestApp(t)
   const make = async (ref: string, headers = AUTH) =>
-    (
-      await ctx.call({
-        method: 'POST',
-        url: '/v1/payment-agreements',
-        headers,
-        payload: {
-          paymentMethod: 'KAKAOPAY',
-          description: `Plan ${ref}`,
-          merchantPaymentAgreementReference: ref,
-          consumer: { name: 'Kim', country: 'KR' },
-          authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
-        },
-      })
-    ).json() as { id: string; status: string }
+    (await ctx.createAgreement(
+      {
+        description: `Plan ${ref}`,
+        merchantPaymentAgreementReference: ref,
+        consumer: { name: 'Kim', country: 'KR' },
+        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
+      },
+      headers,
+    )) as { id: string; status: string }
   const a = await make('sub-1')
   const b = await make('sub-2')
   await make('sub-3', OTHER_AUTH)
@@ -362,17 +357,9 @@ t.test('POST /sandbox/webhooks/replay-failed sends every failed delivery since a
 t.test("Sandbox-Journal: off keeps the dashboard's reads of PPRO's objects out of the journal and the stream", async (t) => {
   const ctx = await buildTestApp(t)
   const charge = await create(ctx, { merchantPaymentChargeReference: 'order-quiet' })
-  const agreement = (
-    await ctx.call({
-      method: 'POST',
-      url: '/v1/payment-agreements',
-      payload: {
-        paymentMethod: 'KAKAOPAY',
-        consumer: { country: 'KR' },
-        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/r' } }],
-      },
-    })
-  ).json() as { id: string }
+  const agreement = (await ctx.createAgreement({
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/r' } }],
+  })) as { id: string }
   const journal = async () =>
     ((await list(ctx, '/sandbox/requests?limit=100')).body.data as Array<Record<string, any>>).map(
       (e) => `${e.method} ${e.path} ${e.status}`,

@@ -68,17 +68,7 @@ t.test("each new payment's phone-approval QR code, throttled to the newest", asy
   t.equal(printed.length, 2, 'a charge declined at creation has no page to scan')
 
   // An agreement waits for its consumer on its own page.
-  const agreement = (
-    await ctx.call({
-      method: 'POST',
-      url: '/v1/payment-agreements',
-      payload: {
-        paymentMethod: 'KAKAOPAY',
-        consumer: { country: 'KR' },
-        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/subscribed' } }],
-      },
-    })
-  ).json()
+  const agreement = await ctx.createAgreement()
   await settle()
   t.equal(printed.length, 3)
   t.equal(decodeTerminalQr(printed[2]!), `${base}/checkout/${agreement.id}/phone`)

@@ -29,6 +29,16 @@ export function kakaoPayChargeRequest(overrides: Record<string, unknown> = {}) {
   }
 }
 
+/** A KakaoPay agreement request with the fields PPRO requires, and `overrides`. */
+export function kakaoPayAgreementRequest(overrides: Record<string, unknown> = {}) {
+  return {
+    paymentMethod: 'KAKAOPAY',
+    consumer: { country: 'KR' },
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/subscribed' } }],
+    ...overrides,
+  }
+}
+
 /** Which PPRO schema describes the JSON answer of a route, for the contract check of every reply. */
 const SUBRESOURCES: Record<string, [list: string, one: string]> = {
   authorizations: ['GetAuthorizationsResponse', 'PaymentChargeAuthorizationResponse'],
@@ -138,6 +148,8 @@ export interface TestApp<C extends Clock = ManualClock> {
   post(url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>
   /** Creates a charge from PPRO's KakaoPay request with `overrides`; answers the JSON body. */
   createCharge(overrides?: Record<string, unknown>, headers?: Record<string, string>): Promise<Record<string, any>>
+  /** Creates an agreement from `kakaoPayAgreementRequest(overrides)`; answers the JSON body. */
+  createAgreement(overrides?: Record<string, unknown>, headers?: Record<string, string>): Promise<Record<string, any>>
   /** `GET /v1/payment-charges/{id}`'s JSON body. */
   readCharge(id: string, headers?: Record<string, string>): Promise<Record<string, any>>
   /** What the consumer does on the approval page of a charge or agreement (an id, or the page's path). */
@@ -227,6 +239,8 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     call,
     post,
     createCharge: async (overrides = {}, headers) => (await post('/v1/payment-charges', kakaoPayChargeRequest(overrides), headers)).json(),
+    createAgreement: async (overrides = {}, headers) =>
+      (await post('/v1/payment-agreements', kakaoPayAgreementRequest(overrides), headers)).json(),
     readCharge: async (id, headers) =>
       (await call({ method: 'GET', url: `/v1/payment-charges/${id}`, ...(headers ? { headers } : {}) })).json(),
     consumer: (idOrPath, action) =>

@@ -168,19 +168,12 @@ t.test('the same reason is in the log line of the decision', async (t) => {
 
 t.test('agreements and refunds: declines and refusals with their values', async (t) => {
   const ctx = await buildTestApp(t)
-  const agreement = (
-    await ctx.call({
-      method: 'POST',
-      url: '/v1/payment-agreements',
-      payload: {
-        paymentMethod: 'KAKAOPAY',
-        consumer: { name: 'J', country: 'KR' },
-        amount: { value: 10000, currency: 'KRW' },
-        amountType: 'EXACT',
-        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
-      },
-    })
-  ).json()
+  const agreement = await ctx.createAgreement({
+    consumer: { name: 'J', country: 'KR' },
+    amount: { value: 10000, currency: 'KRW' },
+    amountType: 'EXACT',
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
+  })
   const pending = await ctx.call({
     method: 'POST',
     url: `/v1/payment-agreements/${agreement.id}/payment-charges`,

@@ -123,18 +123,11 @@ t.test('simulation keys are named as the reason of what they decide', async (t) 
 
 t.test('the agreement page: consumer actions on the agreement and its initial charge', async (t) => {
   const ctx = await buildTestApp(t)
-  const agreement = (
-    await ctx.call({
-      method: 'POST',
-      url: '/v1/payment-agreements',
-      payload: {
-        paymentMethod: 'KAKAOPAY',
-        consumer: { name: 'J', country: 'KR' },
-        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
-        initialPaymentCharge: { amount: { value: 5000, currency: 'KRW' } },
-      },
-    })
-  ).json()
+  const agreement = await ctx.createAgreement({
+    consumer: { name: 'J', country: 'KR' },
+    authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/back' } }],
+    initialPaymentCharge: { amount: { value: 5000, currency: 'KRW' } },
+  })
   await ctx.app.inject({ method: 'GET', url: `/checkout/${agreement.id}` })
   await ctx.app.inject({
     method: 'POST',

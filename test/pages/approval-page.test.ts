@@ -204,21 +204,13 @@ t.test('everything the merchant sent is escaped on the phone page too', async (t
 
 t.test('an agreement: QR등록 / 카톡등록, and its phone page registers', async (t) => {
   const ctx = await buildTestApp(t)
-  const agreement = (
-    await ctx.call({
-      method: 'POST',
-      url: '/v1/payment-agreements',
-      payload: {
-        paymentMethod: 'KAKAOPAY',
-        description: 'Coffee subscription',
-        frequency: { type: 'MONTHLY' },
-        amount: { value: 9900, currency: 'KRW' },
-        amountType: 'EXACT',
-        consumer: { name: 'Kim Minji', country: 'KR' },
-        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/subscribed' } }],
-      },
-    })
-  ).json()
+  const agreement = await ctx.createAgreement({
+    description: 'Coffee subscription',
+    frequency: { type: 'MONTHLY' },
+    amount: { value: 9900, currency: 'KRW' },
+    amountType: 'EXACT',
+    consumer: { name: 'Kim Minji', country: 'KR' },
+  })
   const html = (await ctx.app.inject({ method: 'GET', url: `/checkout/${agreement.id}` })).body
   t.match(html, />QR등록<\/a>\n<a [^>]+>카톡등록<\/a>/)
   t.match(html, /Coffee subscription[\s\S]*9,900원/)

@@ -90,17 +90,7 @@ t.test('a timeout reaches the stream with no redirect: the page shows it on /wai
 
 t.test('an agreement streams its own status; unknown pages answer 404; closing the app ends every stream', async (t) => {
   const { ctx, origin } = await listening(t)
-  const agreement = (
-    await ctx.call({
-      method: 'POST',
-      url: '/v1/payment-agreements',
-      payload: {
-        paymentMethod: 'KAKAOPAY',
-        consumer: { country: 'KR' },
-        authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://shop.example/subscribed' } }],
-      },
-    })
-  ).json()
+  const agreement = await ctx.createAgreement()
   const stream = await sse(`${origin}/checkout/${agreement.id}/status`)
   await stream.waitFor((f) => f.event === 'status')
   t.match(statuses(stream.frames), [{ id: agreement.id, status: 'AUTHENTICATION_PENDING', pending: true, redirect: null }])
