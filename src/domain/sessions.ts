@@ -70,27 +70,15 @@ export interface AuthorizeSessionInput {
   labels?: Record<string, string> | undefined
 }
 
-/** A stored payment session: what the merchant's server set up, and what it was authorized into. */
-export interface Session {
+/**
+ * A stored payment session: what the merchant's server set up (the create request, its amount without
+ * the request's `type`), and what it was authorized into.
+ */
+export interface Session extends Omit<CreateSessionInput, 'amount' | 'paymentAgreementId'> {
   id: string
   merchantId: string
   status: SessionStatus
-  recurring: boolean
   amount: Money
-  amountType?: AmountType | undefined
-  consumer: Consumer
-  webhooksUrl?: string | undefined
-  authenticationSettings?: AuthenticationSetting[] | undefined
-  paymentDescriptor?: string | undefined
-  merchantPaymentChargeReference?: string | undefined
-  merchantPaymentAgreementReference?: string | undefined
-  order?: Record<string, unknown> | undefined
-  initialPaymentCharge?: SessionInitialCharge | undefined
-  frequency?: Frequency | undefined
-  startDate?: string | undefined
-  endDate?: string | undefined
-  autoCapture?: boolean | undefined
-  labels?: Record<string, string> | undefined
   /** The payment method it was authorized with, and the charge or agreement that made. */
   paymentMethod?: string | undefined
   chargeId?: string | undefined
