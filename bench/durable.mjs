@@ -6,18 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { CONNECTIONS, freePort, HEADERS, load, median, startServer, stopServer } from './lib.mjs'
+import { CONNECTIONS, freePort, HEADERS, load, median, SEED, startServer, stopServer } from './lib.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const STORED = Number(process.env.BENCH_STORED_CHARGES ?? 100_000)
-const SEED = JSON.stringify({
-  paymentMethod: 'KAKAOPAY',
-  paymentDescriptor: 'Order description',
-  amount: { value: 15000, currency: 'KRW' },
-  consumer: { name: 'John Smith', country: 'KR' },
-  authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
-})
 const bare = new URL('./servers/bare.mjs', import.meta.url).pathname
 const sandbox = new URL('./servers/sandbox.mjs', import.meta.url).pathname
 const tmp = () => mkdtempSync(join(os.tmpdir(), 'sandbox-bench-'))

@@ -5,6 +5,14 @@ import { createServer } from 'node:net'
 import autocannon from 'autocannon'
 
 export const HEADERS = { authorization: 'Bearer bench', 'merchant-id': 'merch_bench', 'content-type': 'application/json' }
+/** The body of every create: the request of PPRO's KakaoPay page. */
+export const SEED = JSON.stringify({
+  paymentMethod: 'KAKAOPAY',
+  paymentDescriptor: 'Order description',
+  amount: { value: 15000, currency: 'KRW' },
+  consumer: { name: 'John Smith', country: 'KR' },
+  authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
+})
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

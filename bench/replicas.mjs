@@ -7,17 +7,10 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import os from 'node:os'
 import autocannon from 'autocannon'
-import { CONNECTIONS, freePort, HEADERS, startServer, stopServer } from './lib.mjs'
+import { CONNECTIONS, freePort, HEADERS, SEED, startServer, stopServer } from './lib.mjs'
 
 const SECONDS = Number(process.env.BENCH_REPLICA_SECONDS ?? 4)
 const json = process.argv.includes('--json')
-const SEED = JSON.stringify({
-  paymentMethod: 'KAKAOPAY',
-  paymentDescriptor: 'Order description',
-  amount: { value: 15000, currency: 'KRW' },
-  consumer: { name: 'John Smith', country: 'KR' },
-  authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
-})
 const sandbox = new URL('./servers/sandbox.mjs', import.meta.url).pathname
 const say = (s) => (json ? process.stderr : process.stdout).write(`${s}\n`)
 

@@ -12,7 +12,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { growth } from './growth.mjs'
-import { CONNECTIONS, HEADERS, freePort, load, median, startServer, stopServer } from './lib.mjs'
+import { CONNECTIONS, freePort, HEADERS, load, median, SEED, startServer, stopServer } from './lib.mjs'
 import { reader } from './stream-reader.mjs'
 
 const { values: flags } = parseArgs({
@@ -26,13 +26,6 @@ const { values: flags } = parseArgs({
 const ROUNDS = Number(flags.rounds)
 const SECONDS = Number(flags.seconds)
 const STORED = Number(flags['stored-charges'])
-const SEED = JSON.stringify({
-  paymentMethod: 'KAKAOPAY',
-  paymentDescriptor: 'Order description',
-  amount: { value: 15000, currency: 'KRW' },
-  consumer: { name: 'John Smith', country: 'KR' },
-  authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
-})
 const SERVERS = {
   bare: new URL('./servers/bare.mjs', import.meta.url).pathname,
   sandbox: new URL('./servers/sandbox.mjs', import.meta.url).pathname,

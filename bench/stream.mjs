@@ -2,19 +2,12 @@
 // alternating rounds: the request journal off (FEED_JOURNAL=false), on (the default), and on with one
 // event-stream reader connected that reads every message. Each server has a charge; autocannon reads it
 // for BENCH_SECONDS; medians, as ratios. Loopback only, bounded in time.
-import { HEADERS, load, median, startServer, stopServer } from './lib.mjs'
+import { HEADERS, load, median, SEED, startServer, stopServer } from './lib.mjs'
 import { reader } from './stream-reader.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SERVER = new URL('./servers/sandbox.mjs', import.meta.url).pathname
-const SEED = JSON.stringify({
-  paymentMethod: 'KAKAOPAY',
-  paymentDescriptor: 'Order description',
-  amount: { value: 15000, currency: 'KRW' },
-  consumer: { name: 'John Smith', country: 'KR' },
-  authenticationSettings: [{ type: 'REDIRECT', settings: { returnUrl: 'https://www.webshop.com/order-results-page' } }],
-})
 
 const SCENARIOS = {
   'journal off': { env: { FEED_JOURNAL: 'false' }, reader: false },

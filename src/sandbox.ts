@@ -139,13 +139,17 @@ export class Sandbox {
       events,
       isLive: (c) => this.charges.isLive(c),
     }))
-    this.charges = new ChargeService({
+    // What every service of one sandbox shares.
+    const common = {
       clock: this.clock,
       ids: options.ids,
       merchantKey,
       store: options.store,
       methods: options.methods,
       scheduler: this.scheduler,
+    }
+    this.charges = new ChargeService({
+      ...common,
       events,
       funds,
       authTimeoutSeconds: options.authTimeoutSeconds,
@@ -162,24 +166,14 @@ export class Sandbox {
       isLive: this.charges.isLive,
     })
     this.agreements = new AgreementService({
-      clock: this.clock,
-      ids: options.ids,
-      merchantKey,
-      store: options.store,
-      methods: options.methods,
-      scheduler: this.scheduler,
+      ...common,
       events,
       charges: this.charges,
       authTimeoutSeconds: options.authTimeoutSeconds,
       approvalPageUrl: options.approvalPageUrl,
     })
     this.sessions = new SessionService({
-      clock: this.clock,
-      ids: options.ids,
-      merchantKey,
-      store: options.store,
-      methods: options.methods,
-      scheduler: this.scheduler,
+      ...common,
       charges: this.charges,
       agreements: this.agreements,
       lifetimeSeconds: options.sessionLifetimeSeconds ?? 3600,
