@@ -3,20 +3,14 @@
 import { throttled } from './live.js'
 import { get, query } from './api.js'
 import { fill, h } from './dom.js'
-
-const LIMIT = 25
+import { cursorPager, LIMIT } from './pager.js'
 
 /**
  * opts: {title, endpoint, statuses, searchLabel, columns: [{label, cell(row), class}], href(row), rowLabel(row), empty}
  */
 export function listView(container, params, opts) {
   const filters = { q: params.get('q') ?? '', status: params.get('status') ?? '' }
-  const pages = [undefined]
-  let index = 0
   let lastJson = ''
-  let loading = false
-  let again = false
-  let total = 0
 
   const search = h('input', {
     id: 'search',
@@ -35,8 +29,6 @@ export function listView(container, params, opts) {
   )
   const rows = h('div', { class: 'rows', id: `${opts.id}-rows` })
   const info = h('p', { class: 'list-info muted', 'aria-live': 'polite' })
-  const newer = h('button', { type: 'button', class: 'btn btn-small', id: 'page-newer', on: { click: () => go(-1) } }, '← Newer')
-  const older = h('button', { type: 'button', class: 'btn btn-small', id: 'page-older', on: { click: () => go(1) } }, 'Older →')
   const notice = h(
     'button',
     { type: 'button', class: 'notice', hidden: true, on: { click: () => first() } },
@@ -60,38 +52,15 @@ export function listView(container, params, opts) {
   })
   status.addEventListener('change', apply)
 
-  const first = () => {
-    pages.length = 1
-    index = 0
-    notice.hidden = true
-    void load()
-  }
-  const go = (step) => {
-    const next = index + step
-    if (next < 0 || next >= pages.length) return
-    index = next
-    notice.hidden = true
-    void load()
-  }
-
-  async function load() {
-    if (loading) {
-      again = true
-      return
-    }
-    loading = true
-    try {
-      const res = await get(`${opts.endpoint}${query({ q: filters.q, status: filters.status, limit: LIMIT, page: pages[index] })}`)
-      total = res.total
-      pages.length = index + 1
-      if (res.nextPage) pages.push(res.nextPage)
+  const pager = cursorPager(
+    (page) => get(`${opts.endpoint}${query({ q: filters.q, status: filters.status, limit: LIMIT, page })}`),
+    (res, index, err) => {
+      if (!res) return void (info.textContent = err.message)
       const json = JSON.stringify(res.data) + (res.nextPage ?? '')
       if (json !== lastJson) {
         lastJson = json
         render(res.data)
       }
-      newer.disabled = index === 0
-      older.disabled = index >= pages.length - 1
       const filtered = filters.q || filters.status
       info.textContent =
         res.data.length === 0
@@ -100,17 +69,11 @@ export function listView(container, params, opts) {
               ? 'Nothing matches among these; older ones remain.'
               : 'Nothing matches.'
             : opts.empty
-          : `${filtered ? 'Matching' : 'Newest first'} · page ${index + 1} · ${total.toLocaleString('en-US')} in all`
-    } catch (err) {
-      info.textContent = err.message
-    } finally {
-      loading = false
-      if (again) {
-        again = false
-        void load()
-      }
-    }
-  }
+          : `${filtered ? 'Matching' : 'Newest first'} · page ${index + 1} · ${res.total.toLocaleString('en-US')} in all`
+    },
+    { ids: { newer: 'page-newer', older: 'page-older' }, onMove: () => (notice.hidden = true) },
+  )
+  const { newer, older, first, load } = pager
 
   function render(data) {
     fill(
@@ -151,7 +114,7 @@ export function listView(container, params, opts) {
   return {
     refresh(msg) {
       if (!opts.concerns(msg)) return
-      if (index === 0) refreshSoon()
+      if (pager.onFirstPage) refreshSoon()
       else notice.hidden = false
     },
   }

@@ -3,8 +3,7 @@ import { throttled } from './live.js'
 import { config, get, post, query } from './api.js'
 import { fill, h, toast } from './dom.js'
 import { deliveryCard } from './deliveries.js'
-
-const LIMIT = 25
+import { cursorPager, LIMIT } from './pager.js'
 const LABELS = { pending: 'Pending', retrying: 'Retrying', delivered: 'Delivered', gave_up: 'Gave up', not_sent: 'Not sent' }
 
 /** `2026-12-01T10:15` for a datetime-local input, in the viewer's zone. */
@@ -16,8 +15,6 @@ function localInput(ms) {
 
 export function webhooksView(container, params) {
   const open = new Set()
-  const pages = [undefined]
-  let index = 0
   let lastJson = ''
   let state = params.get('state') ?? ''
   let chargeId = params.get('chargeId') ?? ''
@@ -38,8 +35,6 @@ export function webhooksView(container, params) {
     spellcheck: 'false',
   })
   const since = h('input', { id: 'replay-since', type: 'datetime-local', 'aria-label': 'Failed since (sandbox time)' })
-  const newer = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => go(-1) } }, '← Newer')
-  const older = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => go(1) } }, 'Older →')
 
   get('/sandbox/clock').then(
     (c) => (since.value = localInput(Date.parse(c.now) - 3600_000)),
@@ -49,17 +44,9 @@ export function webhooksView(container, params) {
   const apply = () => {
     state = stateSelect.value
     chargeId = subject.value.trim()
-    pages.length = 1
-    index = 0
-    void load()
+    pager.first()
   }
   stateSelect.addEventListener('change', apply)
-  const go = (step) => {
-    const next = index + step
-    if (next < 0 || next >= pages.length) return
-    index = next
-    void load()
-  }
 
   async function replayFailed(e) {
     e.preventDefault()
@@ -77,18 +64,10 @@ export function webhooksView(container, params) {
     void load()
   }
 
-  let loading = false
-  let again = false
-  async function load() {
-    if (loading) {
-      again = true
-      return
-    }
-    loading = true
-    try {
-      const res = await get(`/sandbox/deliveries${query({ state, chargeId, limit: LIMIT, page: pages[index] })}`)
-      pages.length = index + 1
-      if (res.nextPage) pages.push(res.nextPage)
+  const pager = cursorPager(
+    (page) => get(`/sandbox/deliveries${query({ state, chargeId, limit: LIMIT, page })}`),
+    (res, index, err) => {
+      if (!res) return void (info.textContent = err.message)
       const json = JSON.stringify(res.data)
       if (json !== lastJson) {
         lastJson = json
@@ -103,19 +82,10 @@ export function webhooksView(container, params) {
               ),
         )
       }
-      newer.disabled = index === 0
-      older.disabled = index >= pages.length - 1
       info.textContent = `Page ${index + 1} · ${res.total.toLocaleString('en-US')} events in all`
-    } catch (err) {
-      info.textContent = err.message
-    } finally {
-      loading = false
-      if (again) {
-        again = false
-        void load()
-      }
-    }
-  }
+    },
+  )
+  const { newer, older, load } = pager
 
   fill(
     container,
@@ -149,7 +119,8 @@ export function webhooksView(container, params) {
   const refreshSoon = throttled(() => void load())
   return {
     refresh(msg) {
-      if (index === 0 && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'event' || msg.kind === 'delivery')) refreshSoon()
+      if (pager.onFirstPage && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'event' || msg.kind === 'delivery'))
+        refreshSoon()
     },
   }
 }

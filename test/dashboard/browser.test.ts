@@ -368,3 +368,47 @@ t.test('with API_KEYS the dashboard asks for a key, refuses a wrong one, and kee
   await other.waitForSelector('#pick-key', WAIT)
   t.pass('a new tab asks for the key')
 })
+
+t.test('paging: the charges and the webhooks lists page older and newer through their cursors', async (t) => {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const app = await buildApp({ config: { port, publicBaseUrl: base }, logger: false })
+  t.teardown(() => app.close())
+  await app.listen({ port, host: '127.0.0.1' })
+  // 30 charges (two pages of 25), each with two events recorded and not sent (no webhook URL): three pages.
+  for (let i = 0; i < 30; i++) {
+    await app.inject({
+      method: 'POST',
+      url: '/v1/payment-charges',
+      headers: AUTH,
+      payload: kakaoPayChargeRequest({ merchantPaymentChargeReference: `p-${i}` }),
+    })
+  }
+  const browser = await launchChromium()
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  const rows = (selector: string) => page.$$eval(selector, (els) => els.length)
+
+  await page.goto(`${base}/dashboard#/m/${MERCHANT}/charges`)
+  await page.waitForSelector('.list-info:has-text("page 1 · 30 in all")', WAIT)
+  t.equal(await rows('#charges-rows .row'), 25)
+  t.equal(await page.isDisabled('#page-newer'), true, 'no newer page than the first')
+  await page.click('#page-older')
+  await page.waitForSelector('.list-info:has-text("page 2 · 30 in all")', WAIT)
+  t.equal(await rows('#charges-rows .row'), 5)
+  t.equal(await page.isDisabled('#page-older'), true, 'the last page')
+  t.match(await page.getAttribute('#charges-rows .row:last-child', 'aria-label'), /p-0 /, 'the oldest charge ends the last page')
+  await page.click('#page-newer')
+  await page.waitForSelector('.list-info:has-text("page 1 · 30 in all")', WAIT)
+  t.match(await page.getAttribute('#charges-rows .row:first-child', 'aria-label'), /p-29 /, 'the newest charge starts the first page')
+
+  await page.click('a.nav-link:has-text("Webhooks")')
+  await page.waitForSelector('.list-info:has-text("Page 1 · 60 events in all")', WAIT)
+  t.equal(await rows('.delivery'), 25)
+  await page.click('button:has-text("Older →")')
+  await page.waitForSelector('.list-info:has-text("Page 2 · 60 events in all")', WAIT)
+  await page.click('button:has-text("Older →")')
+  await page.waitForSelector('.list-info:has-text("Page 3 · 60 events in all")', WAIT)
+  t.equal(await rows('.delivery'), 10)
+  await page.screenshot({ path: screenshotPath('dashboard-webhooks-page-3') })
+})
