@@ -1,16 +1,5 @@
-import {
-  closeSync,
-  fdatasyncSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs'
+import { open, unlink } from 'node:fs/promises'
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { lockDataDir } from './data-lock.js'
 import { JournalWriter } from './journal.js'
@@ -270,54 +259,55 @@ export class DataDir {
     this.#otherBytes += oldJournalBytes
     const final = join(this.dir, `snapshot-${pad(next)}.jsonl`)
     const tmp = `${final}.tmp`
-    const fd = openSync(tmp, 'w')
+    // Written with the event loop free: requests go on while the snapshot is written and synced.
+    const file = await open(tmp, 'w')
     let bytes = 0
     let records = 0
     try {
-      const put = (line: string) => {
+      const put = async (line: string) => {
         const buf = Buffer.from(line)
-        let off = 0
-        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
+        await file.write(buf)
         bytes += buf.length
       }
-      put(JSON.stringify({ v: RECORD_VERSION, snapshot: next, seq: this.#seq, t: Date.now() }) + '\n')
+      await put(JSON.stringify({ v: RECORD_VERSION, snapshot: next, seq: this.#seq, t: Date.now() }) + '\n')
       const chunk = this.#opts.snapshotChunk ?? 1000
       let lines: string[] = []
       for (const record of this.#opts.snapshot()) {
         lines.push(JSON.stringify({ v: RECORD_VERSION, ...record }))
         records++
         if (lines.length >= chunk) {
-          put(lines.join('\n') + '\n')
+          await put(lines.join('\n') + '\n')
           lines = []
           this.#opts.onSnapshotChunk?.()
           await new Promise((r) => setImmediate(r))
           if (this.#closed) throw new Error('closed while compacting')
         }
       }
-      if (lines.length) put(lines.join('\n') + '\n')
-      put(JSON.stringify({ v: RECORD_VERSION, end: records }) + '\n')
-      fdatasyncSync(fd)
+      if (lines.length) await put(lines.join('\n') + '\n')
+      await put(JSON.stringify({ v: RECORD_VERSION, end: records }) + '\n')
+      await file.datasync()
     } catch (err) {
-      closeSync(fd)
-      unlinkSync(tmp)
+      await file.close()
+      await unlink(tmp)
       if (this.#closed) return
       throw err
     }
-    closeSync(fd)
+    await file.close()
     // What the snapshot read may include this turn's changes: they must be in the journal before it counts.
     writer.flush()
     if (writer.failed) return
     renameSync(tmp, final)
-    const dirFd = openSync(this.dir, 'r')
-    fsyncSync(dirFd)
-    closeSync(dirFd)
-    const previous = join(this.dir, `snapshot-${pad(old)}.jsonl`)
+    const folder = await open(this.dir, 'r')
     try {
-      unlinkSync(previous)
-    } catch {
-      // the first compaction has no previous snapshot
+      await folder.sync()
+    } finally {
+      await folder.close()
     }
-    unlinkSync(oldJournal)
+    const previous = join(this.dir, `snapshot-${pad(old)}.jsonl`)
+    await unlink(previous).catch(() => {
+      // the first compaction has no previous snapshot
+    })
+    await unlink(oldJournal)
     this.#otherBytes = bytes
     this.#lastSnapshotBytes = bytes
     this.#lastCompaction = { at: Date.now(), snapshotBytes: bytes, records, durationMs: Math.round(performance.now() - started) }
