@@ -259,6 +259,8 @@ export class DataDir {
     this.#otherBytes += oldJournalBytes
     const final = join(this.dir, `snapshot-${pad(next)}.jsonl`)
     const tmp = `${final}.tmp`
+    // The new segment starts after this unit: taken before any await, while no unit can be added.
+    const seq = this.#seq
     // Written with the event loop free: requests go on while the snapshot is written and synced.
     const file = await open(tmp, 'w')
     let bytes = 0
@@ -269,7 +271,7 @@ export class DataDir {
         await file.write(buf)
         bytes += buf.length
       }
-      await put(JSON.stringify({ v: RECORD_VERSION, snapshot: next, seq: this.#seq, t: Date.now() }) + '\n')
+      await put(JSON.stringify({ v: RECORD_VERSION, snapshot: next, seq, t: Date.now() }) + '\n')
       const chunk = this.#opts.snapshotChunk ?? 1000
       let lines: string[] = []
       for (const record of this.#opts.snapshot()) {
