@@ -24,8 +24,8 @@ export interface DataDirOptions {
   onFatal: (err: Error) => void
   /** Records in one snapshot write; the event loop gets a turn between two writes. */
   snapshotChunk?: number
-  /** Tests: called between two chunks of a snapshot being written. */
-  onSnapshotChunk?: () => void
+  /** Tests: called between two chunks of a snapshot being written; a promise it returns holds the snapshot until it settles. */
+  onSnapshotChunk?: () => void | Promise<void>
 }
 
 export interface Compaction {
@@ -280,7 +280,7 @@ export class DataDir {
         if (lines.length >= chunk) {
           await put(lines.join('\n') + '\n')
           lines = []
-          this.#opts.onSnapshotChunk?.()
+          await this.#opts.onSnapshotChunk?.()
           await new Promise((r) => setImmediate(r))
           if (this.#closed) throw new Error('closed while compacting')
         }

@@ -276,7 +276,7 @@ t.test('the data folder: a torn last unit is ignored and cut off; a corrupt or m
 t.test('compaction: a new segment and a snapshot written a chunk per turn; the folder recovers the same state', async (t) => {
   const dir = t.testdir({})
   let chunks = 0
-  const a = openStore(t, dir, { snapshotChunk: 10, onSnapshotChunk: () => chunks++ })
+  const a = openStore(t, dir, { snapshotChunk: 10, onSnapshotChunk: () => void chunks++ })
   for (let i = 0; i < 95; i++) a.store.put(`c${i}`, i, a.dd)
   await a.dd.writer.written()
   for (let i = 0; i < 20; i++) a.store.del(`c${i}`, a.dd)
@@ -329,16 +329,17 @@ t.test('compaction: a new segment and a snapshot written a chunk per turn; the f
 t.test('compaction: a crash before the snapshot counts recovers from the old files; one after it from the new', async (t) => {
   const root = t.testdir({ a: {}, copy: {}, c: {} })
   const dir = join(root, 'a')
-  const a = openStore(t, dir, { snapshotChunk: 5 })
+  // Stop in the middle of the snapshot, as a kill -9 would: the process goes, its files stay. The
+  // compaction is held after its second chunk until the files are copied, however fast the disk is.
+  let chunks = 0
+  let reached!: () => void
+  let release!: () => void
+  const halfway = new Promise<void>((r) => (reached = r))
+  const held = new Promise<void>((r) => (release = r))
+  const a = openStore(t, dir, { snapshotChunk: 5, onSnapshotChunk: () => (++chunks === 2 ? (reached(), held) : undefined) })
   for (let i = 0; i < 30; i++) a.store.put(`c${i}`, i, a.dd)
   await a.dd.writer.written()
-  // Stop in the middle of the snapshot, as a kill -9 would: the process goes, its files stay.
-  let stopAt = 2
-  const halfway = new Promise<void>((resolve) => {
-    a.dd.compact().catch(() => {})
-    const check = () => (stopAt-- <= 0 ? resolve() : setImmediate(check))
-    setImmediate(check)
-  })
+  a.dd.compact().catch(() => {})
   await halfway
   a.store.put('late', 1, a.dd)
   await a.dd.writer.written()
@@ -346,6 +347,7 @@ t.test('compaction: a crash before the snapshot counts recovers from the old fil
   t.same(files, ['LOCK', 'journal-000001.jsonl', 'journal-000002.jsonl', 'snapshot-000002.jsonl.tmp'], 'mid-compaction')
   const copy = join(root, 'copy')
   for (const f of files) if (f !== 'LOCK') writeFileSync(join(copy, f), readFileSync(join(dir, f)))
+  release()
   await a.dd.close()
 
   const b = openStore(t, copy)
