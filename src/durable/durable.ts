@@ -8,8 +8,8 @@ import { exitOnJournalFailure } from '../store/journal.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import { holdUntilWritten, PinnableClock } from './hold.js'
-import { type Unit, UnitCollector, RecoveredState } from './journaled-state.js'
-import { eventRecord, type IdempotencyRecord, restoreDelivery } from './records.js'
+import { type SnapshotRecord, type Unit, UnitCollector, RecoveredState } from './journaled-state.js'
+import { eventRecord, type IdempotencyRecord, packEvent, restoreDelivery } from './records.js'
 import type { Dropped } from './retention.js'
 
 export interface DurableOptions {
@@ -96,7 +96,7 @@ export class Durable {
       snapshotChunk: opts.snapshotChunk,
     })
     this.dir = dir
-    this.recovery = dir.recover((r, t) => recovered.apply(r as Unit, t))
+    this.recovery = dir.recover((r, t) => recovered.apply(r as Unit & SnapshotRecord, t))
     this.idempotency = new JournaledIdempotency(IDEMPOTENCY_TTL_MS, (m, k, entry) => this.#answered(m, k, entry))
   }
 
@@ -124,7 +124,11 @@ export class Durable {
     for (const c of r.charges.values()) store.insertCharge(normaliseCharge(c))
     for (const a of r.agreements.values()) store.insertAgreement(a)
     const deliveries: Delivery[] = []
-    for (const e of r.events.values()) deliveries.push(restoreDelivery(e, r.charges, r.agreements))
+    // A charge's events mostly follow one another: the last one found is tried first.
+    let last: Charge | undefined
+    const chargeOf = (id: string) => (last !== undefined && last.id === id ? last : (last = store.getCharge(id)))
+    const agreementOf = (id: string) => store.getAgreement(id)
+    for (const e of r.events.values()) deliveries.push(restoreDelivery(e, chargeOf, agreementOf))
     sandbox.webhooks.restore(deliveries)
     sandbox.clock.setOffset(r.offset)
     this.#offset = sandbox.clock.offsetMs
@@ -201,16 +205,38 @@ export class Durable {
     }
   }
 
-  /** The whole live state as records: per merchant, its charges, agreements, events in order, idempotency answers. */
-  *#snapshot(): Iterable<Unit> {
+  /**
+   * The whole live state as records, per merchant: its charges and agreements one record each, its
+   * events in order (packed, see PackedEvent), its idempotency answers. Read across turns while the
+   * state changes (see DataDir.compact).
+   */
+  *#snapshot(): Iterable<SnapshotRecord | Unit> {
     const sandbox = this.#sandbox
     if (!sandbox) return
-    const touched = (id: string) => ({ [id]: this.touchedNow?.(id) ?? Date.now() })
+    const touched = (id: string) => this.touchedNow?.(id) ?? Date.now()
+    const words = new Map<string, number>()
+    let fresh: string[] = []
+    const word = (w: string) => {
+      let i = words.get(w)
+      if (i === undefined) {
+        i = words.size
+        words.set(w, i)
+        fresh.push(w)
+      }
+      return i
+    }
     yield { off: sandbox.clock.offsetMs }
     for (const m of sandbox.merchants()) {
-      for (const c of sandbox.store.chargesOf(m)) yield { ch: [c], rt: touched(c.id) }
-      for (const a of sandbox.store.agreementsOf(m)) yield { ag: [a], rt: touched(a.id) }
-      for (const d of sandbox.webhooks.list(m)) yield { ev: [eventRecord(d)] }
+      for (const c of sandbox.store.chargesOf(m)) yield { c, rt: touched(c.id) }
+      for (const a of sandbox.store.agreementsOf(m)) yield { a, rt: touched(a.id) }
+      for (const d of sandbox.webhooks.list(m)) {
+        const e = packEvent(eventRecord(d), word)
+        if (fresh.length) {
+          yield { w: fresh }
+          fresh = []
+        }
+        yield { e }
+      }
       const idem: IdempotencyRecord[] = []
       for (const [k, e] of this.idempotency.entries(m)) {
         if (!e.response) continue

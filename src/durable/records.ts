@@ -98,6 +98,61 @@ export function eventRecord(d: Delivery): EventRecord {
   }
 }
 
+/**
+ * An event as a snapshot keeps it: its fields in a fixed order, and the strings of few values (type,
+ * status, delivery status) as indexes in the snapshot's table of words, so a hundred thousand events
+ * parse as small arrays of numbers and share one copy of each word. Trailing absent fields are left out.
+ */
+export type PackedEvent = [
+  id: string,
+  type: number,
+  time: number,
+  status: number,
+  st: number,
+  c?: string | null,
+  a?: string | null,
+  op?: OpRecord | null,
+  url?: string | null,
+  att?: readonly Attempt[] | null,
+]
+
+export function packEvent(r: EventRecord, word: (s: string) => number): PackedEvent {
+  const p: PackedEvent = [
+    r.id,
+    word(r.type),
+    r.time,
+    word(r.status),
+    word(r.st),
+    r.c ?? null,
+    r.a ?? null,
+    r.op ?? null,
+    r.url ?? null,
+    r.att ?? null,
+  ]
+  while (p.length > 5 && p[p.length - 1] === null) p.pop()
+  return p
+}
+
+export function unpackEvent(p: PackedEvent, words: readonly string[]): EventRecord {
+  const word = (i: number) => {
+    const w = words[i]
+    if (w === undefined) throw new Error(`names word ${i}, which the snapshot has not defined`)
+    return w
+  }
+  return {
+    id: p[0],
+    type: word(p[1]),
+    time: p[2],
+    status: word(p[3]),
+    st: word(p[4]) as DeliveryStatus,
+    c: p[5] ?? undefined,
+    a: p[6] ?? undefined,
+    op: p[7] ?? undefined,
+    url: p[8] ?? undefined,
+    att: p[9] ?? undefined,
+  }
+}
+
 export function deliveryRecord(d: Delivery): DeliveryRecord {
   return { id: d.event.id, url: d.url, st: d.status, att: attemptsOf(d) }
 }
@@ -105,16 +160,16 @@ export function deliveryRecord(d: Delivery): DeliveryRecord {
 /** The event and delivery a record stands for, on the restored charge or agreement. */
 export function restoreDelivery(
   r: EventRecord,
-  charges: ReadonlyMap<string, Charge>,
-  agreements: ReadonlyMap<string, Agreement>,
+  chargeOf: (id: string) => Charge | undefined,
+  agreementOf: (id: string) => Agreement | undefined,
 ): Delivery {
   let event: ChargeEvent | AgreementEvent
   if (r.c !== undefined) {
-    const charge = charges.get(r.c)
+    const charge = chargeOf(r.c)
     if (!charge) throw new Error(`event ${r.id} is about charge ${r.c}, which the journal does not hold`)
     event = new (ChargeEvent as new (...args: unknown[]) => ChargeEvent)(r.id, r.type, r.time, charge, decodeOp(charge, r.op))
   } else {
-    const agreement = r.a === undefined ? undefined : agreements.get(r.a)
+    const agreement = r.a === undefined ? undefined : agreementOf(r.a)
     if (!agreement) throw new Error(`event ${r.id} is about agreement ${String(r.a)}, which the journal does not hold`)
     event = new (AgreementEvent as new (...args: unknown[]) => AgreementEvent)(r.id, r.type, r.time, agreement, decodeOp(undefined, r.op))
   }
