@@ -45,6 +45,8 @@ export interface IdempotencyRecord {
   body: string
 }
 
+const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([])
+
 /** An attempt counts once it has an outcome; one still in flight at a crash is made again after the restart. */
 const finished = (a: Attempt) => a.statusCode !== undefined || a.error !== undefined
 
@@ -175,7 +177,8 @@ export function restoreDelivery(
   }
   // The status the resource had when the event happened, not the one it has now.
   ;(event as { status: string }).status = r.status
-  return { event, url: r.url, status: r.st, attempts: r.att ? [...r.att] : [] }
+  // A delivery's attempts are replaced, never changed in place: one shared empty list for every delivery not tried.
+  return { event, url: r.url, status: r.st, attempts: r.att ?? NO_ATTEMPTS }
 }
 
 /** Ids in a remembered answer's body (its own first): what retention looks for when it drops a resource. */
