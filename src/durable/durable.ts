@@ -9,7 +9,7 @@ import type { Delivery } from '../webhooks/dispatcher.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import { holdUntilWritten, PinnableClock } from './hold.js'
 import { type SnapshotRecord, type Unit, UnitCollector, RecoveredState } from './journaled-state.js'
-import { eventRecord, type IdempotencyRecord, packEvent, restoreDelivery } from './records.js'
+import { eventRecord, type IdempotencyRecord, type PackedEvent, packEvent, restoreDelivery } from './records.js'
 import type { Dropped } from './retention.js'
 
 export interface DurableOptions {
@@ -215,7 +215,7 @@ export class Durable {
     if (!sandbox) return
     const touched = (id: string) => this.touchedNow?.(id) ?? Date.now()
     const words = new Map<string, number>()
-    let fresh: string[] = []
+    const fresh: string[] = []
     const word = (w: string) => {
       let i = words.get(w)
       if (i === undefined) {
@@ -225,16 +225,27 @@ export class Durable {
       }
       return i
     }
+    // Each charge's position among the snapshot's charges, which its events name it by.
+    const positions = new Map<string, number>()
+    const chargeAt = (id: string) => positions.get(id)
     yield { off: sandbox.clock.offsetMs }
     for (const m of sandbox.merchants()) {
-      for (const c of sandbox.store.chargesOf(m)) yield { c, rt: touched(c.id) }
+      for (const c of sandbox.store.chargesOf(m)) {
+        positions.set(c.id, positions.size)
+        yield { c, rt: touched(c.id) }
+      }
       for (const a of sandbox.store.agreementsOf(m)) yield { a, rt: touched(a.id) }
+      // Events in runs of EVENTS_PER_RECORD, each run one record, each event one small array.
+      let e: PackedEvent[] = []
       for (const d of sandbox.webhooks.list(m)) {
-        const e = packEvent(eventRecord(d), word)
-        if (fresh.length) {
-          yield { w: fresh }
-          fresh = []
-        }
+        e.push(packEvent(eventRecord(d), word, chargeAt))
+        if (e.length < EVENTS_PER_RECORD) continue
+        if (fresh.length) yield { w: fresh.splice(0) }
+        yield { e }
+        e = []
+      }
+      if (e.length) {
+        if (fresh.length) yield { w: fresh.splice(0) }
         yield { e }
       }
       const idem: IdempotencyRecord[] = []
@@ -272,6 +283,9 @@ export class Durable {
     await this.dir.close()
   }
 }
+
+/** Events per snapshot record: a chunk of the snapshot (a line, a turn of writing) is then at most 8,000 events. */
+const EVENTS_PER_RECORD = 8
 
 const SHARED_EMPTY: never[] = []
 

@@ -36,13 +36,13 @@ export interface Unit extends UnitRecord {
 
 /**
  * What a snapshot holds besides units: one charge (`c`) or agreement (`a`) with the real time it last
- * changed (`rt`), one event (`e`, packed), or words (`w`) the packed events that follow refer to.
+ * changed (`rt`), a run of events (`e`, packed), or words (`w`) the packed events that follow refer to.
  */
 export interface SnapshotRecord extends UnitRecord {
   c?: Charge
   a?: Agreement
   rt?: number
-  e?: PackedEvent
+  e?: PackedEvent[]
   w?: string[]
 }
 
@@ -224,14 +224,23 @@ export class RecoveredState {
   offset = 0
   /** Each resource's events, built when the first removal needs it. */
   #eventsOf: Map<string, string[]> | undefined
-  /** The words of the snapshot being read (see PackedEvent). */
+  /** The words and the charges of the snapshot being read, which its packed events refer to. */
   readonly #words: string[] = []
+  readonly #snapshotCharges: Charge[] = []
 
   apply(unit: Unit & SnapshotRecord, t: number): void {
     // A snapshot's records first: one document or one event each.
-    if (unit.e !== undefined) return this.#event(unpackEvent(unit.e, this.#words), true)
+    if (unit.e !== undefined) {
+      if (!Array.isArray(unit.e)) throw new Error('is not a run of packed events')
+      for (const e of unit.e) {
+        if (!Array.isArray(e)) throw new Error('is not a run of packed events')
+        this.#event(unpackEvent(e, this.#words, this.#snapshotCharges), true)
+      }
+      return
+    }
     if (unit.c !== undefined) {
       this.charges.append(unit.c)
+      this.#snapshotCharges.push(unit.c)
       this.touched.set(unit.c.id, typeof unit.rt === 'number' ? unit.rt : t)
       return
     }

@@ -103,7 +103,9 @@ export function eventRecord(d: Delivery): EventRecord {
 /**
  * An event as a snapshot keeps it: its fields in a fixed order, and the strings of few values (type,
  * status, delivery status) as indexes in the snapshot's table of words, so a hundred thousand events
- * parse as small arrays of numbers and share one copy of each word. Trailing absent fields are left out.
+ * parse as small arrays of numbers and share one copy of each word. Its charge is the charge's
+ * position among the snapshot's charges when the snapshot holds it (its id otherwise: a charge
+ * created while the snapshot was written). Trailing absent fields are left out.
  */
 export type PackedEvent = [
   id: string,
@@ -111,21 +113,21 @@ export type PackedEvent = [
   time: number,
   status: number,
   st: number,
-  c?: string | null,
+  c?: number | string | null,
   a?: string | null,
   op?: OpRecord | null,
   url?: string | null,
   att?: readonly Attempt[] | null,
 ]
 
-export function packEvent(r: EventRecord, word: (s: string) => number): PackedEvent {
+export function packEvent(r: EventRecord, word: (s: string) => number, chargeAt: (id: string) => number | undefined): PackedEvent {
   const p: PackedEvent = [
     r.id,
     word(r.type),
     r.time,
     word(r.status),
     word(r.st),
-    r.c ?? null,
+    r.c === undefined ? null : (chargeAt(r.c) ?? r.c),
     r.a ?? null,
     r.op ?? null,
     r.url ?? null,
@@ -135,11 +137,17 @@ export function packEvent(r: EventRecord, word: (s: string) => number): PackedEv
   return p
 }
 
-export function unpackEvent(p: PackedEvent, words: readonly string[]): EventRecord {
+export function unpackEvent(p: PackedEvent, words: readonly string[], charges: readonly { id: string }[]): EventRecord {
   const word = (i: number) => {
     const w = words[i]
     if (w === undefined) throw new Error(`names word ${i}, which the snapshot has not defined`)
     return w
+  }
+  let c = p[5] ?? undefined
+  if (typeof c === 'number') {
+    const charge = charges[c]
+    if (charge === undefined) throw new Error(`names charge ${c} of the snapshot, which holds ${charges.length}`)
+    c = charge.id
   }
   return {
     id: p[0],
@@ -147,7 +155,7 @@ export function unpackEvent(p: PackedEvent, words: readonly string[]): EventReco
     time: p[2],
     status: word(p[3]),
     st: word(p[4]) as DeliveryStatus,
-    c: p[5] ?? undefined,
+    c,
     a: p[6] ?? undefined,
     op: p[7] ?? undefined,
     url: p[8] ?? undefined,

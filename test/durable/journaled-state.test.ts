@@ -14,10 +14,10 @@ const event = (id: string, c: string, extra: Partial<EventRecord> = {}): EventRe
   ...extra,
 })
 
-/** A snapshot's records as Durable writes them: words defined before the packed events that use them. */
-function snapshotRecords(charges: Charge[], events: EventRecord[]) {
+/** A snapshot's records as Durable writes them: words defined before the runs of packed events that use them. */
+function snapshotRecords(charges: Charge[], events: EventRecord[], run = 2) {
   const words = new Map<string, number>()
-  let fresh: string[] = []
+  const fresh: string[] = []
   const word = (w: string) => {
     if (!words.has(w)) {
       words.set(w, words.size)
@@ -25,12 +25,15 @@ function snapshotRecords(charges: Charge[], events: EventRecord[]) {
     }
     return words.get(w)!
   }
+  const at = (id: string) => {
+    const i = charges.findIndex((c) => c.id === id)
+    return i === -1 ? undefined : i
+  }
   const out: Record<string, unknown>[] = [{ off: 5 }, ...charges.map((c) => ({ c, rt: 10 }))]
-  for (const e of events) {
-    const packed = packEvent(e, word)
-    if (fresh.length) out.push({ w: fresh })
-    fresh = []
-    out.push({ e: packed })
+  for (let i = 0; i < events.length; i += run) {
+    const e = events.slice(i, i + run).map((x) => packEvent(x, word, at))
+    if (fresh.length) out.push({ w: fresh.splice(0) })
+    out.push({ e })
   }
   return JSON.parse(JSON.stringify(out)) as Record<string, unknown>[]
 }
@@ -38,12 +41,22 @@ function snapshotRecords(charges: Charge[], events: EventRecord[]) {
 t.test('a packed event reads back as the record it packs, absent fields left out', async (t) => {
   const words: string[] = []
   const word = (w: string) => (words.includes(w) ? words.indexOf(w) : words.push(w) - 1)
+  const charges = [{ id: 'c0' }, { id: 'c1' }]
+  const at = (id: string) => (id === 'c1' ? 1 : undefined)
   const full = event('e1', 'c1', { op: { r: 'capture_1' }, url: 'https://example.test/hook', att: [{ at: 1, statusCode: 500 } as never] })
   const plain = event('e2', 'c1')
-  t.same(packEvent(plain, word), ['e2', 0, 1000, 1, 2, 'c1'], 'trailing absent fields are not written')
-  t.same(unpackEvent(JSON.parse(JSON.stringify(packEvent(full, word))), words), full)
-  t.same(unpackEvent(packEvent(plain, word), words), { ...plain, a: undefined, op: undefined, url: undefined, att: undefined })
-  t.throws(() => unpackEvent(['e3', 9, 1, 0, 0, 'c1'], words), { message: 'names word 9, which the snapshot has not defined' })
+  const later = event('e3', 'c9')
+  const agreement: EventRecord = { ...event('e4', 'x'), c: undefined, a: 'agreement_1' }
+  t.same(packEvent(plain, word, at), ['e2', 0, 1000, 1, 2, 1], 'the charge by its position; trailing absent fields are not written')
+  t.same(packEvent(later, word, at), ['e3', 0, 1000, 1, 2, 'c9'], 'a charge the snapshot does not hold by its id')
+  t.same(packEvent(agreement, word, at), ['e4', 0, 1000, 1, 2, null, 'agreement_1'])
+  t.same(unpackEvent(JSON.parse(JSON.stringify(packEvent(full, word, at))), words, charges), full)
+  const absent = { a: undefined, op: undefined, url: undefined, att: undefined }
+  t.same(unpackEvent(packEvent(plain, word, at), words, charges), { ...plain, ...absent })
+  t.same(unpackEvent(packEvent(later, word, at), words, charges), { ...later, ...absent })
+  t.same(unpackEvent(packEvent(agreement, word, at), words, charges), { ...agreement, op: undefined, url: undefined, att: undefined })
+  t.throws(() => unpackEvent(['e3', 9, 1, 0, 0, 'c1'], words, charges), { message: 'names word 9, which the snapshot has not defined' })
+  t.throws(() => unpackEvent(['e3', 0, 1, 0, 0, 2], words, charges), { message: 'names charge 2 of the snapshot, which holds 2' })
 })
 
 t.test('a snapshot read back, then the units journaled after it: replaced, moved on, removed, in their order', async (t) => {
@@ -139,4 +152,11 @@ t.test('a snapshot read back, then the units journaled after it: replaced, moved
     ['e2', 'e5'],
     'and its new events go with it',
   )
+})
+
+t.test('a run of events that is not one is refused, naming what is wrong', async (t) => {
+  const s = new RecoveredState()
+  s.apply({ w: ['PAYMENT_CHARGE_CREATED'] }, 1)
+  t.throws(() => s.apply({ e: ['e1', 0, 1, 0, 0, 'c1'] } as never, 1), { message: 'is not a run of packed events' })
+  t.throws(() => s.apply({ e: { id: 'e1' } } as never, 1), { message: 'is not a run of packed events' })
 })
