@@ -72,9 +72,13 @@ async function core() {
       let connected
       if (s === 'read, feed reader') connected = await reader(`${base}/sandbox/events/stream`, HEADERS)
       if (s === 'read, dashboard') {
-        // What an open dashboard tab holds: its page was loaded, then its EventSource, credentials in the query.
+        // What an open dashboard tab holds on a list (dashboard/live.js): its page was loaded, then its
+        // EventSource, credentials in the query, following every kind but the API's requests.
         await fetch(`${base}/dashboard`).then((res) => res.text())
-        connected = await reader(`${base}/sandbox/events/stream?access_token=bench&merchantId=merch_bench`, {})
+        connected = await reader(
+          `${base}/sandbox/events/stream?access_token=bench&merchantId=merch_bench&kinds=event,delivery,consumer,clock`,
+          {},
+        )
       }
       try {
         const { rps, p99 } = await load({ url, duration: SECONDS })
