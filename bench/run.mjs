@@ -81,11 +81,19 @@ async function core() {
         )
       }
       try {
-        const { rps, p99 } = await load({ url, duration: SECONDS })
+        const { rps, p99, total } = await load({ url, duration: SECONDS })
         push(kind, s, rps)
         if (s === 'read') push(kind, 'p99', p99)
+        if (connected) {
+          // The row means something only if the reader was really sent what it follows: one message a
+          // read (each is journaled), or, on a dashboard list, none of them.
+          const { messages } = await connected.close()
+          const expected = s === 'read, feed reader' ? total : 0
+          if (s === 'read, feed reader' ? messages < expected : messages > expected)
+            throw new Error(`${s}: the reader took ${messages} messages for ${total} reads`)
+        }
       } finally {
-        connected?.close()
+        await connected?.close()
       }
     }
   }
