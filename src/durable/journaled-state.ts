@@ -229,7 +229,7 @@ export class RecoveredState {
   readonly #snapshotCharges: Charge[] = []
 
   apply(unit: Unit & SnapshotRecord, t: number): void {
-    // A snapshot's records first: one document or one event each.
+    // A snapshot's records first: one document, a run of events, or words.
     if (unit.e !== undefined) {
       if (!Array.isArray(unit.e)) throw new Error('is not a run of packed events')
       for (const e of unit.e) {

@@ -137,12 +137,13 @@ export function packEvent(r: EventRecord, word: (s: string) => number, chargeAt:
   return p
 }
 
+function wordOf(words: readonly string[], i: number): string {
+  const w = words[i]
+  if (w === undefined) throw new Error(`names word ${i}, which the snapshot has not defined`)
+  return w
+}
+
 export function unpackEvent(p: PackedEvent, words: readonly string[], charges: readonly { id: string }[]): EventRecord {
-  const word = (i: number) => {
-    const w = words[i]
-    if (w === undefined) throw new Error(`names word ${i}, which the snapshot has not defined`)
-    return w
-  }
   let c = p[5] ?? undefined
   if (typeof c === 'number') {
     const charge = charges[c]
@@ -151,10 +152,10 @@ export function unpackEvent(p: PackedEvent, words: readonly string[], charges: r
   }
   return {
     id: p[0],
-    type: word(p[1]),
+    type: wordOf(words, p[1]),
     time: p[2],
-    status: word(p[3]),
-    st: word(p[4]) as DeliveryStatus,
+    status: wordOf(words, p[3]),
+    st: wordOf(words, p[4]) as DeliveryStatus,
     c,
     a: p[6] ?? undefined,
     op: p[7] ?? undefined,
