@@ -3,19 +3,19 @@ import { Redis } from 'ioredis'
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
 import type { Clock } from '../domain/clock.js'
-import { iso } from '../domain/clock.js'
+import { refuse } from '../domain/errors.js'
 import type { PproEvent } from '../domain/events.js'
 import { PinnableClock } from '../durable/hold.js'
 import type { Logger } from '../logger.js'
 import type { Feed } from '../observe/feed.js'
 import type { FeedMessage, RequestBodies } from '../observe/messages.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
-import { eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
+import { type Attempt, type Delivery, type DeliveryStatus, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
 import { signWebhook } from '../webhooks/signing.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import * as S from './scripts.js'
-import { type Doc, indexesOf, type Kind, linksOf, Unit, UnitStore } from './unit.js'
+import { type Doc, indexesOf, type Kind, linksOf, numbered, sortedIndexesOf, statusMove, Unit, UnitStore } from './unit.js'
 
 export interface ReplicaOptions {
   url: string
@@ -49,6 +49,23 @@ export interface Window {
   count: number
 }
 
+/** What a page of the dashboard's lists reads (see PAGE in scripts.ts). */
+export interface PageQuery {
+  /** The highest number to read; -1: from the newest. */
+  cursor: number
+  limit: number
+  /** At most this many candidates are read. */
+  budget: number
+  /** Groups of sorted sets: a record is listed when it is in one set of every group. */
+  g: string[][]
+  /** A text search: the text set and the lowercased prefix. */
+  x?: [string, string] | undefined
+  /** Events at or after this sandbox time only. */
+  t?: number | undefined
+  /** The set of every record (the total). */
+  all: string
+}
+
 /** The idempotency answer a unit commits with its change: [key, merchant, fp, at, sc, ct, body]. */
 export type IdemAnswer = [string, string, string, number, number, string, string]
 
@@ -77,6 +94,8 @@ const SCRIPTS = {
   reset: script(S.RESET),
   advance: script(S.ADVANCE),
   forget: script(S.FORGET),
+  page: script(S.PAGE),
+  replayed: script(S.REPLAYED),
 }
 
 /** Retries of one unit of work before it answers 503: conflicts come only from other replicas. */
@@ -380,14 +399,15 @@ export class Replica {
 
   #commitOf(unit: Unit, ids: readonly string[], timer: boolean, idem: IdemAnswer | undefined): string | undefined {
     const c: Array<[string, number]> = []
-    const w: Array<[string, string, string, number, string[]]> = []
+    type Sorted = Array<[string, string]>
+    const w: Array<[string, string, string, number, string[], string, Sorted, Sorted]> = []
     const d: Array<[string, number]> = []
     const l: string[] = []
     for (const x of unit.loaded.values()) {
       c.push([x.id, x.v])
       const json = JSON.stringify(x.doc)
       const changed = json !== x.json
-      if (changed) w.push([x.id, json, x.doc.merchantId, 0, []])
+      if (changed) w.push([x.id, json, x.doc.merchantId, 0, [], '', ...statusMove(x)])
       if (changed || timer) {
         if (x.kind !== 'se') d.push([x.id, this.nextDue(x.kind, x.doc)])
         l.push(x.id)
@@ -395,7 +415,7 @@ export class Replica {
     }
     if (timer) for (const id of ids) if (!unit.loaded.has(id)) (d.push([id, -1]), l.push(id))
     for (const { kind, doc } of unit.inserted) {
-      w.push([doc.id, JSON.stringify(doc), doc.merchantId, 1, indexesOf(kind, doc)])
+      w.push([doc.id, JSON.stringify(doc), doc.merchantId, 1, indexesOf(kind, doc), numbered(kind), sortedIndexesOf(kind, doc), []])
       const at = this.nextDue(kind, doc)
       if (at >= 0) d.push([doc.id, at])
     }
@@ -539,29 +559,44 @@ export class Replica {
   }
 
   async #attempt(id: string, subject: string, retry: boolean): Promise<void> {
-    const { webhooks, merchants, transport, logger } = this.#o
-    const k = `${this.#p}e:${id}`
-    const [m, url, body, st, type, s] = await this.#redis.hmget(k, 'm', 'u', 'b', 'st', 'ty', 's')
-    if (!body || !url || !m || st !== 'PENDING') {
-      await this.#run(SCRIPTS.attempted, [subject || s || '', id, '', 'skip', 0, retry ? 1 : 0])
+    const { webhooks, logger } = this.#o
+    const found = (await this.#read([id]))[0]
+    const d = found?.delivery
+    if (!found || !d || !d.url || d.status !== 'PENDING') {
+      await this.#run(SCRIPTS.attempted, [subject || d?.event.subject || '', id, '', 'skip', 0, retry ? 1 : 0])
       return
     }
-    const before = await this.#redis.llen(`${k}:att`)
-    const at = this.now()
-    const signedAt = Math.floor(Date.now() / 1000)
-    const attempt: { at: number; statusCode?: number; error?: string; durationMs: number; signedAt: number; nextAttemptAt?: number } = {
-      at,
-      durationMs: 0,
-      signedAt,
-    }
+    const attempt = await this.#send(d.event.merchantId, d.url, found.body)
+    const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
+    // Replays are not scheduled attempts: they count towards no retry and no limit (as in memory mode).
+    const n = d.attempts.filter((a) => !a.replay).length + 1
+    const outcome = ok ? 'ok' : n >= webhooks.maxAttempts ? 'fail' : 'retry'
+    if (outcome === 'retry') attempt.nextAttemptAt = attempt.at + webhooks.retryBaseMs * 2 ** (n - 1)
+    await this.#run(SCRIPTS.attempted, [
+      subject || d.event.subject,
+      id,
+      JSON.stringify(attempt),
+      outcome,
+      attempt.nextAttemptAt ?? 0,
+      retry ? 1 : 0,
+    ])
+    this.#observe(d, attempt, ok ? 'DELIVERED' : outcome === 'fail' ? 'FAILED' : 'PENDING')
+    const log = { eventId: id, type: d.event.type, url: d.url, attempt: n, replica: this.id }
+    if (ok) logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
+    else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')
+  }
+
+  /** One attempt: the exact body, signed at the real time of sending, and what the receiver answered. */
+  async #send(merchantId: string, url: string, body: string): Promise<Attempt> {
+    const { webhooks, merchants, transport } = this.#o
+    const attempt: Attempt = { at: this.now(), durationMs: 0, signedAt: Math.floor(Date.now() / 1000) }
     const started = performance.now()
     try {
-      const secret = merchants.webhookSecret(m)
       const res = await transport({
         url,
         body,
         timeoutMs: webhooks.timeoutMs,
-        headers: { 'content-type': 'application/json', ...signWebhook(body, secret, signedAt) },
+        headers: { 'content-type': 'application/json', ...signWebhook(body, merchants.webhookSecret(merchantId), attempt.signedAt) },
       })
       attempt.statusCode = res.status
     } catch (err) {
@@ -569,71 +604,102 @@ export class Replica {
         (err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? String(err))
     }
     attempt.durationMs = Math.round(performance.now() - started)
+    return attempt
+  }
+
+  /** The attempt is shown to the event feed (and so to every replica's), with the delivery as it now is. */
+  #observe(d: Delivery, attempt: Attempt, status: DeliveryStatus): void {
+    this.#observer?.attempt({ ...d, status, attempts: d.attempts.concat([attempt]) }, attempt)
+  }
+
+  /**
+   * `POST /sandbox/webhooks/{id}/replay` on a replica: sends the event again now, on this replica, to
+   * the URL it had (or the merchant's current one), and records the attempt as a replay, as memory
+   * mode does: an acknowledged replay makes the delivery delivered; a refused one changes nothing
+   * else. Answers the delivery after its attempt.
+   */
+  async replay(merchantId: string, eventId: string): Promise<Delivery> {
+    const found = (await this.#read([eventId]))[0]
+    if (!found || found.delivery.event.merchantId !== merchantId) throw refuse('notFound', 'webhook event', eventId)
+    const d = found.delivery
+    const url = d.url ?? this.#o.merchants.webhookUrl(merchantId)
+    if (!url) return d
+    const attempt = await this.#send(merchantId, url, found.body)
+    attempt.replay = true
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
-    const n = before + 1
-    const outcome = ok ? 'ok' : n >= webhooks.maxAttempts ? 'fail' : 'retry'
-    if (outcome === 'retry') attempt.nextAttemptAt = at + webhooks.retryBaseMs * 2 ** (n - 1)
-    await this.#run(SCRIPTS.attempted, [
-      subject || s || '',
-      id,
-      JSON.stringify(attempt),
-      outcome,
-      attempt.nextAttemptAt ?? 0,
-      retry ? 1 : 0,
-    ])
-    const log = { eventId: id, type, url, attempt: n, replica: this.id }
-    if (ok) logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
-    else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')
+    await this.#run(SCRIPTS.replayed, [eventId, JSON.stringify(attempt), ok ? 'ok' : 'refused', url])
+    const after = { ...d, url }
+    this.#observe(after, attempt, ok ? 'DELIVERED' : d.status)
+    return (await this.deliveriesOf([eventId]))[0] ?? { ...after, attempts: d.attempts.concat([attempt]) }
   }
 
   /**
    * `GET /sandbox/webhooks` on a replica: the merchant's most recent events (every replica's), oldest
-   * first, each with its delivery and attempts, in the shape the in-process dispatcher answers.
+   * first, each with its delivery and attempts, as the in-process dispatcher keeps them.
    */
   async deliveries(
     merchantId: string,
     filter: { chargeId?: string | undefined; agreementId?: string | undefined; type?: string | undefined },
     limit = 10_000,
-  ): Promise<Array<Record<string, unknown>>> {
+  ): Promise<Delivery[]> {
     const ids = await this.#redis.lrange(`${this.#p}m:${merchantId}:ev`, -limit, -1)
+    return (await this.deliveriesOf(ids)).filter(
+      (d) =>
+        (filter.chargeId === undefined || d.event.chargeId === filter.chargeId) &&
+        (filter.agreementId === undefined || d.event.agreementId === filter.agreementId) &&
+        (filter.type === undefined || d.event.type === filter.type),
+    )
+  }
+
+  /**
+   * The deliveries of these events (every replica's), in the given order, as the in-process dispatcher
+   * keeps them: the event is read back from the exact body sent, so the builders of memory mode answer
+   * the same. Events forgotten meanwhile are left out.
+   */
+  async deliveriesOf(ids: readonly string[]): Promise<Delivery[]> {
+    return (await this.#read(ids)).map((x) => x.delivery)
+  }
+
+  /** Deliveries with the exact body each was sent with. */
+  async #read(ids: readonly string[]): Promise<Array<{ delivery: Delivery; body: string }>> {
+    if (ids.length === 0) return []
     const pipe = this.#redis.pipeline()
     for (const id of ids) {
-      pipe.hmget(`${this.#p}e:${id}`, 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b')
+      pipe.hmget(`${this.#p}e:${id}`, 'm', 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b')
       pipe.lrange(`${this.#p}e:${id}:att`, 0, -1)
     }
     const res = (await pipe.exec()) ?? []
-    const out: Array<Record<string, unknown>> = []
+    const out: Array<{ delivery: Delivery; body: string }> = []
     ids.forEach((id, i) => {
-      const [ty, s, tm, st, u, c, a, b] = (res[2 * i]?.[1] as Array<string | null>) ?? []
-      if (!b) return
-      if (filter.chargeId !== undefined && c !== filter.chargeId) return
-      if (filter.agreementId !== undefined && a !== filter.agreementId) return
-      if (filter.type !== undefined && ty !== filter.type) return
-      const attempts = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x, n) => {
-        const at = JSON.parse(x) as { at: number; statusCode?: number; error?: string; durationMs: number; nextAttemptAt?: number }
-        return {
-          attempt: n + 1,
-          at: iso(at.at),
-          statusCode: at.statusCode,
-          error: at.error,
-          durationMs: at.durationMs,
-          nextAttemptAt: at.nextAttemptAt === undefined ? undefined : iso(at.nextAttemptAt),
-        }
-      })
-      out.push({
-        eventId: id,
-        type: ty,
-        subject: s,
+      const [m, ty, s, tm, st, u, c, a, b] = (res[2 * i]?.[1] as Array<string | null>) ?? []
+      if (!b || !m) return
+      const event: PproEvent = {
+        id,
+        merchantId: m,
+        type: ty ?? '',
+        subject: s ?? '',
+        time: Number(tm),
+        data: (JSON.parse(b) as { data: Record<string, unknown> }).data,
         chargeId: c || undefined,
         agreementId: a || undefined,
-        url: u || null,
-        status: st,
-        createdAt: iso(Number(tm)),
-        payload: JSON.parse(b) as unknown,
-        attempts,
-      })
+        webhooksUrl: undefined,
+      }
+      const attempts = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x) => JSON.parse(x) as Attempt)
+      out.push({ delivery: { event, url: u || undefined, status: (st ?? 'NOT_SENT') as DeliveryStatus, attempts }, body: b })
     })
     return out
+  }
+
+  /** A page of one of the dashboard's lists, from its sorted sets (see PAGE in scripts.ts). */
+  async page(merchantId: string, q: PageQuery): Promise<{ total: number; next: number; ids: string[] }> {
+    const { cursor, limit, budget, ...sets } = q
+    const r = (await this.#run(SCRIPTS.page, [merchantId, cursor, limit, budget, JSON.stringify(sets)])) as Array<number | string>
+    return { total: Number(r[0]), next: Number(r[1]), ids: r.slice(2).map(String) }
+  }
+
+  /** How many records a sorted set of a merchant's holds (`chz`: its charges). */
+  async count(merchantId: string, set: string): Promise<number> {
+    return this.#redis.zcard(`${this.#p}m:${merchantId}:${set}`)
   }
 
   /**
@@ -653,7 +719,7 @@ export class Replica {
     const [wallS, micro] = await this.#redis.time()
     const wall = Number(wallS) * 1000 + Math.floor(Number(micro) / 1000)
     for (const m of await this.#redis.smembers(`${this.#p}merchants`)) {
-      const finished: Array<{ id: string; v: number; rt: number; lists: string[] }> = []
+      const finished: Array<{ id: string; v: number; rt: number; lists: string[]; sorted: Array<[string, string]> }> = []
       const len = await this.#redis.llen(`${this.#p}m:${m}:ch`)
       for (let from = 0; from < len; from += 500) {
         const ids = await this.#redis.lrange(`${this.#p}m:${m}:ch`, from, from + 499)
@@ -665,14 +731,14 @@ export class Replica {
           if (!doc) return
           const charge = JSON.parse(doc) as Charge
           if (sandbox.hasScheduledWork(charge)) return
-          finished.push({ id, v: Number(v), rt: Number(rt ?? 0), lists: indexesOf('ch', charge) })
+          finished.push({ id, v: Number(v), rt: Number(rt ?? 0), lists: indexesOf('ch', charge), sorted: sortedIndexesOf('ch', charge) })
         })
       }
       finished.sort((x, y) => y.rt - x.rt)
       const cutoff = wall - r.days * 86_400_000
       for (const [i, f] of finished.entries()) {
         if (i < r.maxCharges && f.rt >= cutoff) continue
-        dropped += Number(await this.#run(SCRIPTS.forget, [m, f.id, f.v, ...f.lists]))
+        dropped += Number(await this.#run(SCRIPTS.forget, [m, f.id, f.v, JSON.stringify(f.lists), JSON.stringify(f.sorted)]))
       }
     }
     if (dropped > 0) this.#o.logger.info({ dropped, replica: this.id }, 'retention forgot finished charges')

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { decodePage, PAGE_SIZE } from '../domain/charge-search.js'
 import { refuse } from '../domain/errors.js'
 import { fingerprint } from '../http/idempotency.js'
+import { deliveryResponse } from '../http/routes/sandbox-webhooks.js'
+import { replicaDashboard } from './dashboard.js'
 import type { IdemAnswer, Replica, Window } from './replica.js'
 import { kindOf } from './unit.js'
 
@@ -39,6 +41,7 @@ type Handler = (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply)
  * reset are Redis's own operations.
  */
 export function replicaRoutes(replica: Replica) {
+  const dashboard = new Map(Object.entries(replicaDashboard(replica)))
   return (route: RouteOptions): void => {
     const url = route.url
     const method = [route.method].flat()[0]
@@ -53,8 +56,13 @@ export function replicaRoutes(replica: Replica) {
     }
     if (url === '/sandbox/webhooks' && method === 'GET') {
       route.handler = async (req: FastifyRequest) => ({
-        data: await replica.deliveries(req.merchantId, (req.query ?? {}) as Record<string, string | undefined>),
+        data: (await replica.deliveries(req.merchantId, (req.query ?? {}) as Record<string, string | undefined>)).map(deliveryResponse),
       })
+      return
+    }
+    const served = dashboard.get(`${method} ${url}`)
+    if (served) {
+      route.handler = served
       return
     }
     if (!isUnitRoute(url)) return
