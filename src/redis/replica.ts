@@ -14,6 +14,8 @@ import { type Attempt, type Delivery, type DeliveryStatus, eventBody, type Webho
 import type { MerchantRegistry } from '../webhooks/merchants.js'
 import { signWebhook } from '../webhooks/signing.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
+import type { FaultStore } from '../faults/store.js'
+import { SharedFaults } from './faults.js'
 import * as S from './scripts.js'
 import { type Doc, indexesOf, type Kind, linksOf, numbered, sortedIndexesOf, statusMove, Unit, UnitStore } from './unit.js'
 
@@ -81,7 +83,12 @@ interface Script {
   src: string
   sha: string
 }
-const script = (src: string): Script => ({ src, sha: createHash('sha1').update(src).digest('hex') })
+const scripts = new Map<string, Script>()
+const script = (src: string): Script => {
+  let s = scripts.get(src)
+  if (!s) scripts.set(src, (s = { src, sha: createHash('sha1').update(src).digest('hex') }))
+  return s
+}
 const SCRIPTS = {
   load: script(S.LOAD),
   window: script(S.WINDOW),
@@ -147,6 +154,8 @@ export class Replica {
   #sending = 0
   #closed = false
   readonly #inFlight = new Set<Promise<unknown>>()
+  /** Fault rules in Redis, once the faults module is registered. */
+  faults: SharedFaults | undefined
 
   private constructor(o: ReplicaOptions, redis: Redis, sub: Redis) {
     this.#o = o
@@ -204,6 +213,7 @@ export class Replica {
       const [what, arg = ''] = message.split(' ', 2) as [string, string?]
       if (what === 'clock') sandbox.clock.setOffset(Number(arg))
       else if (what === 'reset') for (const l of this.#resetListeners) l(arg)
+      else if (what === 'faults') void this.faults?.reload(arg).catch(() => undefined)
     })
     await this.#sub.subscribe(channel, feedChannel)
     const off = Number((await this.#redis.get(`${this.#p}clock`)) ?? 0)
@@ -233,6 +243,27 @@ export class Replica {
       return m
     }
     return append
+  }
+
+  /**
+   * Fault rules shared by every replica (src/redis/faults.ts): the faults module hands its store over
+   * when it is registered, and this replica loads every merchant's rules into it.
+   */
+  async shareFaults(store: FaultStore): Promise<SharedFaults> {
+    const redis = this.#redis
+    const p = this.#p
+    const faults = new SharedFaults(store, {
+      run: (src, args) => this.#run(script(src), args),
+      hgetall: (key) => redis.hgetall(p + key),
+      hget: (key, field) => redis.hget(p + key, field),
+      hincrby: (key, field, by) => redis.hincrby(p + key, field, by),
+      smembers: (key) => redis.smembers(p + key),
+      tell: async (what, arg) => void (await redis.publish(`${p}bus`, `${what} ${arg}`)),
+      now: () => this.now(),
+    })
+    this.faults = faults
+    await faults.loadAll()
+    return faults
   }
 
   /** Runs after every merchant reset, on every replica (a local feed, journal or cache forgets the merchant). */

@@ -4,6 +4,7 @@ import { refuse } from '../domain/errors.js'
 import { fingerprint } from '../http/idempotency.js'
 import { deliveryResponse } from '../http/routes/sandbox-webhooks.js'
 import { replicaDashboard } from './dashboard.js'
+import { replicaFaultRoutes } from './faults.js'
 import type { IdemAnswer, Replica, Window } from './replica.js'
 import { kindOf } from './unit.js'
 
@@ -41,7 +42,7 @@ type Handler = (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply)
  * reset are Redis's own operations.
  */
 export function replicaRoutes(replica: Replica) {
-  const dashboard = new Map(Object.entries(replicaDashboard(replica)))
+  const served = new Map(Object.entries({ ...replicaDashboard(replica), ...replicaFaultRoutes(replica) }))
   return (route: RouteOptions): void => {
     const url = route.url
     const method = [route.method].flat()[0]
@@ -60,9 +61,9 @@ export function replicaRoutes(replica: Replica) {
       })
       return
     }
-    const served = dashboard.get(`${method} ${url}`)
-    if (served) {
-      route.handler = served
+    const handler = served.get(`${method} ${url}`)
+    if (handler) {
+      route.handler = handler
       return
     }
     if (!isUnitRoute(url)) return

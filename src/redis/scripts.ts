@@ -292,7 +292,7 @@ redis.call('PEXPIRE', k, tonumber(ARGV[7]))
 return 1
 `
 
-/** DELETE /sandbox/data: ARGV prefix, merchant → {charges, agreements, events}. O(the merchant's data). */
+/** DELETE /sandbox/data: ARGV prefix, merchant → {charges, agreements, events}; its fault rules go too. O(the merchant's data). */
 export const RESET = `
 local p, m = ARGV[1], ARGV[2]
 ${UNINDEX_EVENT}
@@ -322,6 +322,9 @@ for _, k in ipairs(redis.call('SMEMBERS', mk .. 'idem')) do redis.call('DEL', p 
 redis.call('DEL', mk .. 'ix', mk .. 'idem', mk .. 'ev', mk .. 'evz', mk .. 'n:ev')
 for _, x in ipairs({ 'pending', 'retrying', 'delivered', 'gave_up', 'not_sent' }) do redis.call('DEL', mk .. 'evs:' .. x) end
 redis.call('SREM', p .. 'merchants', m)
+for _, id in ipairs(redis.call('HKEYS', p .. 'f:' .. m)) do redis.call('DEL', p .. 'f:' .. m .. ':' .. id) end
+redis.call('DEL', p .. 'f:' .. m)
+redis.call('SREM', p .. 'f:merchants', m)
 return counts
 `
 
