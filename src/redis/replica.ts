@@ -103,6 +103,7 @@ const SCRIPTS = {
   forget: script(S.FORGET),
   page: script(S.PAGE),
   replayed: script(S.REPLAYED),
+  feed: script(S.FEED),
 }
 
 /** Retries of one unit of work before it answers 503: conflicts come only from other replicas. */
@@ -206,8 +207,10 @@ export class Replica {
     const append = feed && this.#shareFeed(feed, feedChannel)
     this.#sub.on('message', (ch: string, message: string) => {
       if (ch === feedChannel) {
-        const [from, merchantId, m, started, bodies] = JSON.parse(message) as [string, string, FeedMessage, number, RequestBodies | null]
-        if (from !== this.id) append?.(merchantId, { ...m, seq: 0 }, { started, bodies: bodies ?? undefined })
+        const at = message.indexOf(' ')
+        const seq = Number(message.slice(0, at))
+        const [merchantId, m, started, bodies] = JSON.parse(message.slice(at + 1)) as [string, FeedMessage, number, RequestBodies | null]
+        append?.(merchantId, { ...m, seq: 0 }, { started, bodies: bodies ?? undefined, seq })
         return
       }
       const [what, arg = ''] = message.split(' ', 2) as [string, string?]
@@ -228,19 +231,21 @@ export class Replica {
   }
 
   /**
-   * Every replica's feed shows every replica's work: each message this replica appends (requests,
-   * events, attempts, clock moves) is published, and the others append it to theirs, numbered there.
-   * Pub/sub is fire-and-forget: a replica that is reconnecting misses what was published meanwhile.
+   * Every replica's feed shows every replica's work, under the same numbers: each message a replica
+   * appends (requests, events, attempts, clock moves) is numbered by Redis (one script: INCR, then
+   * PUBLISH) and appended by every replica, this one included, as it arrives, in Redis's order. So a
+   * `Last-Event-ID` from any replica resumes on any other. The script is not awaited: no reply waits
+   * for the feed. Pub/sub is fire-and-forget: a replica that is reconnecting misses what was published
+   * meanwhile (its feed of that merchant then starts again at the next number).
    */
   #shareFeed(feed: Feed, channel: string): Feed['append'] {
     const append = feed.append.bind(feed)
     feed.append = (merchantId, message, extra = {}) => {
-      const m = append(merchantId, message, extra)
       if (!this.#closed) {
-        const out = JSON.stringify([this.id, merchantId, m, extra.started ?? Date.now(), extra.bodies ?? null])
-        this.#redis.publish(channel, out).catch(() => undefined)
+        const out = JSON.stringify([merchantId, message, extra.started ?? Date.now(), extra.bodies ?? null])
+        this.#run(SCRIPTS.feed, [channel, merchantId, out]).catch(() => undefined)
       }
-      return m
+      return message as unknown as FeedMessage
     }
     return append
   }

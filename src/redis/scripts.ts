@@ -458,3 +458,15 @@ if found >= limit and lastFound then out[2] = lastFound - 1
 elseif not exhausted and lastRead then out[2] = lastRead - 1 end
 return out
 `
+
+/**
+ * A feed message, numbered for every replica: ARGV prefix, channel, merchant, the message (JSON). The
+ * merchant's number (fs:{m}, kept across resets, so readers resume cleanly) goes up by one and the
+ * message goes out on the channel as `{seq} {message}`, in that order to every replica. → the number.
+ */
+export const FEED = `
+local p = ARGV[1]
+local seq = redis.call('INCR', p .. 'fs:' .. ARGV[3])
+redis.call('PUBLISH', ARGV[2], seq .. ' ' .. ARGV[4])
+return seq
+`
