@@ -68,17 +68,8 @@ export function replicaRoutes(replica: Replica) {
     }
     if (!isUnitRoute(url)) return
     const original = route.handler as Handler
-    // A page's live status stream reads the payment again on every change, long after its unit: replicas
-    // refuse it, and the page's script polls the JSON instead (as when too many streams are open).
-    const refusesStream = method === 'GET' && url === '/checkout/:id/status'
     const search = method === 'GET' && url === '/v1/payment-charges'
     route.handler = async function unitOfWork(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
-      if (refusesStream && String(req.headers.accept ?? '').includes('text/event-stream')) {
-        return reply
-          .code(503)
-          .headers({ 'cache-control': 'no-store', 'retry-after': '1' })
-          .send({ message: 'status streams are not served by replicas: read the JSON instead' })
-      }
       const params = (req.params ?? {}) as Record<string, unknown>
       const ids: string[] = []
       for (const k of ['paymentChargeId', 'agreementId', 'sessionId', 'id']) {
