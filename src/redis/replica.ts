@@ -106,6 +106,9 @@ const SCRIPTS = {
   feed: script(S.FEED),
 }
 
+/** What retention counts as a finished agreement, as memory mode does. */
+const FINISHED_AGREEMENT = new Set(['FAILED', 'REVOKED_BY_CONSUMER', 'REVOKED_BY_MERCHANT', 'REVOKED_BY_PROVIDER'])
+
 /** Retries of one unit of work before it answers 503: conflicts come only from other replicas. */
 const MAX_RETRIES = 32
 /** Idempotency answers are kept 24 hours of sandbox time; Redis forgets them after that much real time at most. */
@@ -742,7 +745,8 @@ export class Replica {
    * Retention on Redis, run by one replica at a time (a lock with the sweep's period as its lease): per
    * merchant, each finished charge (nothing scheduled, no first attempt owed) unchanged for `days` of
    * real time, and the finished ones beyond `maxCharges` (least recently changed first), are forgotten
-   * with their events, each only at the version it was judged at. Reads a merchant's charges in chunks,
+   * with their events, each only at the version it was judged at; so are finished agreements unchanged
+   * for `days`, as in memory mode (sessions are kept, as there). Reads a merchant's records in chunks,
    * off the request path. Returns how many were forgotten.
    */
   async sweep(): Promise<number> {
@@ -776,8 +780,27 @@ export class Replica {
         if (i < r.maxCharges && f.rt >= cutoff) continue
         dropped += Number(await this.#run(SCRIPTS.forget, [m, f.id, f.v, JSON.stringify(f.lists), JSON.stringify(f.sorted)]))
       }
+      // Finished agreements (failed or revoked: an active one can still be charged) unchanged for `days`.
+      // A chunk's forgotten agreements leave the list: the next chunk starts that much earlier.
+      for (let from = 0, forgotten = 0; from < (await this.#redis.llen(`${this.#p}m:${m}:ag`)); from += 500 - forgotten) {
+        forgotten = 0
+        const ids = await this.#redis.lrange(`${this.#p}m:${m}:ag`, from, from + 499)
+        const pipe = this.#redis.pipeline()
+        for (const id of ids) pipe.hmget(`${this.#p}d:${id}`, 'v', 'doc', 'rt')
+        const res = (await pipe.exec()) ?? []
+        for (const [i, id] of ids.entries()) {
+          const [v, doc, rt] = (res[i]?.[1] as Array<string | null>) ?? []
+          if (!doc || Number(rt ?? 0) >= cutoff) continue
+          const agreement = JSON.parse(doc) as Agreement
+          if (!FINISHED_AGREEMENT.has(agreement.status)) continue
+          const args = [m, id, Number(v), JSON.stringify(['ag']), JSON.stringify(sortedIndexesOf('ag', agreement))]
+          const n = Number(await this.#run(SCRIPTS.forget, args))
+          forgotten += n
+          dropped += n
+        }
+      }
     }
-    if (dropped > 0) this.#o.logger.info({ dropped, replica: this.id }, 'retention forgot finished charges')
+    if (dropped > 0) this.#o.logger.info({ dropped, replica: this.id }, 'retention forgot finished charges and agreements')
     return dropped
   }
 
