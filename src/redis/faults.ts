@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { refuse } from '../domain/errors.js'
 import { mulberry32 } from '../faults/prng.js'
 import { parseRule } from '../faults/rules.js'
-import { type ApiRule, type FaultStore, type Rule, ruleView } from '../faults/store.js'
+import { type FaultStore, type Rule, ruleView, type WebhookRule } from '../faults/store.js'
 
 /**
  * Fault rules on replicas, kept in Redis (keys under the prefix):
@@ -13,7 +13,8 @@ import { type ApiRule, type FaultStore, type Rule, ruleView } from '../faults/st
  * A change is announced on the bus (`faults {merchant}`) and every replica reloads that merchant's rules
  * into its own FaultStore, which matches requests as in memory mode; whether a matching rule fires is
  * decided in Redis, so a count rule fires exactly `count` times over all replicas, and a probability
- * rule's n-th match over all replicas takes the n-th draw of its seeded generator.
+ * rule's n-th match over all replicas takes the n-th draw of its seeded generator. Webhook rules act on
+ * the replica's own sends (Replica#attempt).
  */
 export const FAULT_ADD = `
 local p, m = ARGV[1], ARGV[2]
@@ -108,8 +109,6 @@ export class SharedFaults {
   async add(merchantId: string, body: unknown): Promise<Rule> {
     const parsed = parseRule(body)
     if ('error' in parsed) throw refuse('invalidFaultRule', parsed.error)
-    if (parsed.rule.target === 'webhook')
-      throw refuse('invalidFaultRule', 'webhook faults are not applied by replicas (REDIS_URL); API faults are')
     const s = parsed.rule.schedule
     const remaining = s.probability === undefined ? (s.count ?? 1) : -1
     const id = String(await this.b.run(FAULT_ADD, [merchantId, JSON.stringify(body), this.b.now(), remaining]))
@@ -144,8 +143,26 @@ export class SharedFaults {
     return charge?.merchantId === merchantId ? charge.merchantPaymentChargeReference : undefined
   }
 
-  /** Whether a rule that matched a request fires, decided in Redis for every replica at once. */
-  readonly fire = async (rule: ApiRule): Promise<boolean> => {
+  /** Whether the merchant has webhook rules (a reorder may have parked events then). */
+  hasWebhookRules(merchantId: string): boolean {
+    return this.store.webhookRules(merchantId) !== undefined
+  }
+
+  /**
+   * The webhook rule that fires for an attempt about to be sent, as memory mode matches them: by event
+   * type; holding back and duplicating only on an event's first attempt. Decided in Redis like the rest.
+   */
+  async webhookRule(merchantId: string, eventType: string, first: boolean): Promise<WebhookRule | undefined> {
+    for (const r of this.store.webhookRules(merchantId) ?? []) {
+      if (r.webhook.eventType !== undefined && r.webhook.eventType !== eventType) continue
+      if (!first && r.webhook.kind !== 'bad-signature' && r.webhook.kind !== 'stale-signature') continue
+      if (await this.fire(r)) return r
+    }
+    return undefined
+  }
+
+  /** Whether a rule that matched a request or an attempt fires, decided in Redis for every replica at once. */
+  readonly fire = async (rule: Rule): Promise<boolean> => {
     const probability = rule.schedule.probability
     const r = Number(await this.b.run(FAULT_MATCH, [rule.merchantId, rule.id, probability === undefined ? 'count' : 'draw']))
     if (probability === undefined || r <= 0) return r === 1

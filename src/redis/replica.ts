@@ -12,9 +12,10 @@ import type { FeedMessage, RequestBodies } from '../observe/messages.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
 import { type Attempt, type Delivery, type DeliveryStatus, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
-import { signWebhook } from '../webhooks/signing.js'
+import { pproSignature, signWebhook } from '../webhooks/signing.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import type { FaultStore } from '../faults/store.js'
+import { DEFAULT_HOLD_SECONDS, DEFAULT_STALE_SECONDS, WRONG_SECRET } from '../faults/webhooks.js'
 import { SharedFaults } from './faults.js'
 import * as S from './scripts.js'
 import { type Doc, indexesOf, type Kind, linksOf, numbered, sortedIndexesOf, statusMove, Unit, UnitStore } from './unit.js'
@@ -104,6 +105,8 @@ const SCRIPTS = {
   page: script(S.PAGE),
   replayed: script(S.REPLAYED),
   feed: script(S.FEED),
+  hold: script(S.HOLD),
+  unpark: script(S.UNPARK),
 }
 
 /** What retention counts as a finished agreement, as memory mode does. */
@@ -605,38 +608,84 @@ export class Replica {
       await this.#run(SCRIPTS.attempted, [subject || d?.event.subject || '', id, '', 'skip', 0, retry ? 1 : 0])
       return
     }
-    const attempt = await this.#send(d.event.merchantId, d.url, found.body)
-    const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
+    const s = subject || d.event.subject
     // Replays are not scheduled attempts: they count towards no retry and no limit (as in memory mode).
     const n = d.attempts.filter((a) => !a.replay).length + 1
+    // A webhook fault rule (src/faults): one that held this event back is recorded on its attempt now.
+    const fault = d.held !== undefined ? { label: d.held } : await this.#webhookFault(d, n === 1)
+    if (fault?.hold !== undefined) {
+      await this.#run(SCRIPTS.hold, [s, id, fault.label, fault.hold, retry ? 1 : 0, fault.reorder ? 1 : 0])
+      return
+    }
+    const attempt = await this.#send(d.event.merchantId, d.url, found.body, fault?.kind, fault?.staleSeconds)
+    if (fault) attempt.fault = fault.label
+    const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
     const outcome = ok ? 'ok' : n >= webhooks.maxAttempts ? 'fail' : 'retry'
     if (outcome === 'retry') attempt.nextAttemptAt = attempt.at + webhooks.retryBaseMs * 2 ** (n - 1)
-    await this.#run(SCRIPTS.attempted, [
-      subject || d.event.subject,
-      id,
-      JSON.stringify(attempt),
-      outcome,
-      attempt.nextAttemptAt ?? 0,
-      retry ? 1 : 0,
-    ])
+    await this.#run(SCRIPTS.attempted, [s, id, JSON.stringify(attempt), outcome, attempt.nextAttemptAt ?? 0, retry ? 1 : 0])
     this.#observe(d, attempt, ok ? 'DELIVERED' : outcome === 'fail' ? 'FAILED' : 'PENDING')
     const log = { eventId: id, type: d.event.type, url: d.url, attempt: n, replica: this.id }
     if (ok) logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
     else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')
+    // What a reorder fault parked goes out behind this event of its subject.
+    if (!retry && this.faults?.hasWebhookRules(d.event.merchantId)) await this.#run(SCRIPTS.unpark, [s])
+    if (fault?.copy) {
+      // duplicate: the same event (same id, same bytes) once more right behind it.
+      const copy = await this.#send(d.event.merchantId, d.url, found.body)
+      copy.replay = true
+      copy.fault = fault.copy
+      const copied = copy.statusCode !== undefined && copy.statusCode >= 200 && copy.statusCode < 300
+      await this.#run(SCRIPTS.replayed, [id, JSON.stringify(copy), copied ? 'ok' : 'refused', d.url])
+    }
   }
 
-  /** One attempt: the exact body, signed at the real time of sending, and what the receiver answered. */
-  async #send(merchantId: string, url: string, body: string): Promise<Attempt> {
+  /** What a webhook fault rule does to this attempt, with the labels memory mode records (src/faults/webhooks.ts). */
+  async #webhookFault(
+    d: Delivery,
+    first: boolean,
+  ): Promise<
+    { label: string; hold?: number; reorder?: boolean; kind?: 'bad' | 'stale'; staleSeconds?: number; copy?: string } | undefined
+  > {
+    const rule = this.faults && (await this.faults.webhookRule(d.event.merchantId, d.event.type, first))
+    if (!rule) return undefined
+    const w = rule.webhook
+    this.#o.logger.info({ eventId: d.event.id, type: d.event.type, rule: rule.id, replica: this.id }, `webhook fault injected: ${w.kind}`)
+    const held = d.event.time + Math.round((w.delaySeconds ?? DEFAULT_HOLD_SECONDS) * 1000)
+    switch (w.kind) {
+      case 'delay':
+        return { label: `delay; delaySeconds=${w.delaySeconds ?? DEFAULT_HOLD_SECONDS}; rule=${rule.id}`, hold: held }
+      case 'reorder':
+        return { label: `reorder; rule=${rule.id}`, hold: held, reorder: true }
+      case 'duplicate':
+        return { label: `duplicate; rule=${rule.id}`, copy: `duplicate; copy=2; rule=${rule.id}` }
+      case 'bad-signature':
+        return { label: `bad-signature; rule=${rule.id}`, kind: 'bad' }
+      case 'stale-signature': {
+        const staleSeconds = w.staleSeconds ?? DEFAULT_STALE_SECONDS
+        return { label: `stale-signature; staleSeconds=${staleSeconds}; rule=${rule.id}`, kind: 'stale', staleSeconds }
+      }
+    }
+  }
+
+  /**
+   * One attempt: the exact body, signed at the real time of sending, and what the receiver answered.
+   * `bad`: both signatures made with a secret no merchant has; `stale`: PPRO-Signature `staleSeconds` old.
+   */
+  async #send(
+    merchantId: string,
+    url: string,
+    body: string,
+    fault?: 'bad' | 'stale',
+    staleSeconds = DEFAULT_STALE_SECONDS,
+  ): Promise<Attempt> {
     const { webhooks, merchants, transport } = this.#o
     const attempt: Attempt = { at: this.now(), durationMs: 0, signedAt: Math.floor(Date.now() / 1000) }
+    const secret = fault === 'bad' ? WRONG_SECRET : merchants.webhookSecret(merchantId)
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...signWebhook(body, secret, attempt.signedAt) }
+    if (fault === 'stale') headers['ppro-signature'] = pproSignature(body, secret, attempt.signedAt! - staleSeconds)
     const started = performance.now()
     try {
-      const res = await transport({
-        url,
-        body,
-        timeoutMs: webhooks.timeoutMs,
-        headers: { 'content-type': 'application/json', ...signWebhook(body, merchants.webhookSecret(merchantId), attempt.signedAt) },
-      })
+      const res = await transport({ url, body, timeoutMs: webhooks.timeoutMs, headers })
       attempt.statusCode = res.status
     } catch (err) {
       attempt.error =
@@ -704,13 +753,13 @@ export class Replica {
     if (ids.length === 0) return []
     const pipe = this.#redis.pipeline()
     for (const id of ids) {
-      pipe.hmget(`${this.#p}e:${id}`, 'm', 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b')
+      pipe.hmget(`${this.#p}e:${id}`, 'm', 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b', 'hd')
       pipe.lrange(`${this.#p}e:${id}:att`, 0, -1)
     }
     const res = (await pipe.exec()) ?? []
     const out: Array<{ delivery: Delivery; body: string }> = []
     ids.forEach((id, i) => {
-      const [m, ty, s, tm, st, u, c, a, b] = (res[2 * i]?.[1] as Array<string | null>) ?? []
+      const [m, ty, s, tm, st, u, c, a, b, hd] = (res[2 * i]?.[1] as Array<string | null>) ?? []
       if (!b || !m) return
       const event: PproEvent = {
         id,
@@ -724,7 +773,9 @@ export class Replica {
         webhooksUrl: undefined,
       }
       const attempts = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x) => JSON.parse(x) as Attempt)
-      out.push({ delivery: { event, url: u || undefined, status: (st ?? 'NOT_SENT') as DeliveryStatus, attempts }, body: b })
+      const delivery: Delivery = { event, url: u || undefined, status: (st ?? 'NOT_SENT') as DeliveryStatus, attempts }
+      if (hd) delivery.held = hd
+      out.push({ delivery, body: b })
     })
     return out
   }

@@ -14,6 +14,7 @@
  *   m:{m}:ev          list of the merchant's event ids, in order
  *   e:{id}            hash of an event: m, s (subject), u (url), b (body sent), ty, tm, st (delivery status), c, a
  *   e:{id}:att        list of its attempts (JSON each); sv:{subject} the event ids of a charge or agreement
+ *   (e:{id} also holds hd: the label of the webhook fault holding it back; pk:{subject} the events a reorder parked)
  *   (d:{id} also holds rt: the real time, Redis's, it last changed, which retention measures age by)
  *   due / due:lease   resources with scheduled work (score: sandbox ms) / claimed ones (score: lease end, wall ms)
  *   wq:{subject}      first attempts owed, in event order; wq / wq:lease the subjects with work / claimed
@@ -214,6 +215,8 @@ local k = p .. 'e:' .. id
 ${RESTATE}
 if ARGV[4] ~= '' and redis.call('EXISTS', k) == 1 then
   redis.call('RPUSH', k .. ':att', ARGV[4])
+  redis.call('HDEL', k, 'hd')
+  redis.call('SREM', p .. 'pk:' .. s, id)
   if ARGV[5] == 'ok' then
     redis.call('HSET', k, 'st', 'DELIVERED')
     restate(p, id, 'delivered')
@@ -251,6 +254,37 @@ if ARGV[4] == 'ok' then
 elseif redis.call('HGET', k, 'st') == 'PENDING' then
   restate(p, id, 'retrying')
 end
+return 1
+`
+
+/**
+ * A webhook fault rule holds an event back (delay, reorder): ARGV prefix, subject, event id, the label
+ * its attempt will record, until (sandbox ms), retry (1: from wr, 0: a first attempt from wq:{subject}),
+ * reorder (1: parked until the subject's next event has been sent). It waits in the retry set, due then.
+ */
+export const HOLD = `
+local p, s, id = ARGV[1], ARGV[2], ARGV[3]
+local k = p .. 'e:' .. id
+if redis.call('EXISTS', k) == 1 then
+  redis.call('HSET', k, 'hd', ARGV[4])
+  redis.call('ZADD', p .. 'wr', tonumber(ARGV[5]), id)
+  if ARGV[7] == '1' then redis.call('SADD', p .. 'pk:' .. s, id) end
+end
+if ARGV[6] == '0' then
+  if redis.call('LINDEX', p .. 'wq:' .. s, 0) == id then redis.call('LPOP', p .. 'wq:' .. s) end
+else
+  redis.call('ZREM', p .. 'wr:lease', id)
+end
+return 1
+`
+
+/** A subject's next event has been sent: what a reorder fault parked is due now. ARGV prefix, subject. */
+export const UNPARK = `
+local p, s = ARGV[1], ARGV[2]
+for _, id in ipairs(redis.call('SMEMBERS', p .. 'pk:' .. s)) do
+  if redis.call('ZSCORE', p .. 'wr', id) then redis.call('ZADD', p .. 'wr', 0, id) end
+end
+redis.call('DEL', p .. 'pk:' .. s)
 return 1
 `
 
@@ -302,7 +336,7 @@ for i, kind in ipairs({ 'ch', 'ag', 'se' }) do
   local ids = redis.call('LRANGE', mk .. kind, 0, -1)
   if i <= 2 then counts[i] = #ids end
   for _, id in ipairs(ids) do
-    redis.call('DEL', p .. 'd:' .. id, p .. 'wq:' .. id, p .. 'sv:' .. id)
+    redis.call('DEL', p .. 'd:' .. id, p .. 'wq:' .. id, p .. 'sv:' .. id, p .. 'pk:' .. id)
     redis.call('ZREM', p .. 'due', id)
     redis.call('ZREM', p .. 'due:lease', id)
     redis.call('ZREM', p .. 'wq', id)
@@ -357,7 +391,7 @@ for _, ev in ipairs(redis.call('LRANGE', p .. 'sv:' .. id, 0, -1)) do
   redis.call('LREM', mk .. 'ev', 1, ev)
   redis.call('ZREM', p .. 'wr', ev)
 end
-redis.call('DEL', k, p .. 'sv:' .. id)
+redis.call('DEL', k, p .. 'sv:' .. id, p .. 'pk:' .. id)
 redis.call('ZREM', p .. 'due', id)
 return 1
 `
