@@ -723,14 +723,23 @@ export class Replica {
 
   /**
    * `GET /sandbox/webhooks` on a replica: the merchant's most recent events (every replica's), oldest
-   * first, each with its delivery and attempts, as the in-process dispatcher keeps them.
+   * first, each with its delivery and attempts, as the in-process dispatcher keeps them. A charge's or
+   * an agreement's are read from its own sorted set, not from the merchant's list.
    */
   async deliveries(
     merchantId: string,
     filter: { chargeId?: string | undefined; agreementId?: string | undefined; type?: string | undefined },
     limit = 10_000,
   ): Promise<Delivery[]> {
-    const ids = await this.#redis.lrange(`${this.#p}m:${merchantId}:ev`, -limit, -1)
+    const mk = `${this.#p}m:${merchantId}:`
+    const ids =
+      filter.chargeId !== undefined
+        ? await this.#redis.zrange(`${mk}evc:${filter.chargeId}`, String(-limit), '-1')
+        : filter.agreementId !== undefined
+          ? await this.#redis.zrange(`${mk}eva:${filter.agreementId}`, String(-limit), '-1')
+          : filter.type !== undefined
+            ? await this.#redis.zrange(`${mk}evt:${filter.type}`, String(-limit), '-1')
+            : await this.#redis.lrange(`${mk}ev`, -limit, -1)
     return (await this.deliveriesOf(ids)).filter(
       (d) =>
         (filter.chargeId === undefined || d.event.chargeId === filter.chargeId) &&
