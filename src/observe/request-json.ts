@@ -12,7 +12,7 @@ const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `
  * fields costs several times this.
  */
 export function requestJson(m: RequestMessage): string {
-  // `seq` and `kind` first: the feed numbers the message it was given, so its own fields come after.
+  // `seq` first, as the journal builds the message (the feed numbers it afterwards).
   let out = `{"seq":${num(m.seq)},"kind":"request","at":${str(m.at)},"sandboxTime":${str(m.sandboxTime)}`
   if (m.chargeId !== undefined) out += `,"chargeId":${str(m.chargeId)}`
   if (m.agreementId !== undefined) out += `,"agreementId":${str(m.agreementId)}`
