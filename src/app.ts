@@ -244,6 +244,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     merchants,
     apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
     authTimeoutSeconds: config.authTimeoutSeconds,
+    shared: replica?.shop(),
   })
   await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
   await observe.stream(app, config.apiKeys)

@@ -16,6 +16,8 @@ import { pproSignature, signWebhook } from '../webhooks/signing.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import type { FaultStore } from '../faults/store.js'
 import { DEFAULT_HOLD_SECONDS, DEFAULT_STALE_SECONDS, WRONG_SECRET } from '../faults/webhooks.js'
+import type { SharedShop } from '../demo/demo-routes.js'
+import { sharedShop } from './demo.js'
 import { SharedFaults } from './faults.js'
 import * as S from './scripts.js'
 import { type Doc, indexesOf, type Kind, linksOf, numbered, sortedIndexesOf, statusMove, Unit, UnitStore } from './unit.js'
@@ -275,6 +277,18 @@ export class Replica {
     this.faults = faults
     await faults.loadAll()
     return faults
+  }
+
+  /** The demo shop's state in Redis, for every replica (src/redis/demo.ts). */
+  shop(): SharedShop {
+    const redis = this.#redis
+    const p = this.#p
+    return sharedShop({
+      setNx: async (key, value, ms) => (await redis.set(p + key, value, 'PX', ms, 'NX')) === 'OK',
+      get: async (key) => (await redis.get(p + key)) ?? undefined,
+      set: async (key, value) => void (await redis.set(p + key, value)),
+      run: (src, args) => this.#run(script(src), args),
+    })
   }
 
   /** Runs after every merchant reset, on every replica (a local feed, journal or cache forgets the merchant). */
