@@ -16,6 +16,7 @@ import { pproSignature, signWebhook } from '../webhooks/signing.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import type { FaultStore } from '../faults/store.js'
 import { DEFAULT_HOLD_SECONDS, DEFAULT_STALE_SECONDS, WRONG_SECRET } from '../faults/webhooks.js'
+import type { SeedFile } from '../seed.js'
 import type { SharedShop } from '../demo/demo-routes.js'
 import { sharedShop } from './demo.js'
 import { SharedFaults } from './faults.js'
@@ -277,6 +278,35 @@ export class Replica {
     this.faults = faults
     await faults.loadAll()
     return faults
+  }
+
+  /**
+   * `SEED_DIR` on replicas: every replica takes the files' merchant settings (its own configuration);
+   * their charges are created once for all replicas, by the first to start on this Redis (a flag,
+   * `seeded`), in one unit of work. Redis started empty again seeds again.
+   */
+  async seedOnce(
+    files: readonly SeedFile[],
+    apply: (files: readonly SeedFile[]) => { files: number; charges: number },
+  ): Promise<{ files: number; charges: number }> {
+    const first = (await this.#redis.set(`${this.#p}seeded`, this.id, 'NX')) === 'OK'
+    if (!first) return apply(files.map((f) => ({ ...f, charges: [] })))
+    try {
+      return await this.transact([], () => {
+        try {
+          return apply(files)
+        } catch (err) {
+          // A seed the domain refuses stores none of its charges (the start fails, as in memory mode).
+          const unit = this.store.unit!
+          unit.inserted.length = 0
+          unit.events.length = 0
+          throw err
+        }
+      })
+    } catch (err) {
+      await this.#redis.del(`${this.#p}seeded`)
+      throw err
+    }
   }
 
   /** The demo shop's state in Redis, for every replica (src/redis/demo.ts). */
