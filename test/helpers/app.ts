@@ -285,7 +285,7 @@ async function restartEquivalence(t: Test, app: FastifyInstance, options: BuildA
     if (err.code === 'FST_ERR_REOPENED_CLOSE_SERVER') return undefined
     throw err
   })
-  // SANDBOX_TEST_DURABLE=snapshot (test/durable/suite-snapshot.test.ts): the state is written as a snapshot first, and read back from it.
+  // SANDBOX_TEST_DURABLE_SNAPSHOT=1 (test/durable/suite-snapshot.test.ts): the state is written as a snapshot first, and read back from it.
   if (process.env.SANDBOX_TEST_DURABLE_SNAPSHOT === '1' && before) await app.durable?.dir.compact()
   await app.close()
   // Retention is measured on the test's clock, which a test may have moved by months: it must drop nothing here.
