@@ -60,7 +60,17 @@ export function sse(url: string, headers: Record<string, string> = {}): Promise<
       })
       response.on('error', () => endedResolve())
       response.on('close', () => endedResolve())
-      const messages = () => frames.filter((f) => f.id !== undefined).map((f) => JSON.parse(f.data!) as Record<string, any>)
+      // Each frame is parsed once, as it is first asked for: a wait re-checks on every chunk that
+      // arrives, and parsing every frame again each time made a long stream's wait quadratic.
+      const parsed: Array<Record<string, any>> = []
+      let seen = 0
+      const messages = () => {
+        for (; seen < frames.length; seen++) {
+          const f = frames[seen]!
+          if (f.id !== undefined) parsed.push(JSON.parse(f.data!) as Record<string, any>)
+        }
+        return parsed.slice()
+      }
       const until = <T>(check: () => T | undefined, ms: number, what: string): Promise<T> =>
         new Promise((res, rej) => {
           const timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
