@@ -99,8 +99,10 @@ class MerchantFeed {
 
   #index(id: string, seq: number): void {
     const seqs = this.#byId.get(id)
-    if (seqs) seqs.push(seq)
-    else this.#byId.set(id, [seq])
+    if (!seqs) this.#byId.set(id, [seq])
+    // Most ids have a handful of messages: a list of the exact length while short (a push leaves room for 16 more).
+    else if (seqs.length < 16) this.#byId.set(id, seqs.concat(seq))
+    else seqs.push(seq)
   }
 
   /** Drops the oldest message and its index entries (each the first of its list: lists are in seq order). */

@@ -109,7 +109,7 @@ export class Recorder implements SandboxObserver {
 
   event(e: PproEvent): void {
     const why = this.#eventReason(e)
-    this.d.feed.append(e.merchantId, new EventRecord(e, why))
+    this.d.feed.append(e.merchantId, new EventRecord(e, this.#kept(e, why)))
     if (why) {
       this.d.logger.info(
         { eventId: e.id, type: e.type, chargeId: e.chargeId, agreementId: e.agreementId, reason: why },
@@ -165,6 +165,34 @@ export class Recorder implements SandboxObserver {
   }
 
   // --- Reasons ---------------------------------------------------------------------------------
+
+  /** The last event reason kept of each code: equal reasons in a row (most are) share one object. */
+  readonly #lastKept = new Map<string, Reason>()
+  /** The reason of an authentication-pending event, from the event alone: its deadline never changes. */
+  readonly #awaiting = new Rederived((e) => {
+    const subject = e instanceof ChargeEvent ? e.charge : (e as AgreementEvent).agreement
+    return reason('AWAITING_CONSUMER', iso(this.#deadline(subject)), this.d.authTimeoutSeconds)
+  })
+
+  /**
+   * What an event's feed message keeps of its reason (the feed keeps thousands of them): nothing when
+   * the event words it again exactly (an authentication deadline), else one object shared with the
+   * previous event reason of the same code when they say the same.
+   */
+  #kept(e: PproEvent, why: Reason | undefined): Reason | Rederived | undefined {
+    if (!why) return undefined
+    if (
+      why.code === 'AWAITING_CONSUMER' &&
+      (e.type === 'PAYMENT_CHARGE_AUTHENTICATION_PENDING' || e.type === 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING') &&
+      this.#awaiting.of(e).message === why.message
+    ) {
+      return this.#awaiting
+    }
+    const last = this.#lastKept.get(why.code)
+    if (last && last.message === why.message) return last
+    this.#lastKept.set(why.code, why)
+    return why
+  }
 
   #intentFor(e: { chargeId: string | undefined; agreementId: string | undefined }): Intent | undefined {
     return (e.chargeId && this.#intents.get(e.chargeId)) || (e.agreementId && this.#intents.get(e.agreementId)) || undefined
@@ -376,13 +404,18 @@ export class Recorder implements SandboxObserver {
 class EventRecord implements EventMessage {
   seq = 0
   readonly at = realNow()
-  readonly reason: Reason | undefined
+  readonly #reason: Reason | Rederived | undefined
   readonly #event: PproEvent
 
   // The rest is read from the event when asked: the feed keeps thousands of these, each four fields.
-  constructor(e: PproEvent, reason: Reason | undefined) {
-    this.reason = reason
+  constructor(e: PproEvent, reason: Reason | Rederived | undefined) {
+    this.#reason = reason
     this.#event = e
+  }
+
+  get reason(): Reason | undefined {
+    const r = this.#reason
+    return r instanceof Rederived ? r.of(this.#event) : r
   }
 
   get kind(): 'event' {
@@ -431,6 +464,11 @@ class EventRecord implements EventMessage {
       payload: this.payload,
     }
   }
+}
+
+/** A reason worded again from its event each time it is read, so the feed keeps none of it. */
+class Rederived {
+  constructor(readonly of: (e: PproEvent) => Reason) {}
 }
 
 let lastRealMs = Number.NaN
