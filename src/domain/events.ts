@@ -159,19 +159,110 @@ const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: ChargeEvent
   }),
 }
 
-/** An event of a charge: its status when it happened, and the operation (capture, refund, …) it is about. */
+/**
+ * An event's time as kept: the milliseconds since its charge or agreement was created while they are a
+ * small integer (held in the field itself, where a time would take a number object of its own), else
+ * the time itself.
+ */
+type KeptTime = number | { readonly time: number }
+
+function keepTime(time: number, createdAt: number): KeptTime {
+  const since = time - createdAt
+  return since >= 0 && since < 2 ** 30 && Number.isInteger(since) && createdAt + since === time ? since : { time }
+}
+
+const timeOf = (kept: KeptTime, createdAt: number) => (typeof kept === 'number' ? createdAt + kept : kept.time)
+
+/**
+ * An operation an event keeps in a compact form, because it follows from the charge or agreement the
+ * event is about: rebuilt, value for value, each time it is read.
+ */
+abstract class Rebuilt {
+  abstract of(subject: { id: string; returnUrl?: string | undefined }): unknown
+}
+
+/** An approval page's URL: the same prefix for every charge and agreement, then the resource's id. */
+class UrlOfId extends Rebuilt {
+  constructor(readonly prefix: string) {
+    super()
+  }
+  of(subject: { id: string }): string {
+    return this.prefix + subject.id
+  }
+}
+
+/** The usual `authenticationSettings`: one REDIRECT back to the charge's own `returnUrl`. */
+class RedirectToReturnUrl extends Rebuilt {
+  of(subject: { returnUrl?: string | undefined }): AuthenticationSetting[] {
+    return [{ type: 'REDIRECT', settings: { returnUrl: subject.returnUrl } }]
+  }
+}
+const REDIRECT_TO_RETURN_URL = new RedirectToReturnUrl()
+
+/** The last approval URL prefix seen: every event of one sandbox shares it. */
+let lastUrlOfId: UrlOfId | undefined
+
+const hasKeys = (o: object, keys: readonly string[]) => {
+  const own = Object.keys(o)
+  return own.length === keys.length && own.every((k, i) => k === keys[i])
+}
+
+/** What an event keeps of its operation: a Rebuilt when reading it back gives the same value (and JSON), else the operation. */
+function keepOp(op: unknown, subject: { id: string; returnUrl?: string | undefined }): unknown {
+  if (typeof op === 'string') {
+    if (!op.endsWith(subject.id) || op.length === subject.id.length) return op
+    const prefix = op.slice(0, op.length - subject.id.length)
+    if (lastUrlOfId?.prefix !== prefix) lastUrlOfId = new UrlOfId(prefix)
+    return lastUrlOfId
+  }
+  if (Array.isArray(op) && op.length === 1 && typeof subject.returnUrl === 'string') {
+    const s = op[0] as AuthenticationSetting
+    if (
+      s !== null &&
+      typeof s === 'object' &&
+      Object.getPrototypeOf(s) === Object.prototype &&
+      hasKeys(s, ['type', 'settings']) &&
+      s.type === 'REDIRECT' &&
+      s.settings !== null &&
+      typeof s.settings === 'object' &&
+      Object.getPrototypeOf(s.settings) === Object.prototype &&
+      hasKeys(s.settings, ['returnUrl']) &&
+      s.settings.returnUrl === subject.returnUrl
+    ) {
+      return REDIRECT_TO_RETURN_URL
+    }
+  }
+  return op
+}
+
+const opOf = (kept: unknown, subject: { id: string; returnUrl?: string | undefined }) => (kept instanceof Rebuilt ? kept.of(subject) : kept)
+
+/**
+ * An event of a charge: its status when it happened, and the operation (capture, refund, …) it is about.
+ * The sandbox keeps thousands, so each is six fields: its time and operation in compact forms (see
+ * KeptTime and Rebuilt), read back as given.
+ */
 export class ChargeEvent<T extends ChargeEventType = ChargeEventType> implements PproEvent {
   readonly status: ChargeStatus
-  readonly op: ChargeEventOps[T]
+  readonly #time: KeptTime
+  readonly #op: unknown
   constructor(
     readonly id: string,
     readonly type: T,
-    readonly time: number,
+    time: number,
     readonly charge: Charge,
     ...op: OpArgs<ChargeEventOps[T]>
   ) {
     this.status = charge.status
-    this.op = op[0] as ChargeEventOps[T]
+    this.#time = keepTime(time, charge.createdAt)
+    this.#op = keepOp(op[0], charge)
+  }
+
+  get time(): number {
+    return timeOf(this.#time, this.charge.createdAt)
+  }
+  get op(): ChargeEventOps[T] {
+    return opOf(this.#op, this.charge) as ChargeEventOps[T]
   }
 
   get merchantId() {
@@ -232,17 +323,28 @@ const AGREEMENT_EVENT_FIELDS: {
 /** An event of a payment agreement, with the agreement's status when it happened. */
 export class AgreementEvent<T extends AgreementEventType = AgreementEventType> implements PproEvent {
   readonly status: AgreementStatus
-  readonly chargeId = undefined
-  readonly op: AgreementEventOps[T]
+  readonly #time: KeptTime
+  readonly #op: unknown
   constructor(
     readonly id: string,
     readonly type: T,
-    readonly time: number,
+    time: number,
     readonly agreement: Agreement,
     ...op: OpArgs<AgreementEventOps[T]>
   ) {
     this.status = agreement.status
-    this.op = op[0] as AgreementEventOps[T]
+    this.#time = keepTime(time, agreement.createdAt)
+    this.#op = keepOp(op[0], agreement)
+  }
+
+  get time(): number {
+    return timeOf(this.#time, this.agreement.createdAt)
+  }
+  get op(): AgreementEventOps[T] {
+    return opOf(this.#op, this.agreement) as AgreementEventOps[T]
+  }
+  get chargeId(): undefined {
+    return undefined
   }
 
   get merchantId() {
