@@ -2,6 +2,7 @@ import type { Agreement, AgreementStatus } from './agreement.js'
 import {
   type AuthenticationSetting,
   type Capture,
+  CHARGE_STATUSES,
   type Charge,
   type ChargeStatus,
   type Consumer,
@@ -237,25 +238,51 @@ function keepOp(op: unknown, subject: { id: string; returnUrl?: string | undefin
 
 const opOf = (kept: unknown, subject: { id: string; returnUrl?: string | undefined }) => (kept instanceof Rebuilt ? kept.of(subject) : kept)
 
+const CHARGE_EVENT_TYPES = Object.keys(CHARGE_EVENT_FIELDS) as ChargeEventType[]
+
+/** An event's type and status: their positions in CHARGE_EVENT_TYPES and CHARGE_STATUSES, or (never seen) the names. */
+type Kind = number | { readonly type: string; readonly status: ChargeStatus }
+
+function kindOf(type: string, status: ChargeStatus): Kind {
+  const t = CHARGE_EVENT_TYPES.indexOf(type as ChargeEventType)
+  const s = CHARGE_STATUSES.indexOf(status)
+  return t < 0 || s < 0 ? { type, status } : t | (s << 5)
+}
+
 /**
  * An event of a charge: its status when it happened, and the operation (capture, refund, …) it is about.
- * The sandbox keeps thousands, so each is six fields: its time and operation in compact forms (see
- * KeptTime and Rebuilt), read back as given.
+ * The sandbox keeps thousands, so each is five fields: its type and status one number, its time and
+ * operation in compact forms (see KeptTime and Rebuilt), each read back as given.
  */
 export class ChargeEvent<T extends ChargeEventType = ChargeEventType> implements PproEvent {
-  readonly status: ChargeStatus
+  /** The type and the charge's status then, as one small number (see `kindOf`). */
+  #kind: Kind
   readonly #time: KeptTime
   readonly #op: unknown
   constructor(
     readonly id: string,
-    readonly type: T,
+    type: T,
     time: number,
     readonly charge: Charge,
     ...op: OpArgs<ChargeEventOps[T]>
   ) {
-    this.status = charge.status
+    this.#kind = kindOf(type, charge.status)
     this.#time = keepTime(time, charge.createdAt)
     this.#op = keepOp(op[0], charge)
+  }
+
+  get type(): T {
+    const k = this.#kind
+    return (typeof k === 'number' ? CHARGE_EVENT_TYPES[k & 31] : k.type) as T
+  }
+  /** The charge's status when the event happened. */
+  get status(): ChargeStatus {
+    const k = this.#kind
+    return typeof k === 'number' ? CHARGE_STATUSES[k >> 5]! : k.status
+  }
+  /** Set when the event is read back from the journal (the status then, not the charge's now). */
+  set status(status: ChargeStatus) {
+    this.#kind = kindOf(this.type, status)
   }
 
   get time(): number {
