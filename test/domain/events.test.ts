@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { AuthenticationSetting, Charge, CreateChargeInput } from '../../src/domain/charge.js'
 import { ChargeEvent, type PproEvent } from '../../src/domain/events.js'
+import { randomIds } from '../../src/domain/ids.js'
 import { eventBody } from '../../src/webhooks/dispatcher.js'
 import { buildTestApp, changedEventBodies, kakaoPayChargeRequest, MERCHANT } from '../helpers/app.js'
 
@@ -94,4 +95,26 @@ t.test('a refund a year after the capture: its event carries its own time', asyn
   t.equal(refunded.type, 'PAYMENT_CHARGE_REFUND_SUCCEEDED')
   t.equal(new Date(refunded.time).toISOString(), res.json().createdAt)
   t.equal(JSON.parse(eventBody(refunded)).time, res.json().createdAt)
+})
+
+t.test("an event's id reads back exactly, packed or not", async (t) => {
+  const charge = { id: 'charge_x', createdAt: 0, status: 'CAPTURED' } as unknown as Charge
+  const ids = [
+    '000000000000000000000',
+    'zzzzzzzzzzzzzzzzzzzzz',
+    '0123456789ABCDEFGHIJK',
+    'LMNOPQRSTUVWXYZabcdef',
+    'ghijklmnopqrstuvwxyzZ',
+    '000000000000000000017',
+    ...Array.from({ length: 200 }, () => randomIds('')),
+    // Not 21 characters of [0-9A-Za-z]: kept as they are.
+    'evt_1',
+    '0000000000000000000000',
+    '00000000000000000000',
+    '00000000000000000000-',
+    '한국어한국어한국어한국어한국어한국어한국어',
+    '',
+  ]
+  const wrong = ids.filter((id) => new ChargeEvent(id, 'PAYMENT_CHARGE_AUTHORIZATION_SUCCEEDED', 0, charge).id !== id)
+  t.same(wrong, [])
 })

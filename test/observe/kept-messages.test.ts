@@ -1,4 +1,5 @@
 import t from 'tap'
+import { defaultConfig } from '../../src/config.js'
 import type { FeedMessage } from '../../src/observe/index.js'
 import { buildTestApp, MERCHANT } from '../helpers/app.js'
 import { receiver } from '../helpers/receiver.js'
@@ -47,6 +48,13 @@ t.test('every feed message reads at the end exactly as it did when it was append
   )
   const changed = seen.filter(([m, json]) => JSON.stringify(m) !== json).map(([m, json]) => `${json}\n  now: ${JSON.stringify(m)}`)
   t.same(changed, [], 'no message reads differently now')
+  // What the feed kept (an event message as its event alone) reads as what its readers were sent.
+  const kept = app.feed.since(MERCHANT, 0)
+  t.same(
+    kept.map((m) => JSON.stringify(m)),
+    seen.map(([, json]) => json),
+    'the retained messages, rebuilt, are the messages sent',
+  )
 
   const waits = events
     .map(([m]) => m)
@@ -76,5 +84,36 @@ t.test('every feed message reads at the end exactly as it did when it was append
   t.same(
     timeline.filter((m: FeedMessage) => m.kind === 'event'),
     timeline.filter((m: FeedMessage) => m.kind === 'event').map((m: FeedMessage) => sent.get(m.seq)),
+  )
+})
+
+t.test('a feed retaining a few messages drops the oldest, and what it keeps reads as it was sent', async (t) => {
+  const ctx = await buildTestApp(t, {
+    config: { ...defaultConfig(), feed: { ...defaultConfig().feed, retain: 4 } },
+  })
+  const { app } = ctx
+  const sent: string[] = []
+  const stop = app.feed.subscribe(MERCHANT, (m) => sent.push(JSON.stringify(m)))
+  t.teardown(stop)
+  const first = await ctx.createCharge()
+  const second = await ctx.createCharge()
+  await ctx.consumer(second.id, 'approve')
+  t.ok(sent.length > 6, `${sent.length} messages sent`)
+  t.same(
+    app.feed.since(MERCHANT, 0).map((m) => JSON.stringify(m)),
+    sent.slice(-4),
+    'the last four, as sent',
+  )
+  t.same(app.feed.window(MERCHANT), { first: sent.length - 3, last: sent.length })
+  const timeline = (id: string) => app.feed.timeline(MERCHANT, id).map((m) => JSON.stringify(m))
+  t.same(timeline(first.id), [], "the first charge's messages are gone, and its index with them")
+  t.equal(timeline(second.id).length, 4)
+  // (A timeline is in the order things started: a request before the events it caused.)
+  t.same(
+    timeline(second.id).sort(),
+    sent
+      .slice(-4)
+      .filter((json) => JSON.parse(json).chargeId === second.id)
+      .sort(),
   )
 })
