@@ -52,9 +52,9 @@ export async function stopServer(child, signal = 'SIGTERM') {
   await exited
 }
 
-/** One bounded load: requests per second (mean) and p99 latency in ms. */
+/** One bounded load: requests per second (mean), p99 latency in ms, and the requests answered. */
 export async function load(opts) {
   const result = await autocannon({ connections: CONNECTIONS, duration: 5, headers: HEADERS, ...opts })
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${opts.url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-  return { rps: result.requests.average, p99: result.latency.p99 }
+  return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total }
 }

@@ -72,16 +72,28 @@ async function core() {
       let connected
       if (s === 'read, feed reader') connected = await reader(`${base}/sandbox/events/stream`, HEADERS)
       if (s === 'read, dashboard') {
-        // What an open dashboard tab holds: its page was loaded, then its EventSource, credentials in the query.
+        // What an open dashboard tab holds on a list (dashboard/live.js): its page was loaded, then its
+        // EventSource, credentials in the query, following every kind but the API's requests.
         await fetch(`${base}/dashboard`).then((res) => res.text())
-        connected = await reader(`${base}/sandbox/events/stream?access_token=bench&merchantId=merch_bench`, {})
+        connected = await reader(
+          `${base}/sandbox/events/stream?access_token=bench&merchantId=merch_bench&kinds=event,delivery,consumer,clock`,
+          {},
+        )
       }
       try {
-        const { rps, p99 } = await load({ url, duration: SECONDS })
+        const { rps, p99, total } = await load({ url, duration: SECONDS })
         push(kind, s, rps)
         if (s === 'read') push(kind, 'p99', p99)
+        if (connected) {
+          // The row means something only if the reader was really sent what it follows: one message a
+          // read (each is journaled), or, on a dashboard list, none of them.
+          const { messages } = await connected.close()
+          const expected = s === 'read, feed reader' ? total : 0
+          if (s === 'read, feed reader' ? messages < expected : messages > expected)
+            throw new Error(`${s}: the reader took ${messages} messages for ${total} reads`)
+        }
       } finally {
-        connected?.close()
+        await connected?.close()
       }
     }
   }

@@ -25,9 +25,9 @@ async function measure(name) {
     if (withReader) r = await reader(`${base}/sandbox/events/stream`, HEADERS)
     await load({ url, duration: 1 })
     const { rps, p99 } = await load({ url, duration: SECONDS })
-    return { rps, p99, messages: r?.stats.messages }
+    return { rps, p99, messages: r && (await r.close()).messages }
   } finally {
-    r?.close()
+    await r?.close()
     await stopServer(child)
   }
 }

@@ -48,7 +48,7 @@ export function agreementView(container, id) {
     section: 'agreements',
     back: 'Agreements',
     api: 'payment-agreements',
-    idOf: (msg) => msg.agreementId,
+    idField: 'agreementId',
     renderHead,
     sideId: 'agreement-charges',
     loadSide: (agreementId) => get(`/sandbox/payment-charges${query({ agreementId, limit: 100 })}`),

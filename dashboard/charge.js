@@ -16,7 +16,7 @@ export function chargeView(container, id) {
     section: 'charges',
     back: 'Charges',
     api: 'payment-charges',
-    idOf: (msg) => msg.chargeId,
+    idField: 'chargeId',
     renderHead,
     sideId: 'refunds',
     sideKey: (c) => [c.status, c.captures, c.refunds],

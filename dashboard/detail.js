@@ -13,7 +13,8 @@ import { loadTimeline, renderTimeline } from './timeline.js'
  * - `noun` ('charge', 'agreement'), `section` ('charges', 'agreements'), `back` (the list's label);
  * - `api` ('payment-charges', 'payment-agreements'): the PPRO path is `/v1/{api}/{id}`, the controls
  *   `/sandbox/{api}/{id}/{action}`, the timeline `/sandbox/{api}/{id}/timeline`;
- * - `idOf(msg)`: the message's id of this kind (a stream message concerns the page when it is `id`);
+ * - `idField` ('chargeId', 'agreementId'): the stream messages' field naming it (a message concerns the
+ *   page when it is `id`), also the filter of the stream of its requests;
  * - `renderHead(head, resource, page)`; `sideId`, `loadSide(id)` (optional), `sideKey(resource, side)`,
  *   `renderSide(card, resource, side, page)`; `idleControls(resource, page)`: the controls when the
  *   consumer has nothing left to decide (an array of nodes).
@@ -153,7 +154,8 @@ export function detailView(container, id, spec) {
   const refreshSoon = throttled(() => void load())
   return {
     refresh(msg) {
-      if (!gone && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || spec.idOf(msg) === id)) refreshSoon()
+      if (!gone && (msg.kind === 'poll' || msg.kind === 'reset' || msg.kind === 'clock' || msg[spec.idField] === id)) refreshSoon()
     },
+    follow: { [spec.idField]: id },
   }
 }

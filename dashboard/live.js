@@ -35,17 +35,39 @@ function emit(message) {
   }
 }
 
-const KINDS = ['event', 'delivery', 'request', 'consumer', 'clock']
+/**
+ * What every view follows: the merchant's decisions, webhook attempts, consumer actions and clock moves.
+ * Not its API requests: each read of a load test would be one more message for the tab to take. A
+ * charge's or agreement's page follows the requests about it on a stream of its own (`follow`).
+ */
+const KINDS = ['event', 'delivery', 'consumer', 'clock']
+
+/** An EventSource on the merchant's stream with these filters, each message of `kinds` emitted. */
+function open(filters, kinds) {
+  const params = new URLSearchParams({ access_token: session.key, merchantId: session.merchantId, ...filters })
+  const es = new EventSource(`/sandbox/events/stream?${params}`)
+  for (const kind of kinds) {
+    es.addEventListener(kind, (e) => {
+      let data
+      try {
+        data = JSON.parse(e.data)
+      } catch {
+        return
+      }
+      emit({ ...data, kind: data.kind ?? kind })
+    })
+  }
+  return es
+}
 
 /** Opens the stream for the current merchant; falls back to polling if the stream cannot be opened. */
 export function connect() {
   disconnect()
   if (!session.ready) return
-  const url = `/sandbox/events/stream?access_token=${encodeURIComponent(session.key)}&merchantId=${encodeURIComponent(session.merchantId)}`
   let opened = false
   let es
   try {
-    es = new EventSource(url)
+    es = open({ kinds: KINDS.join(',') }, KINDS)
   } catch {
     return poll()
   }
@@ -62,16 +84,26 @@ export function connect() {
       if (source === es) poll()
     } else setMode('reconnecting')
   }
-  for (const kind of KINDS) {
-    es.addEventListener(kind, (e) => {
-      let data
-      try {
-        data = JSON.parse(e.data)
-      } catch {
-        return
-      }
-      emit({ ...data, kind: data.kind ?? kind })
-    })
+}
+
+let requests
+/**
+ * The API requests about one charge or agreement (`{ chargeId }` or `{ agreementId }`), for its page's
+ * timeline, on a stream of their own; `follow()` stops. When the merchant's stream is polled instead,
+ * the poll already refreshes the page.
+ */
+export function follow(filter) {
+  requests?.close()
+  requests = undefined
+  if (!filter || !session.ready || !source) return
+  try {
+    requests = open({ kinds: 'request', ...filter }, ['request'])
+  } catch {
+    return
+  }
+  const es = requests
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED && requests === es) requests = undefined
   }
 }
 
@@ -82,6 +114,7 @@ function poll() {
 }
 
 export function disconnect() {
+  follow(undefined)
   source?.close()
   source = undefined
   clearInterval(timer)

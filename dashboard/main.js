@@ -2,7 +2,7 @@
 // the live connection that tells the open view to refresh.
 import { config, get, session } from './api.js'
 import { h, fill } from './dom.js'
-import { connect, disconnect, onMessage, onMode } from './live.js'
+import { connect, disconnect, follow, onMessage, onMode } from './live.js'
 import { clockBanner } from './clock.js'
 import { chargesView } from './charges.js'
 import { chargeView } from './charge.js'
@@ -155,6 +155,7 @@ function route() {
     webhooks: () => webhooksView(main, r.params),
   }
   current = (views[r.section] ?? views.charges)()
+  follow(current?.follow)
   document.title = `${r.merchantId ? `${r.merchantId} · ` : ''}Sandbox dashboard`
 }
 

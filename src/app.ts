@@ -14,6 +14,7 @@ import { KnownRoutes } from './http/known-routes.js'
 import { approvalRoutes } from './http/pages/approval-routes.js'
 import { dashboardRoutes } from './dashboard/routes.js'
 import { approvalPageUrl } from './http/responses.js'
+import { ChargeBodies } from './http/charge-bodies.js'
 import { healthRoutes } from './http/routes/health.js'
 import { collectRoutes } from './http/openapi/registry.js'
 import { openapiRoutes } from './http/openapi/routes.js'
@@ -49,6 +50,11 @@ export interface BuildAppOptions {
   onJournalFailure?: (err: Error) => void
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
+  /**
+   * Tests: a charge's kept answer is compared with one built anew each time it is sent again
+   * (src/http/charge-bodies.ts), so a change that publishes no event fails the test that reads it.
+   */
+  verifyKeptBodies?: boolean
   /** An HTTP server of the caller's, already listening (the developer kit binds port 0 first, then builds). */
   serverFactory?: FastifyServerOptions['serverFactory']
 }
@@ -63,6 +69,8 @@ declare module 'fastify' {
     durable: Durable | undefined
     /** Replicas on one Redis (REDIS_URL), when on. */
     replica: Replica | undefined
+    /** Charges' JSON answers, kept until they change. */
+    chargeBodies: ChargeBodies
   }
 }
 
@@ -125,6 +133,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     authTimeoutSeconds: config.authTimeoutSeconds,
     logger: app.log.child({ component: 'feed' }),
   })
+  const chargeBodies = new ChargeBodies(
+    config.publicBaseUrl,
+    (agreementId) => sandbox.agreements.findForConsumer(agreementId)?.initialPaymentChargeId,
+    { capacity: replica ? 0 : 1000, verify: options.verifyKeptBodies },
+  )
   const sandbox = createSandbox({
     clock: durable ? durable.clock : replica ? replica.clock : baseClock,
     wallClock: baseClock,
@@ -139,7 +152,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     publicBaseUrl: config.publicBaseUrl,
     approvalPageUrl: (id) => approvalPageUrl(config.publicBaseUrl, id),
     logger: app.log.child({ component: 'sandbox' }),
-    onEvent: options.onEvent,
+    onEvent: options.onEvent
+      ? (e) => {
+          chargeBodies.changed(e)
+          options.onEvent!(e)
+        }
+      : chargeBodies.changed,
     observer: observe.recorder,
     onRecord: durable
       ? (d, created) => {
@@ -176,6 +194,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.decorate('retention', retention)
   app.decorate('durable', durable)
   app.decorate('replica', replica)
+  app.decorate('chargeBodies', chargeBodies)
   if (replica) {
     await replica.attach(sandbox, observe.recorder, observe.feed)
     // Before any route: each one that touches records becomes a unit of work (src/redis/routes.ts).

@@ -1,4 +1,5 @@
 import type { FeedMessage, JournalEntry, RequestBodies, Unnumbered } from './messages.js'
+import { requestJson } from './request-json.js'
 
 export type FeedListener = (message: FeedMessage) => void
 
@@ -304,7 +305,7 @@ export class Feed {
     }
     let text = jsonThisTurn.get(message)
     if (text === undefined) {
-      text = JSON.stringify(message)
+      text = message.kind === 'request' ? requestJson(message) : JSON.stringify(message)
       jsonThisTurn.set(message, text)
     }
     return text

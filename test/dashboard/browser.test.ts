@@ -54,6 +54,14 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
     void d.dismiss()
   })
   page.on('pageerror', (e) => errors.push(e.message))
+  /** The filters of every event stream the page opened, in order (credentials left out). */
+  const streams: Array<Record<string, string>> = []
+  page.on('request', (r) => {
+    const url = new URL(r.url())
+    if (url.pathname !== '/sandbox/events/stream') return
+    const { access_token: _key, merchantId: _merchant, ...filters } = Object.fromEntries(url.searchParams)
+    streams.push(filters)
+  })
 
   // Another merchant's charge, before and during: it must never show.
   const theirs = await createCharge({ merchantPaymentChargeReference: 'theirs-1' }, OTHER_AUTH)
@@ -109,6 +117,16 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   t.equal(await page.getAttribute('#approval-link', 'href'), `${base}/checkout/${live.id}`, 'a link to its approval page')
   await page.waitForSelector('li[data-kind="delivery"][data-type="PAYMENT_CHARGE_AUTHENTICATION_PENDING"]', WAIT)
 
+  // The merchant's stream carries no API requests (a load test's reads would each be one message for
+  // the tab); the charge's page follows the requests about its charge on a stream of its own, so a
+  // read by the merchant's backend shows in its timeline without a reload, and leaving it closes it.
+  t.same(streams, [{ kinds: 'event,delivery,consumer,clock' }, { kinds: 'request', chargeId: live.id }], 'the streams the pages opened')
+  t.equal(app.feed.listenerCount(MERCHANT), 2, 'two readers: the merchant stream and the charge page')
+  const requestsShown = await page.locator('li[data-kind="request"]').count()
+  await api('GET', `/v1/payment-charges/${live.id}`)
+  await page.waitForFunction((n) => document.querySelectorAll('li[data-kind="request"]').length === n + 1, requestsShown, WAIT)
+  t.match(await page.locator('li[data-kind="request"]').last().textContent(), /GET \/v1\/payment-charges\//, 'the read, live')
+
   // Approve from the page: the timeline gains the capture and its webhook attempts.
   await page.click('#do-approve')
   await page.waitForSelector('.charge-title .chip[data-status="CAPTURED"]', WAIT)
@@ -163,12 +181,13 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   )
   t.equal(refunded.status, 'CAPTURED', 'a partial refund leaves it captured')
   // The page read the charge on every change, with Sandbox-Journal: off: the journal has only the
-  // test's own two reads of it, and the page's actions on it (the approve, the refund) like any call.
+  // test's own three reads of it, and the page's actions on it (the approve, the refund) like any call.
   const journal = await api('GET', `/sandbox/requests?chargeId=${live.id}&limit=100`)
   t.same(
     journal.data.map((e: any) => `${e.method} ${e.path}`).reverse(),
     [
       'POST /v1/payment-charges',
+      `GET /v1/payment-charges/${live.id}`,
       `POST /sandbox/payment-charges/${live.id}/approve`,
       `GET /v1/payment-charges/${live.id}`,
       `POST /v1/payment-charges/${live.id}/refunds`,
@@ -183,6 +202,8 @@ t.test('the dashboard, live: a charge appears, is approved, replayed, refunded a
   const failing = await createCharge({ merchantPaymentChargeReference: 'order-down' })
   await page.click('a.nav-link:has-text("Webhooks")')
   await page.waitForSelector(`.delivery[data-state="retrying"]:has-text("${failing.id}")`, WAIT)
+  for (let i = 0; i < 250 && app.feed.listenerCount(MERCHANT) !== 1; i++) await new Promise((r) => setTimeout(r, 20))
+  t.equal(app.feed.listenerCount(MERCHANT), 1, "leaving the charge's page closed the stream of its requests")
   await page.waitForFunction(() => document.querySelectorAll('.delivery[data-state="retrying"]').length === 2, undefined, WAIT)
   const card = page.locator('.delivery[data-state="retrying"]').first()
   await card.locator('summary').click()

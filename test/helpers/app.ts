@@ -184,6 +184,8 @@ export async function buildTestApp(t: Test, options: BuildAppOptions = {}): Prom
     store,
     ids: sequentialIds(),
     logger: false,
+    // Every read of a kept charge answer checks it against one built anew: a change with no event fails.
+    verifyKeptBodies: true,
     onEvent: (e) => {
       events.push(e)
       bodies.push(eventBody(e))

@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { chargeResponse } from '../responses.js'
 import { ChargeParamsSchema, CreateChargeBodySchema, SearchChargesQuerySchema } from '../schemas/charges.js'
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 /** Creating, searching and reading payment charges. */
 export async function paymentChargeRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
@@ -23,7 +25,9 @@ export async function paymentChargeRoutes(fastify: FastifyInstance) {
     return { data: data.map((c) => chargeResponse(c, baseUrl)), nextPage, _links: links }
   })
 
-  app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req) =>
-    chargeResponse(charges.get(req.merchantId, req.params.paymentChargeId), baseUrl),
+  // A charge's answer is kept until it changes (http/charge-bodies.ts): a read sends the same text again.
+  const bodies = fastify.chargeBodies
+  app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req, reply) =>
+    reply.type(JSON_TYPE).send(bodies.of(charges.get(req.merchantId, req.params.paymentChargeId))),
   )
 }
