@@ -184,10 +184,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   // A seed is applied once: a durable sandbox that already holds data is not seeded again.
   const holdsData = durable !== undefined && (durable.recovery.units > 0 || durable.recovery.snapshot !== undefined)
   observe.attach(app, sandbox)
-  if (replica && options.seed && options.seed.length > 0) {
-    // Every replica would apply it again: seed one sandbox through the API instead (docs/scaling-out.md).
-    app.log.warn('SEED_DIR is not applied with REDIS_URL')
-  } else if (options.seed && options.seed.length > 0 && !holdsData) {
+  // Replicas apply SEED_DIR once they are attached to Redis, once for all of them (below).
+  if (!replica && options.seed && options.seed.length > 0 && !holdsData) {
     const seeded = applySeed(options.seed, sandbox, merchants)
     app.log.info(seeded, `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)`)
   }
@@ -197,6 +195,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.decorate('chargeBodies', chargeBodies)
   if (replica) {
     await replica.attach(sandbox, observe.recorder, observe.feed)
+    if (options.seed && options.seed.length > 0) {
+      const seeded = await replica.seedOnce(options.seed, (files) => applySeed(files, sandbox, merchants))
+      app.log.info(
+        seeded,
+        seeded.charges > 0 ? `seeded ${seeded.charges} charge(s) from ${seeded.files} file(s)` : 'SEED_DIR applied already',
+      )
+    }
     // Before any route: each one that touches records becomes a unit of work (src/redis/routes.ts).
     app.addHook('onRoute', redisMode!.replicaRoutes(replica))
   }
@@ -244,6 +249,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     merchants,
     apiKey: config.apiKeys[0] ?? 'sk_demo_shop',
     authTimeoutSeconds: config.authTimeoutSeconds,
+    shared: replica?.shop(),
   })
   await app.register(dashboardRoutes, { apiKeysRequired: config.apiKeys.length > 0 })
   await observe.stream(app, config.apiKeys)

@@ -26,6 +26,16 @@ export interface DemoOptions {
    * listens on (0.0.0.0 and :: are called on loopback); before it listens, the shop cannot run.
    */
   apiBaseUrl?: string | undefined
+  /** Replicas on Redis: the shop's state kept there, one request at a time over every replica (src/redis/demo.ts). */
+  shared?: SharedShop | undefined
+}
+
+/** Where a shop's state is kept when several processes serve it. */
+export interface SharedShop {
+  /** Waits for the shop to be free; the function given back frees it. */
+  lock(): Promise<() => Promise<void>>
+  load(): Promise<string | undefined>
+  save(state: string): Promise<void>
 }
 
 /** The listening address as a URL the process itself can call. */
@@ -87,6 +97,37 @@ export async function demoRoutes(app: FastifyInstance, o: DemoOptions) {
     sandboxNow: () => clock.now(),
     authTimeoutSeconds: o.authTimeoutSeconds,
   })
+
+  const shared = o.shared
+  if (shared) {
+    // Every request of the shop works on its state as Redis holds it, one at a time over all replicas:
+    // the shopper's pages, the presenter's screen and the webhooks may each land on another replica.
+    const empty = backend.snapshot()
+    const held = new WeakMap<FastifyRequest, { release: () => Promise<void>; before: string }>()
+    app.addHook('onRequest', async (req) => {
+      const release = await shared.lock()
+      try {
+        backend.restore((await shared.load()) ?? empty)
+      } catch (err) {
+        await release()
+        throw err
+      }
+      held.set(req, { release, before: backend.snapshot() })
+    })
+    const done = async (req: FastifyRequest) => {
+      const h = held.get(req)
+      if (!h) return
+      held.delete(req)
+      try {
+        const after = backend.snapshot()
+        if (after !== h.before) await shared.save(after)
+      } finally {
+        await h.release()
+      }
+    }
+    app.addHook('onResponse', done)
+    app.addHook('onRequestAbort', done)
+  }
 
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).headers(HEADERS).send(body)
   const see = (reply: FastifyReply, location: string, cookies: string[] = []) => {

@@ -89,6 +89,21 @@ export class MerchantBackend {
     return full
   }
 
+  /** The shop's state as JSON: replicas keep it in Redis, so that every replica serves the same shop. */
+  snapshot(): string {
+    return JSON.stringify({ orders: [...this.orders.values()], log: this.log, generation: this.generation, seq: this.#seq })
+  }
+
+  /** Takes the state `snapshot` gave (on this replica or another). */
+  restore(json: string): void {
+    const s = JSON.parse(json) as { orders: Order[]; log: BackendEntry[]; generation: number; seq: number }
+    this.orders.clear()
+    for (const order of s.orders) this.orders.set(order.id, order)
+    this.log.splice(0, this.log.length, ...s.log)
+    this.generation = s.generation
+    this.#seq = s.seq
+  }
+
   since(seq: number): BackendEntry[] {
     return this.log.filter((e) => e.seq > seq)
   }

@@ -8,8 +8,8 @@ import { exitOnJournalFailure } from '../store/journal.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
 import { holdUntilWritten, PinnableClock } from './hold.js'
-import { type Unit, UnitCollector, RecoveredState } from './journaled-state.js'
-import { eventRecord, type IdempotencyRecord, restoreDelivery } from './records.js'
+import { type SnapshotRecord, type Unit, UnitCollector, RecoveredState } from './journaled-state.js'
+import { eventRecord, type IdempotencyRecord, type PackedEvent, packEvent, restoreDelivery } from './records.js'
 import type { Dropped } from './retention.js'
 
 export interface DurableOptions {
@@ -96,7 +96,7 @@ export class Durable {
       snapshotChunk: opts.snapshotChunk,
     })
     this.dir = dir
-    this.recovery = dir.recover((r, t) => recovered.apply(r as Unit, t))
+    this.recovery = dir.recover((r, t) => recovered.apply(r as Unit & SnapshotRecord, t))
     this.idempotency = new JournaledIdempotency(IDEMPOTENCY_TTL_MS, (m, k, entry) => this.#answered(m, k, entry))
   }
 
@@ -124,7 +124,11 @@ export class Durable {
     for (const c of r.charges.values()) store.insertCharge(normaliseCharge(c))
     for (const a of r.agreements.values()) store.insertAgreement(a)
     const deliveries: Delivery[] = []
-    for (const e of r.events.values()) deliveries.push(restoreDelivery(e, r.charges, r.agreements))
+    // A charge's events mostly follow one another: the last one found is tried first.
+    let last: Charge | undefined
+    const chargeOf = (id: string) => (last !== undefined && last.id === id ? last : (last = store.getCharge(id)))
+    const agreementOf = (id: string) => store.getAgreement(id)
+    for (const e of r.events.values()) deliveries.push(restoreDelivery(e, chargeOf, agreementOf))
     sandbox.webhooks.restore(deliveries)
     sandbox.clock.setOffset(r.offset)
     this.#offset = sandbox.clock.offsetMs
@@ -201,16 +205,49 @@ export class Durable {
     }
   }
 
-  /** The whole live state as records: per merchant, its charges, agreements, events in order, idempotency answers. */
-  *#snapshot(): Iterable<Unit> {
+  /**
+   * The whole live state as records, per merchant: its charges and agreements one record each, its
+   * events in order (packed, see PackedEvent), its idempotency answers. Read across turns while the
+   * state changes (see DataDir.compact).
+   */
+  *#snapshot(): Iterable<SnapshotRecord | Unit> {
     const sandbox = this.#sandbox
     if (!sandbox) return
-    const touched = (id: string) => ({ [id]: this.touchedNow?.(id) ?? Date.now() })
+    const touched = (id: string) => this.touchedNow?.(id) ?? Date.now()
+    const words = new Map<string, number>()
+    const fresh: string[] = []
+    const word = (w: string) => {
+      let i = words.get(w)
+      if (i === undefined) {
+        i = words.size
+        words.set(w, i)
+        fresh.push(w)
+      }
+      return i
+    }
+    // Each charge's position among the snapshot's charges, which its events name it by.
+    const positions = new Map<string, number>()
+    const chargeAt = (id: string) => positions.get(id)
     yield { off: sandbox.clock.offsetMs }
     for (const m of sandbox.merchants()) {
-      for (const c of sandbox.store.chargesOf(m)) yield { ch: [c], rt: touched(c.id) }
-      for (const a of sandbox.store.agreementsOf(m)) yield { ag: [a], rt: touched(a.id) }
-      for (const d of sandbox.webhooks.list(m)) yield { ev: [eventRecord(d)] }
+      for (const c of sandbox.store.chargesOf(m)) {
+        positions.set(c.id, positions.size)
+        yield { c, rt: touched(c.id) }
+      }
+      for (const a of sandbox.store.agreementsOf(m)) yield { a, rt: touched(a.id) }
+      // Events in runs of EVENTS_PER_RECORD, each run one record, each event one small array.
+      let e: PackedEvent[] = []
+      for (const d of sandbox.webhooks.list(m)) {
+        e.push(packEvent(eventRecord(d), word, chargeAt))
+        if (e.length < EVENTS_PER_RECORD) continue
+        if (fresh.length) yield { w: fresh.splice(0) }
+        yield { e }
+        e = []
+      }
+      if (e.length) {
+        if (fresh.length) yield { w: fresh.splice(0) }
+        yield { e }
+      }
       const idem: IdempotencyRecord[] = []
       for (const [k, e] of this.idempotency.entries(m)) {
         if (!e.response) continue
@@ -246,6 +283,9 @@ export class Durable {
     await this.dir.close()
   }
 }
+
+/** Events per snapshot record: a chunk of the snapshot (a line, a turn of writing) is then at most 8,000 events. */
+const EVENTS_PER_RECORD = 8
 
 const SHARED_EMPTY: never[] = []
 

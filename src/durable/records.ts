@@ -45,6 +45,8 @@ export interface IdempotencyRecord {
   body: string
 }
 
+const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([])
+
 /** An attempt counts once it has an outcome; one still in flight at a crash is made again after the restart. */
 const finished = (a: Attempt) => a.statusCode !== undefined || a.error !== undefined
 
@@ -98,6 +100,70 @@ export function eventRecord(d: Delivery): EventRecord {
   }
 }
 
+/**
+ * An event as a snapshot keeps it: its fields in a fixed order, and the strings of few values (type,
+ * status, delivery status) as indexes in the snapshot's table of words, so a hundred thousand events
+ * parse as small arrays of numbers and share one copy of each word. Its charge is the charge's
+ * position among the snapshot's charges when the snapshot holds it (its id otherwise: a charge
+ * created while the snapshot was written). Trailing absent fields are left out.
+ */
+export type PackedEvent = [
+  id: string,
+  type: number,
+  time: number,
+  status: number,
+  st: number,
+  c?: number | string | null,
+  a?: string | null,
+  op?: OpRecord | null,
+  url?: string | null,
+  att?: readonly Attempt[] | null,
+]
+
+export function packEvent(r: EventRecord, word: (s: string) => number, chargeAt: (id: string) => number | undefined): PackedEvent {
+  const p: PackedEvent = [
+    r.id,
+    word(r.type),
+    r.time,
+    word(r.status),
+    word(r.st),
+    r.c === undefined ? null : (chargeAt(r.c) ?? r.c),
+    r.a ?? null,
+    r.op ?? null,
+    r.url ?? null,
+    r.att ?? null,
+  ]
+  while (p.length > 5 && p[p.length - 1] === null) p.pop()
+  return p
+}
+
+function wordOf(words: readonly string[], i: number): string {
+  const w = words[i]
+  if (w === undefined) throw new Error(`names word ${i}, which the snapshot has not defined`)
+  return w
+}
+
+export function unpackEvent(p: PackedEvent, words: readonly string[], charges: readonly { id: string }[]): EventRecord {
+  let c = p[5] ?? undefined
+  if (typeof c === 'number') {
+    const charge = charges[c]
+    if (charge === undefined) throw new Error(`names charge ${c} of the snapshot, which holds ${charges.length}`)
+    c = charge.id
+  }
+  return {
+    id: p[0],
+    type: wordOf(words, p[1]),
+    time: p[2],
+    status: wordOf(words, p[3]),
+    st: wordOf(words, p[4]) as DeliveryStatus,
+    c,
+    a: p[6] ?? undefined,
+    op: p[7] ?? undefined,
+    url: p[8] ?? undefined,
+    att: p[9] ?? undefined,
+  }
+}
+
 export function deliveryRecord(d: Delivery): DeliveryRecord {
   return { id: d.event.id, url: d.url, st: d.status, att: attemptsOf(d) }
 }
@@ -105,22 +171,23 @@ export function deliveryRecord(d: Delivery): DeliveryRecord {
 /** The event and delivery a record stands for, on the restored charge or agreement. */
 export function restoreDelivery(
   r: EventRecord,
-  charges: ReadonlyMap<string, Charge>,
-  agreements: ReadonlyMap<string, Agreement>,
+  chargeOf: (id: string) => Charge | undefined,
+  agreementOf: (id: string) => Agreement | undefined,
 ): Delivery {
   let event: ChargeEvent | AgreementEvent
   if (r.c !== undefined) {
-    const charge = charges.get(r.c)
+    const charge = chargeOf(r.c)
     if (!charge) throw new Error(`event ${r.id} is about charge ${r.c}, which the journal does not hold`)
     event = new (ChargeEvent as new (...args: unknown[]) => ChargeEvent)(r.id, r.type, r.time, charge, decodeOp(charge, r.op))
   } else {
-    const agreement = r.a === undefined ? undefined : agreements.get(r.a)
+    const agreement = r.a === undefined ? undefined : agreementOf(r.a)
     if (!agreement) throw new Error(`event ${r.id} is about agreement ${String(r.a)}, which the journal does not hold`)
     event = new (AgreementEvent as new (...args: unknown[]) => AgreementEvent)(r.id, r.type, r.time, agreement, decodeOp(undefined, r.op))
   }
   // The status the resource had when the event happened, not the one it has now.
   ;(event as { status: string }).status = r.status
-  return { event, url: r.url, status: r.st, attempts: r.att ? [...r.att] : [] }
+  // A delivery's attempts are replaced, never changed in place: one shared empty list for every delivery not tried.
+  return { event, url: r.url, status: r.st, attempts: r.att ?? NO_ATTEMPTS }
 }
 
 /** Ids in a remembered answer's body (its own first): what retention looks for when it drops a resource. */

@@ -84,12 +84,17 @@ export class Retention {
     const age = (id: string) => this.touched.get(id) ?? now
 
     const finished: Charge[] = sandbox.store.chargesOf(merchantId).filter((c) => !waiting.has(c.id) && !sandbox.hasScheduledWork(c))
-    // Most recently changed first: the first `maxCharges` stay, unless too old.
-    finished.sort((a, b) => age(b.id) - age(a.id))
     const charges = new Set<string>()
-    finished.forEach((c, i) => {
-      if (i >= settings.maxCharges || age(c.id) < cutoff) charges.add(c.id)
-    })
+    if (finished.length <= settings.maxCharges) {
+      for (const c of finished) if (age(c.id) < cutoff) charges.add(c.id)
+    } else {
+      // Most recently changed first: the first `maxCharges` stay, unless too old. Each age is read once.
+      const aged = finished.map((c) => ({ id: c.id, at: age(c.id) }))
+      aged.sort((a, b) => b.at - a.at)
+      aged.forEach((c, i) => {
+        if (i >= settings.maxCharges || c.at < cutoff) charges.add(c.id)
+      })
+    }
     const agreements = new Set<string>()
     for (const a of sandbox.store.agreementsOf(merchantId) as readonly Agreement[]) {
       if (FINISHED_AGREEMENT.has(a.status) && !waiting.has(a.id) && age(a.id) < cutoff) agreements.add(a.id)

@@ -12,7 +12,7 @@ import {
   parseFaultHeader,
   type RequestFault,
 } from './rules.js'
-import type { FaultStore } from './store.js'
+import type { ApiRule, FaultStore } from './store.js'
 
 /** A fault applied to one request: what it does and how the response header and log name it. */
 export interface AppliedFault {
@@ -41,6 +41,13 @@ export interface ApiFaultOptions {
    * hooks never run for it, so the request journal is told here, once the connection is gone.
    */
   onUnanswered?: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined
+  /**
+   * Replicas: whether a matching rule fires is decided in Redis, where every replica counts its matches,
+   * and the charge a path names is read from there.
+   */
+  shared?:
+    | { fire: (rule: ApiRule) => Promise<boolean>; chargeReference: (merchantId: string, chargeId: string) => Promise<string | undefined> }
+    | undefined
 }
 
 /**
@@ -83,25 +90,37 @@ export class ApiFaults {
     const header = request.headers[FAULT_HEADER]
     const rules = this.store.apiRules(request.merchantId)
     if (rules === undefined && header === undefined) return done()
-    let fault: ApiFault
-    let source: string
-    let ruleId: string | undefined
-    let rng: () => number = Math.random
     if (header !== undefined) {
       const parsed = parseFaultHeader(header)
       if ('error' in parsed) return done(refuse('invalidFaultHeader', parsed.error))
-      fault = parsed.fault
-      source = 'source=header'
-    } else {
-      const q = request.url.indexOf('?')
-      const path = q < 0 ? request.url : request.url.slice(0, q)
-      const rule = this.store.matchApi(rules!, request.method, path, () => this.#reference(request))
-      if (!rule) return done()
-      fault = rule.fault
-      source = `rule=${rule.id}`
-      ruleId = rule.id
-      rng = rule.rng
+      return this.#apply(parsed.fault, 'source=header', undefined, Math.random, request, reply, done)
     }
+    const q = request.url.indexOf('?')
+    const path = q < 0 ? request.url : request.url.slice(0, q)
+    const shared = this.options.shared
+    if (shared) {
+      let ref: Promise<string | undefined> | undefined
+      const reference = () => (ref ??= Promise.resolve(this.#reference(request, shared.chargeReference)))
+      void this.store.matchApiShared(rules!, request.method, path, reference, shared.fire).then(
+        (rule) => (rule ? this.#apply(rule.fault, `rule=${rule.id}`, rule.id, rule.rng, request, reply, done) : done()),
+        (err: Error) => done(err),
+      )
+      return
+    }
+    const rule = this.store.matchApi(rules!, request.method, path, () => this.#reference(request, this.options.chargeReference))
+    if (!rule) return done()
+    this.#apply(rule.fault, `rule=${rule.id}`, rule.id, rule.rng, request, reply, done)
+  }
+
+  #apply(
+    fault: ApiFault,
+    source: string,
+    ruleId: string | undefined,
+    rng: () => number,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     const wait = fault.latencyMs === undefined ? 0 : draw(fault.latencyMs, rng)
     const applied: AppliedFault = {
       fault,
@@ -179,14 +198,14 @@ export class ApiFaults {
   }
 
   /** The merchant reference a request is about: in its body, its query (a search), or of the charge in its path. */
-  #reference(request: FastifyRequest): string | undefined {
+  #reference<R>(request: FastifyRequest, of: (merchantId: string, chargeId: string) => R): string | undefined | R {
     const body = request.body as { merchantPaymentChargeReference?: unknown } | undefined
     if (body && typeof body === 'object' && typeof body.merchantPaymentChargeReference === 'string')
       return body.merchantPaymentChargeReference
     const query = request.query as { merchantPaymentChargeReference?: unknown } | undefined
     if (typeof query?.merchantPaymentChargeReference === 'string') return query.merchantPaymentChargeReference
     const chargeId = (request.params as { paymentChargeId?: string } | undefined)?.paymentChargeId
-    return chargeId === undefined ? undefined : this.options.chargeReference(request.merchantId, chargeId)
+    return chargeId === undefined ? undefined : of(request.merchantId, chargeId)
   }
 }
 

@@ -17,7 +17,10 @@ export async function sandboxFaults(api: FastifyInstance) {
   const { sandbox } = api
   const store = new FaultStore(() => sandbox.clock.now())
   const journal = api.requestJournal
+  // Replicas keep the rules in Redis and decide there whether one fires (src/redis/faults.ts).
+  const shared = api.replica && (await api.replica.shareFaults(store))
   new ApiFaults(store, {
+    shared,
     now: () => sandbox.clock.now(),
     onUnanswered: journal && ((request, reply) => journal.unanswered(request, reply)),
     chargeReference: (merchantId, chargeId) => {

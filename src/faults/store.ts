@@ -51,17 +51,21 @@ export class FaultStore {
 
   constructor(private readonly now: () => number) {}
 
-  /** Validates and stores a rule; a bad rule is a 400 and stores nothing. */
-  add(merchantId: string, body: unknown): Rule {
+  /**
+   * Validates and stores a rule; a bad rule is a 400 and stores nothing. `as`: the id, number and
+   * creation time it already has (replicas keep a copy of the rules stored in Redis).
+   */
+  add(merchantId: string, body: unknown, as?: { id: string; seq: number; createdAt: number }): Rule {
     const parsed = parseRule(body)
     if ('error' in parsed) throw refuse('invalidFaultRule', parsed.error)
     const { rule: input } = parsed
     const schedule = input.schedule
+    const seq = as ? as.seq : ++this.#seq
     const common = {
-      id: `fault_${++this.#seq}`,
-      seq: this.#seq,
+      id: as ? as.id : `fault_${seq}`,
+      seq,
       merchantId,
-      createdAt: this.now(),
+      createdAt: as ? as.createdAt : this.now(),
       schedule,
       rng: mulberry32(schedule.seed ?? 1),
       remaining: schedule.probability === undefined ? (schedule.count ?? 1) : undefined,
@@ -130,6 +134,26 @@ export class FaultStore {
       if (r.pattern !== undefined && !r.pattern.test(path)) continue
       if (r.match.merchantPaymentChargeReference !== undefined && r.match.merchantPaymentChargeReference !== reference()) continue
       if (fires(r)) return r
+    }
+    return undefined
+  }
+
+  /**
+   * As `matchApi`, where another party decides whether a matching rule fires (replicas count a rule's
+   * matches in Redis, so a count holds across all of them).
+   */
+  async matchApiShared(
+    rules: readonly ApiRule[],
+    method: string,
+    path: string,
+    reference: () => Promise<string | undefined>,
+    fire: (rule: ApiRule) => Promise<boolean>,
+  ): Promise<ApiRule | undefined> {
+    for (const r of rules) {
+      if (r.match.method !== undefined && r.match.method !== method) continue
+      if (r.pattern !== undefined && !r.pattern.test(path)) continue
+      if (r.match.merchantPaymentChargeReference !== undefined && r.match.merchantPaymentChargeReference !== (await reference())) continue
+      if (await fire(r)) return r
     }
     return undefined
   }

@@ -6,9 +6,9 @@ import type { WebhookRequest } from '../webhooks/transport.js'
 import type { FaultStore, WebhookRule } from './store.js'
 
 /** A secret no merchant has: what a `bad-signature` delivery is signed with. */
-const WRONG_SECRET = 'sandbox-fault-bad-signature'
-const DEFAULT_HOLD_SECONDS = 60
-const DEFAULT_STALE_SECONDS = 3600
+export const WRONG_SECRET = 'sandbox-fault-bad-signature'
+export const DEFAULT_HOLD_SECONDS = 60
+export const DEFAULT_STALE_SECONDS = 3600
 
 interface Logger {
   info(obj: object, msg: string): void

@@ -189,9 +189,20 @@ export class Feed {
    * Numbers and keeps a message, and hands it to the merchant's listeners. `started`: the real time (ms)
    * its story starts at, when not now (a request's arrival); `bodies`: a request's, for the journal.
    */
-  append<M extends Unnumbered>(merchantId: string, message: M, extra: { bodies?: RequestBodies; started?: number } = {}): FeedMessage {
+  append<M extends Unnumbered>(
+    merchantId: string,
+    message: M,
+    extra: { bodies?: RequestBodies; started?: number; seq?: number } = {},
+  ): FeedMessage {
     const f = this.#of(merchantId)
     const m = message as unknown as FeedMessage
+    // Numbered elsewhere (replicas on Redis number every replica's messages alike): kept in that order,
+    // an old number dropped, and after a missed one the ring starts again from the new number.
+    if (extra.seq !== undefined && extra.seq !== f.nextSeq) {
+      if (extra.seq < f.nextSeq) return m
+      f.clear()
+      f.nextSeq = extra.seq
+    }
     m.seq = f.nextSeq
     f.append(m, extra.started ?? Date.now(), extra.bodies)
     for (const listener of f.listeners) {

@@ -3,19 +3,25 @@ import { Redis } from 'ioredis'
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge } from '../domain/charge.js'
 import type { Clock } from '../domain/clock.js'
-import { iso } from '../domain/clock.js'
+import { refuse } from '../domain/errors.js'
 import type { PproEvent } from '../domain/events.js'
 import { PinnableClock } from '../durable/hold.js'
 import type { Logger } from '../logger.js'
 import type { Feed } from '../observe/feed.js'
 import type { FeedMessage, RequestBodies } from '../observe/messages.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
-import { eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
+import { type Attempt, type Delivery, type DeliveryStatus, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
 import type { MerchantRegistry } from '../webhooks/merchants.js'
-import { signWebhook } from '../webhooks/signing.js'
+import { pproSignature, signWebhook } from '../webhooks/signing.js'
 import type { WebhookTransport } from '../webhooks/transport.js'
+import type { FaultStore } from '../faults/store.js'
+import { DEFAULT_HOLD_SECONDS, DEFAULT_STALE_SECONDS, WRONG_SECRET } from '../faults/webhooks.js'
+import type { SeedFile } from '../seed.js'
+import type { SharedShop } from '../demo/demo-routes.js'
+import { sharedShop } from './demo.js'
+import { SharedFaults } from './faults.js'
 import * as S from './scripts.js'
-import { type Doc, indexesOf, type Kind, linksOf, Unit, UnitStore } from './unit.js'
+import { type Doc, indexesOf, type Kind, linksOf, numbered, sortedIndexesOf, statusMove, Unit, UnitStore } from './unit.js'
 
 export interface ReplicaOptions {
   url: string
@@ -49,6 +55,23 @@ export interface Window {
   count: number
 }
 
+/** What a page of the dashboard's lists reads (see PAGE in scripts.ts). */
+export interface PageQuery {
+  /** The highest number to read; -1: from the newest. */
+  cursor: number
+  limit: number
+  /** At most this many candidates are read. */
+  budget: number
+  /** Groups of sorted sets: a record is listed when it is in one set of every group. */
+  g: string[][]
+  /** A text search: the text set and the lowercased prefix. */
+  x?: [string, string] | undefined
+  /** Events at or after this sandbox time only. */
+  t?: number | undefined
+  /** The set of every record (the total). */
+  all: string
+}
+
 /** The idempotency answer a unit commits with its change: [key, merchant, fp, at, sc, ct, body]. */
 export type IdemAnswer = [string, string, string, number, number, string, string]
 
@@ -64,7 +87,12 @@ interface Script {
   src: string
   sha: string
 }
-const script = (src: string): Script => ({ src, sha: createHash('sha1').update(src).digest('hex') })
+const scripts = new Map<string, Script>()
+const script = (src: string): Script => {
+  let s = scripts.get(src)
+  if (!s) scripts.set(src, (s = { src, sha: createHash('sha1').update(src).digest('hex') }))
+  return s
+}
 const SCRIPTS = {
   load: script(S.LOAD),
   window: script(S.WINDOW),
@@ -77,7 +105,15 @@ const SCRIPTS = {
   reset: script(S.RESET),
   advance: script(S.ADVANCE),
   forget: script(S.FORGET),
+  page: script(S.PAGE),
+  replayed: script(S.REPLAYED),
+  feed: script(S.FEED),
+  hold: script(S.HOLD),
+  unpark: script(S.UNPARK),
 }
+
+/** What retention counts as a finished agreement, as memory mode does. */
+const FINISHED_AGREEMENT = new Set(['FAILED', 'REVOKED_BY_CONSUMER', 'REVOKED_BY_MERCHANT', 'REVOKED_BY_PROVIDER'])
 
 /** Retries of one unit of work before it answers 503: conflicts come only from other replicas. */
 const MAX_RETRIES = 32
@@ -128,6 +164,8 @@ export class Replica {
   #sending = 0
   #closed = false
   readonly #inFlight = new Set<Promise<unknown>>()
+  /** Fault rules in Redis, once the faults module is registered. */
+  faults: SharedFaults | undefined
 
   private constructor(o: ReplicaOptions, redis: Redis, sub: Redis) {
     this.#o = o
@@ -178,13 +216,16 @@ export class Replica {
     const append = feed && this.#shareFeed(feed, feedChannel)
     this.#sub.on('message', (ch: string, message: string) => {
       if (ch === feedChannel) {
-        const [from, merchantId, m, started, bodies] = JSON.parse(message) as [string, string, FeedMessage, number, RequestBodies | null]
-        if (from !== this.id) append?.(merchantId, { ...m, seq: 0 }, { started, bodies: bodies ?? undefined })
+        const at = message.indexOf(' ')
+        const seq = Number(message.slice(0, at))
+        const [merchantId, m, started, bodies] = JSON.parse(message.slice(at + 1)) as [string, FeedMessage, number, RequestBodies | null]
+        append?.(merchantId, { ...m, seq: 0 }, { started, bodies: bodies ?? undefined, seq })
         return
       }
       const [what, arg = ''] = message.split(' ', 2) as [string, string?]
       if (what === 'clock') sandbox.clock.setOffset(Number(arg))
       else if (what === 'reset') for (const l of this.#resetListeners) l(arg)
+      else if (what === 'faults') void this.faults?.reload(arg).catch(() => undefined)
     })
     await this.#sub.subscribe(channel, feedChannel)
     const off = Number((await this.#redis.get(`${this.#p}clock`)) ?? 0)
@@ -199,21 +240,85 @@ export class Replica {
   }
 
   /**
-   * Every replica's feed shows every replica's work: each message this replica appends (requests,
-   * events, attempts, clock moves) is published, and the others append it to theirs, numbered there.
-   * Pub/sub is fire-and-forget: a replica that is reconnecting misses what was published meanwhile.
+   * Every replica's feed shows every replica's work, under the same numbers: each message a replica
+   * appends (requests, events, attempts, clock moves) is numbered by Redis (one script: INCR, then
+   * PUBLISH) and appended by every replica, this one included, as it arrives, in Redis's order. So a
+   * `Last-Event-ID` from any replica resumes on any other. The script is not awaited: no reply waits
+   * for the feed. Pub/sub is fire-and-forget: a replica that is reconnecting misses what was published
+   * meanwhile (its feed of that merchant then starts again at the next number).
    */
   #shareFeed(feed: Feed, channel: string): Feed['append'] {
     const append = feed.append.bind(feed)
     feed.append = (merchantId, message, extra = {}) => {
-      const m = append(merchantId, message, extra)
       if (!this.#closed) {
-        const out = JSON.stringify([this.id, merchantId, m, extra.started ?? Date.now(), extra.bodies ?? null])
-        this.#redis.publish(channel, out).catch(() => undefined)
+        const out = JSON.stringify([merchantId, message, extra.started ?? Date.now(), extra.bodies ?? null])
+        this.#run(SCRIPTS.feed, [channel, merchantId, out]).catch(() => undefined)
       }
-      return m
+      return message as unknown as FeedMessage
     }
     return append
+  }
+
+  /**
+   * Fault rules shared by every replica (src/redis/faults.ts): the faults module hands its store over
+   * when it is registered, and this replica loads every merchant's rules into it.
+   */
+  async shareFaults(store: FaultStore): Promise<SharedFaults> {
+    const redis = this.#redis
+    const p = this.#p
+    const faults = new SharedFaults(store, {
+      run: (src, args) => this.#run(script(src), args),
+      hgetall: (key) => redis.hgetall(p + key),
+      hget: (key, field) => redis.hget(p + key, field),
+      hincrby: (key, field, by) => redis.hincrby(p + key, field, by),
+      smembers: (key) => redis.smembers(p + key),
+      tell: async (what, arg) => void (await redis.publish(`${p}bus`, `${what} ${arg}`)),
+      now: () => this.now(),
+    })
+    this.faults = faults
+    await faults.loadAll()
+    return faults
+  }
+
+  /**
+   * `SEED_DIR` on replicas: every replica takes the files' merchant settings (its own configuration);
+   * their charges are created once for all replicas, by the first to start on this Redis (a flag,
+   * `seeded`), in one unit of work. Redis started empty again seeds again.
+   */
+  async seedOnce(
+    files: readonly SeedFile[],
+    apply: (files: readonly SeedFile[]) => { files: number; charges: number },
+  ): Promise<{ files: number; charges: number }> {
+    const first = (await this.#redis.set(`${this.#p}seeded`, this.id, 'NX')) === 'OK'
+    if (!first) return apply(files.map((f) => ({ ...f, charges: [] })))
+    try {
+      return await this.transact([], () => {
+        try {
+          return apply(files)
+        } catch (err) {
+          // A seed the domain refuses stores none of its charges (the start fails, as in memory mode).
+          const unit = this.store.unit!
+          unit.inserted.length = 0
+          unit.events.length = 0
+          throw err
+        }
+      })
+    } catch (err) {
+      await this.#redis.del(`${this.#p}seeded`)
+      throw err
+    }
+  }
+
+  /** The demo shop's state in Redis, for every replica (src/redis/demo.ts). */
+  shop(): SharedShop {
+    const redis = this.#redis
+    const p = this.#p
+    return sharedShop({
+      setNx: async (key, value, ms) => (await redis.set(p + key, value, 'PX', ms, 'NX')) === 'OK',
+      get: async (key) => (await redis.get(p + key)) ?? undefined,
+      set: async (key, value) => void (await redis.set(p + key, value)),
+      run: (src, args) => this.#run(script(src), args),
+    })
   }
 
   /** Runs after every merchant reset, on every replica (a local feed, journal or cache forgets the merchant). */
@@ -380,14 +485,15 @@ export class Replica {
 
   #commitOf(unit: Unit, ids: readonly string[], timer: boolean, idem: IdemAnswer | undefined): string | undefined {
     const c: Array<[string, number]> = []
-    const w: Array<[string, string, string, number, string[]]> = []
+    type Sorted = Array<[string, string]>
+    const w: Array<[string, string, string, number, string[], string, Sorted, Sorted]> = []
     const d: Array<[string, number]> = []
     const l: string[] = []
     for (const x of unit.loaded.values()) {
       c.push([x.id, x.v])
       const json = JSON.stringify(x.doc)
       const changed = json !== x.json
-      if (changed) w.push([x.id, json, x.doc.merchantId, 0, []])
+      if (changed) w.push([x.id, json, x.doc.merchantId, 0, [], '', ...statusMove(x)])
       if (changed || timer) {
         if (x.kind !== 'se') d.push([x.id, this.nextDue(x.kind, x.doc)])
         l.push(x.id)
@@ -395,7 +501,7 @@ export class Replica {
     }
     if (timer) for (const id of ids) if (!unit.loaded.has(id)) (d.push([id, -1]), l.push(id))
     for (const { kind, doc } of unit.inserted) {
-      w.push([doc.id, JSON.stringify(doc), doc.merchantId, 1, indexesOf(kind, doc)])
+      w.push([doc.id, JSON.stringify(doc), doc.merchantId, 1, indexesOf(kind, doc), numbered(kind), sortedIndexesOf(kind, doc), []])
       const at = this.nextDue(kind, doc)
       if (at >= 0) d.push([doc.id, at])
     }
@@ -539,108 +645,212 @@ export class Replica {
   }
 
   async #attempt(id: string, subject: string, retry: boolean): Promise<void> {
-    const { webhooks, merchants, transport, logger } = this.#o
-    const k = `${this.#p}e:${id}`
-    const [m, url, body, st, type, s] = await this.#redis.hmget(k, 'm', 'u', 'b', 'st', 'ty', 's')
-    if (!body || !url || !m || st !== 'PENDING') {
-      await this.#run(SCRIPTS.attempted, [subject || s || '', id, '', 'skip', 0, retry ? 1 : 0])
+    const { webhooks, logger } = this.#o
+    const found = (await this.#read([id]))[0]
+    const d = found?.delivery
+    if (!found || !d || !d.url || d.status !== 'PENDING') {
+      await this.#run(SCRIPTS.attempted, [subject || d?.event.subject || '', id, '', 'skip', 0, retry ? 1 : 0])
       return
     }
-    const before = await this.#redis.llen(`${k}:att`)
-    const at = this.now()
-    const signedAt = Math.floor(Date.now() / 1000)
-    const attempt: { at: number; statusCode?: number; error?: string; durationMs: number; signedAt: number; nextAttemptAt?: number } = {
-      at,
-      durationMs: 0,
-      signedAt,
+    const s = subject || d.event.subject
+    // Replays are not scheduled attempts: they count towards no retry and no limit (as in memory mode).
+    const n = d.attempts.filter((a) => !a.replay).length + 1
+    // A webhook fault rule (src/faults): one that held this event back is recorded on its attempt now.
+    const fault = d.held !== undefined ? { label: d.held } : await this.#webhookFault(d, n === 1)
+    if (fault?.hold !== undefined) {
+      await this.#run(SCRIPTS.hold, [s, id, fault.label, fault.hold, retry ? 1 : 0, fault.reorder ? 1 : 0])
+      return
     }
+    const attempt = await this.#send(d.event.merchantId, d.url, found.body, fault?.kind, fault?.staleSeconds)
+    if (fault) attempt.fault = fault.label
+    const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
+    const outcome = ok ? 'ok' : n >= webhooks.maxAttempts ? 'fail' : 'retry'
+    if (outcome === 'retry') attempt.nextAttemptAt = attempt.at + webhooks.retryBaseMs * 2 ** (n - 1)
+    await this.#run(SCRIPTS.attempted, [s, id, JSON.stringify(attempt), outcome, attempt.nextAttemptAt ?? 0, retry ? 1 : 0])
+    this.#observe(d, attempt, ok ? 'DELIVERED' : outcome === 'fail' ? 'FAILED' : 'PENDING')
+    const log = { eventId: id, type: d.event.type, url: d.url, attempt: n, replica: this.id }
+    if (ok) logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
+    else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')
+    // What a reorder fault parked goes out behind this event of its subject.
+    if (!retry && this.faults?.hasWebhookRules(d.event.merchantId)) await this.#run(SCRIPTS.unpark, [s])
+    if (fault?.copy) {
+      // duplicate: the same event (same id, same bytes) once more right behind it.
+      const copy = await this.#send(d.event.merchantId, d.url, found.body)
+      copy.replay = true
+      copy.fault = fault.copy
+      const copied = copy.statusCode !== undefined && copy.statusCode >= 200 && copy.statusCode < 300
+      await this.#run(SCRIPTS.replayed, [id, JSON.stringify(copy), copied ? 'ok' : 'refused', d.url])
+    }
+  }
+
+  /** What a webhook fault rule does to this attempt, with the labels memory mode records (src/faults/webhooks.ts). */
+  async #webhookFault(
+    d: Delivery,
+    first: boolean,
+  ): Promise<
+    { label: string; hold?: number; reorder?: boolean; kind?: 'bad' | 'stale'; staleSeconds?: number; copy?: string } | undefined
+  > {
+    const rule = this.faults && (await this.faults.webhookRule(d.event.merchantId, d.event.type, first))
+    if (!rule) return undefined
+    const w = rule.webhook
+    this.#o.logger.info({ eventId: d.event.id, type: d.event.type, rule: rule.id, replica: this.id }, `webhook fault injected: ${w.kind}`)
+    const held = d.event.time + Math.round((w.delaySeconds ?? DEFAULT_HOLD_SECONDS) * 1000)
+    switch (w.kind) {
+      case 'delay':
+        return { label: `delay; delaySeconds=${w.delaySeconds ?? DEFAULT_HOLD_SECONDS}; rule=${rule.id}`, hold: held }
+      case 'reorder':
+        return { label: `reorder; rule=${rule.id}`, hold: held, reorder: true }
+      case 'duplicate':
+        return { label: `duplicate; rule=${rule.id}`, copy: `duplicate; copy=2; rule=${rule.id}` }
+      case 'bad-signature':
+        return { label: `bad-signature; rule=${rule.id}`, kind: 'bad' }
+      case 'stale-signature': {
+        const staleSeconds = w.staleSeconds ?? DEFAULT_STALE_SECONDS
+        return { label: `stale-signature; staleSeconds=${staleSeconds}; rule=${rule.id}`, kind: 'stale', staleSeconds }
+      }
+    }
+  }
+
+  /**
+   * One attempt: the exact body, signed at the real time of sending, and what the receiver answered.
+   * `bad`: both signatures made with a secret no merchant has; `stale`: PPRO-Signature `staleSeconds` old.
+   */
+  async #send(
+    merchantId: string,
+    url: string,
+    body: string,
+    fault?: 'bad' | 'stale',
+    staleSeconds = DEFAULT_STALE_SECONDS,
+  ): Promise<Attempt> {
+    const { webhooks, merchants, transport } = this.#o
+    const attempt: Attempt = { at: this.now(), durationMs: 0, signedAt: Math.floor(Date.now() / 1000) }
+    const secret = fault === 'bad' ? WRONG_SECRET : merchants.webhookSecret(merchantId)
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...signWebhook(body, secret, attempt.signedAt) }
+    if (fault === 'stale') headers['ppro-signature'] = pproSignature(body, secret, attempt.signedAt! - staleSeconds)
     const started = performance.now()
     try {
-      const secret = merchants.webhookSecret(m)
-      const res = await transport({
-        url,
-        body,
-        timeoutMs: webhooks.timeoutMs,
-        headers: { 'content-type': 'application/json', ...signWebhook(body, secret, signedAt) },
-      })
+      const res = await transport({ url, body, timeoutMs: webhooks.timeoutMs, headers })
       attempt.statusCode = res.status
     } catch (err) {
       attempt.error =
         (err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? String(err))
     }
     attempt.durationMs = Math.round(performance.now() - started)
+    return attempt
+  }
+
+  /** The attempt is shown to the event feed (and so to every replica's), with the delivery as it now is. */
+  #observe(d: Delivery, attempt: Attempt, status: DeliveryStatus): void {
+    this.#observer?.attempt({ ...d, status, attempts: d.attempts.concat([attempt]) }, attempt)
+  }
+
+  /**
+   * `POST /sandbox/webhooks/{id}/replay` on a replica: sends the event again now, on this replica, to
+   * the URL it had (or the merchant's current one), and records the attempt as a replay, as memory
+   * mode does: an acknowledged replay makes the delivery delivered; a refused one changes nothing
+   * else. Answers the delivery after its attempt.
+   */
+  async replay(merchantId: string, eventId: string): Promise<Delivery> {
+    const found = (await this.#read([eventId]))[0]
+    if (!found || found.delivery.event.merchantId !== merchantId) throw refuse('notFound', 'webhook event', eventId)
+    const d = found.delivery
+    const url = d.url ?? this.#o.merchants.webhookUrl(merchantId)
+    if (!url) return d
+    const attempt = await this.#send(merchantId, url, found.body)
+    attempt.replay = true
     const ok = attempt.statusCode !== undefined && attempt.statusCode >= 200 && attempt.statusCode < 300
-    const n = before + 1
-    const outcome = ok ? 'ok' : n >= webhooks.maxAttempts ? 'fail' : 'retry'
-    if (outcome === 'retry') attempt.nextAttemptAt = at + webhooks.retryBaseMs * 2 ** (n - 1)
-    await this.#run(SCRIPTS.attempted, [
-      subject || s || '',
-      id,
-      JSON.stringify(attempt),
-      outcome,
-      attempt.nextAttemptAt ?? 0,
-      retry ? 1 : 0,
-    ])
-    const log = { eventId: id, type, url, attempt: n, replica: this.id }
-    if (ok) logger.info({ ...log, statusCode: attempt.statusCode }, 'webhook delivered')
-    else logger.info({ ...log, outcome: attempt.error ?? `HTTP ${attempt.statusCode}` }, 'webhook not acknowledged')
+    await this.#run(SCRIPTS.replayed, [eventId, JSON.stringify(attempt), ok ? 'ok' : 'refused', url])
+    const after = { ...d, url }
+    this.#observe(after, attempt, ok ? 'DELIVERED' : d.status)
+    return (await this.deliveriesOf([eventId]))[0] ?? { ...after, attempts: d.attempts.concat([attempt]) }
   }
 
   /**
    * `GET /sandbox/webhooks` on a replica: the merchant's most recent events (every replica's), oldest
-   * first, each with its delivery and attempts, in the shape the in-process dispatcher answers.
+   * first, each with its delivery and attempts, as the in-process dispatcher keeps them. A charge's or
+   * an agreement's are read from its own sorted set, not from the merchant's list.
    */
   async deliveries(
     merchantId: string,
     filter: { chargeId?: string | undefined; agreementId?: string | undefined; type?: string | undefined },
     limit = 10_000,
-  ): Promise<Array<Record<string, unknown>>> {
-    const ids = await this.#redis.lrange(`${this.#p}m:${merchantId}:ev`, -limit, -1)
+  ): Promise<Delivery[]> {
+    const mk = `${this.#p}m:${merchantId}:`
+    const ids =
+      filter.chargeId !== undefined
+        ? await this.#redis.zrange(`${mk}evc:${filter.chargeId}`, String(-limit), '-1')
+        : filter.agreementId !== undefined
+          ? await this.#redis.zrange(`${mk}eva:${filter.agreementId}`, String(-limit), '-1')
+          : filter.type !== undefined
+            ? await this.#redis.zrange(`${mk}evt:${filter.type}`, String(-limit), '-1')
+            : await this.#redis.lrange(`${mk}ev`, -limit, -1)
+    return (await this.deliveriesOf(ids)).filter(
+      (d) =>
+        (filter.chargeId === undefined || d.event.chargeId === filter.chargeId) &&
+        (filter.agreementId === undefined || d.event.agreementId === filter.agreementId) &&
+        (filter.type === undefined || d.event.type === filter.type),
+    )
+  }
+
+  /**
+   * The deliveries of these events (every replica's), in the given order, as the in-process dispatcher
+   * keeps them: the event is read back from the exact body sent, so the builders of memory mode answer
+   * the same. Events forgotten meanwhile are left out.
+   */
+  async deliveriesOf(ids: readonly string[]): Promise<Delivery[]> {
+    return (await this.#read(ids)).map((x) => x.delivery)
+  }
+
+  /** Deliveries with the exact body each was sent with. */
+  async #read(ids: readonly string[]): Promise<Array<{ delivery: Delivery; body: string }>> {
+    if (ids.length === 0) return []
     const pipe = this.#redis.pipeline()
     for (const id of ids) {
-      pipe.hmget(`${this.#p}e:${id}`, 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b')
+      pipe.hmget(`${this.#p}e:${id}`, 'm', 'ty', 's', 'tm', 'st', 'u', 'c', 'a', 'b', 'hd')
       pipe.lrange(`${this.#p}e:${id}:att`, 0, -1)
     }
     const res = (await pipe.exec()) ?? []
-    const out: Array<Record<string, unknown>> = []
+    const out: Array<{ delivery: Delivery; body: string }> = []
     ids.forEach((id, i) => {
-      const [ty, s, tm, st, u, c, a, b] = (res[2 * i]?.[1] as Array<string | null>) ?? []
-      if (!b) return
-      if (filter.chargeId !== undefined && c !== filter.chargeId) return
-      if (filter.agreementId !== undefined && a !== filter.agreementId) return
-      if (filter.type !== undefined && ty !== filter.type) return
-      const attempts = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x, n) => {
-        const at = JSON.parse(x) as { at: number; statusCode?: number; error?: string; durationMs: number; nextAttemptAt?: number }
-        return {
-          attempt: n + 1,
-          at: iso(at.at),
-          statusCode: at.statusCode,
-          error: at.error,
-          durationMs: at.durationMs,
-          nextAttemptAt: at.nextAttemptAt === undefined ? undefined : iso(at.nextAttemptAt),
-        }
-      })
-      out.push({
-        eventId: id,
-        type: ty,
-        subject: s,
+      const [m, ty, s, tm, st, u, c, a, b, hd] = (res[2 * i]?.[1] as Array<string | null>) ?? []
+      if (!b || !m) return
+      const event: PproEvent = {
+        id,
+        merchantId: m,
+        type: ty ?? '',
+        subject: s ?? '',
+        time: Number(tm),
+        data: (JSON.parse(b) as { data: Record<string, unknown> }).data,
         chargeId: c || undefined,
         agreementId: a || undefined,
-        url: u || null,
-        status: st,
-        createdAt: iso(Number(tm)),
-        payload: JSON.parse(b) as unknown,
-        attempts,
-      })
+        webhooksUrl: undefined,
+      }
+      const attempts = ((res[2 * i + 1]?.[1] as string[]) ?? []).map((x) => JSON.parse(x) as Attempt)
+      const delivery: Delivery = { event, url: u || undefined, status: (st ?? 'NOT_SENT') as DeliveryStatus, attempts }
+      if (hd) delivery.held = hd
+      out.push({ delivery, body: b })
     })
     return out
+  }
+
+  /** A page of one of the dashboard's lists, from its sorted sets (see PAGE in scripts.ts). */
+  async page(merchantId: string, q: PageQuery): Promise<{ total: number; next: number; ids: string[] }> {
+    const { cursor, limit, budget, ...sets } = q
+    const r = (await this.#run(SCRIPTS.page, [merchantId, cursor, limit, budget, JSON.stringify(sets)])) as Array<number | string>
+    return { total: Number(r[0]), next: Number(r[1]), ids: r.slice(2).map(String) }
+  }
+
+  /** How many records a sorted set of a merchant's holds (`chz`: its charges). */
+  async count(merchantId: string, set: string): Promise<number> {
+    return this.#redis.zcard(`${this.#p}m:${merchantId}:${set}`)
   }
 
   /**
    * Retention on Redis, run by one replica at a time (a lock with the sweep's period as its lease): per
    * merchant, each finished charge (nothing scheduled, no first attempt owed) unchanged for `days` of
    * real time, and the finished ones beyond `maxCharges` (least recently changed first), are forgotten
-   * with their events, each only at the version it was judged at. Reads a merchant's charges in chunks,
+   * with their events, each only at the version it was judged at; so are finished agreements unchanged
+   * for `days`, as in memory mode (sessions are kept, as there). Reads a merchant's records in chunks,
    * off the request path. Returns how many were forgotten.
    */
   async sweep(): Promise<number> {
@@ -653,7 +863,7 @@ export class Replica {
     const [wallS, micro] = await this.#redis.time()
     const wall = Number(wallS) * 1000 + Math.floor(Number(micro) / 1000)
     for (const m of await this.#redis.smembers(`${this.#p}merchants`)) {
-      const finished: Array<{ id: string; v: number; rt: number; lists: string[] }> = []
+      const finished: Array<{ id: string; v: number; rt: number; lists: string[]; sorted: Array<[string, string]> }> = []
       const len = await this.#redis.llen(`${this.#p}m:${m}:ch`)
       for (let from = 0; from < len; from += 500) {
         const ids = await this.#redis.lrange(`${this.#p}m:${m}:ch`, from, from + 499)
@@ -665,17 +875,36 @@ export class Replica {
           if (!doc) return
           const charge = JSON.parse(doc) as Charge
           if (sandbox.hasScheduledWork(charge)) return
-          finished.push({ id, v: Number(v), rt: Number(rt ?? 0), lists: indexesOf('ch', charge) })
+          finished.push({ id, v: Number(v), rt: Number(rt ?? 0), lists: indexesOf('ch', charge), sorted: sortedIndexesOf('ch', charge) })
         })
       }
       finished.sort((x, y) => y.rt - x.rt)
       const cutoff = wall - r.days * 86_400_000
       for (const [i, f] of finished.entries()) {
         if (i < r.maxCharges && f.rt >= cutoff) continue
-        dropped += Number(await this.#run(SCRIPTS.forget, [m, f.id, f.v, ...f.lists]))
+        dropped += Number(await this.#run(SCRIPTS.forget, [m, f.id, f.v, JSON.stringify(f.lists), JSON.stringify(f.sorted)]))
+      }
+      // Finished agreements (failed or revoked: an active one can still be charged) unchanged for `days`.
+      // A chunk's forgotten agreements leave the list: the next chunk starts that much earlier.
+      for (let from = 0, forgotten = 0; from < (await this.#redis.llen(`${this.#p}m:${m}:ag`)); from += 500 - forgotten) {
+        forgotten = 0
+        const ids = await this.#redis.lrange(`${this.#p}m:${m}:ag`, from, from + 499)
+        const pipe = this.#redis.pipeline()
+        for (const id of ids) pipe.hmget(`${this.#p}d:${id}`, 'v', 'doc', 'rt')
+        const res = (await pipe.exec()) ?? []
+        for (const [i, id] of ids.entries()) {
+          const [v, doc, rt] = (res[i]?.[1] as Array<string | null>) ?? []
+          if (!doc || Number(rt ?? 0) >= cutoff) continue
+          const agreement = JSON.parse(doc) as Agreement
+          if (!FINISHED_AGREEMENT.has(agreement.status)) continue
+          const args = [m, id, Number(v), JSON.stringify(['ag']), JSON.stringify(sortedIndexesOf('ag', agreement))]
+          const n = Number(await this.#run(SCRIPTS.forget, args))
+          forgotten += n
+          dropped += n
+        }
       }
     }
-    if (dropped > 0) this.#o.logger.info({ dropped, replica: this.id }, 'retention forgot finished charges')
+    if (dropped > 0) this.#o.logger.info({ dropped, replica: this.id }, 'retention forgot finished charges and agreements')
     return dropped
   }
 

@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { decodePage, PAGE_SIZE } from '../domain/charge-search.js'
 import { refuse } from '../domain/errors.js'
 import { fingerprint } from '../http/idempotency.js'
+import { deliveryResponse } from '../http/routes/sandbox-webhooks.js'
+import { replicaDashboard } from './dashboard.js'
+import { replicaFaultRoutes } from './faults.js'
 import type { IdemAnswer, Replica, Window } from './replica.js'
 import { kindOf } from './unit.js'
 
@@ -39,6 +42,7 @@ type Handler = (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply)
  * reset are Redis's own operations.
  */
 export function replicaRoutes(replica: Replica) {
+  const served = new Map(Object.entries({ ...replicaDashboard(replica), ...replicaFaultRoutes(replica) }))
   return (route: RouteOptions): void => {
     const url = route.url
     const method = [route.method].flat()[0]
@@ -53,23 +57,19 @@ export function replicaRoutes(replica: Replica) {
     }
     if (url === '/sandbox/webhooks' && method === 'GET') {
       route.handler = async (req: FastifyRequest) => ({
-        data: await replica.deliveries(req.merchantId, (req.query ?? {}) as Record<string, string | undefined>),
+        data: (await replica.deliveries(req.merchantId, (req.query ?? {}) as Record<string, string | undefined>)).map(deliveryResponse),
       })
+      return
+    }
+    const handler = served.get(`${method} ${url}`)
+    if (handler) {
+      route.handler = handler
       return
     }
     if (!isUnitRoute(url)) return
     const original = route.handler as Handler
-    // A page's live status stream reads the payment again on every change, long after its unit: replicas
-    // refuse it, and the page's script polls the JSON instead (as when too many streams are open).
-    const refusesStream = method === 'GET' && url === '/checkout/:id/status'
     const search = method === 'GET' && url === '/v1/payment-charges'
     route.handler = async function unitOfWork(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
-      if (refusesStream && String(req.headers.accept ?? '').includes('text/event-stream')) {
-        return reply
-          .code(503)
-          .headers({ 'cache-control': 'no-store', 'retry-after': '1' })
-          .send({ message: 'status streams are not served by replicas: read the JSON instead' })
-      }
       const params = (req.params ?? {}) as Record<string, unknown>
       const ids: string[] = []
       for (const k of ['paymentChargeId', 'agreementId', 'sessionId', 'id']) {

@@ -22,6 +22,8 @@ export interface Loaded {
   v: number
   json: string
   doc: Doc
+  /** Its status when loaded: a change of it moves the document between the dashboard's status sets. */
+  status: string | undefined
 }
 
 /**
@@ -49,7 +51,8 @@ export class Unit {
   add(id: string, v: number, json: string): void {
     const kind = kindOf(id)
     if (!kind || v === 0 || json === '' || this.loaded.has(id)) return
-    this.loaded.set(id, { id, kind, v, json, doc: JSON.parse(json) as Doc })
+    const doc = JSON.parse(json) as Doc
+    this.loaded.set(id, { id, kind, v, json, doc, status: (doc as { status?: string }).status })
   }
 
   get<T extends Doc>(id: string, kind: Kind): T | undefined {
@@ -151,4 +154,42 @@ export function linksOf(kind: Kind, doc: Doc): string[] {
     if (d.agreementId) out.push(d.agreementId)
   }
   return out
+}
+
+/** The kinds the dashboard lists, numbered per merchant in the order they were created. */
+export function numbered(kind: Kind): string {
+  return kind === 'se' ? '' : kind
+}
+
+/**
+ * The dashboard's sorted-set entries of a document (relative to its merchant's keys): [set, ''] is the
+ * document's id scored by its number (every one, by status, an agreement's charges), [set, member] a
+ * text entry, `lowercased text NUL id`, searched by prefix (the id, the merchant's reference, an
+ * agreement's description).
+ */
+export function sortedIndexesOf(kind: Kind, doc: Doc): Array<[string, string]> {
+  if (kind === 'se') return []
+  const text = (s: string | undefined): Array<[string, string]> => (s ? [[`${kind}q`, `${s.toLowerCase()}\u0000${doc.id}`]] : [])
+  if (kind === 'ch') {
+    const c = doc as Charge
+    return [
+      ['chz', ''],
+      [`chs:${c.status}`, ''],
+      ...(c.agreementId !== undefined ? ([[`agcz:${c.agreementId}`, '']] as Array<[string, string]>) : []),
+      ...text(c.id),
+      ...text(c.merchantPaymentChargeReference),
+    ]
+  }
+  const a = doc as Agreement
+  return [['agz', ''], [`ags:${a.status}`, ''], ...text(a.id), ...text(a.merchantPaymentAgreementReference), ...text(a.description)]
+}
+
+/**
+ * What a change does to a document's sorted-set entries: only its status moves it (its id, reference,
+ * description and agreement never change), from the set of the status it was loaded with to its new one.
+ */
+export function statusMove(l: Loaded): [add: Array<[string, string]>, remove: Array<[string, string]>] {
+  const now = (l.doc as { status?: string }).status
+  if (l.kind === 'se' || now === l.status) return [[], []]
+  return [[[`${l.kind}s:${now}`, '']], [[`${l.kind}s:${l.status}`, '']]]
 }

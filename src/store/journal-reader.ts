@@ -22,78 +22,90 @@ export interface ReadResult {
   torn?: { line: number; byte: number; bytes: number } | undefined
 }
 
-const CHUNK = 4 * 1024 * 1024
+const CHUNK = 8 * 1024 * 1024
 const NL = 10
 
+/** A line that did not parse: an error, unless it turns out to be the last line of a journal. */
+interface BadLine {
+  line: number
+  byte: number
+  bytes: number
+  reason: string
+}
+
 /**
- * Reads a JSON-lines file line by line, in chunks (a journal can be larger than one string may be),
- * and hands each parsed line to `onRecord`. A last line that is not whole (no newline, or not JSON:
- * a write cut by a crash or a power loss) is ignored when `tornTailAllowed`; any other bad line
- * throws a JournalCorruptError. `onRecord` may throw an Error to refuse a record; it becomes a
- * JournalCorruptError at that line.
+ * Reads a JSON-lines file line by line, in large chunks (a journal can be larger than one string may
+ * be), and hands each parsed line to `onRecord`. Each line is decoded straight from the read buffer,
+ * never copied. A last line that is not whole (no newline, or not JSON: a write cut by a crash or a
+ * power loss) is ignored when `tornTailAllowed`; any other bad line throws a JournalCorruptError.
+ * `onRecord` may throw an Error to refuse a record; it becomes a JournalCorruptError at that line.
  */
 export function readJsonLines(path: string, onRecord: (record: unknown, line: number) => void, tornTailAllowed: boolean): ReadResult {
   const fd = openSync(path, 'r')
   try {
-    let carry: Buffer = Buffer.alloc(0)
-    let carryStart = 0 // file offset of carry[0]
-    let fileOffset = 0
+    let buf = Buffer.allocUnsafe(CHUNK)
+    let have = 0 // bytes of buf holding the start of a line not yet ended
+    let bufStart = 0 // file offset of buf[0]
     let line = 0
     let validBytes = 0
     let accepted = 0
-    const buf = Buffer.allocUnsafe(CHUNK)
-    // A parsed line is held back one step: only once the next one exists do we know it was not the last.
-    let held: { text: Buffer; line: number; byte: number } | undefined
-    const accept = (h: { text: Buffer; line: number; byte: number }, last: boolean): boolean => {
+    // A line that did not parse is only known to be corrupt once another line follows it.
+    let bad: BadLine | undefined
+    const corrupt = (b: BadLine) => new JournalCorruptError(path, b.line, b.byte, b.reason)
+    const take = (data: Buffer, start: number, end: number) => {
+      line++
+      if (bad) throw corrupt(bad)
+      const byte = bufStart + start
       let record: unknown
       try {
-        record = JSON.parse(h.text.toString('utf8'))
+        record = JSON.parse(data.toString('utf8', start, end))
       } catch {
-        if (last && tornTailAllowed) return false
-        throw new JournalCorruptError(path, h.line, h.byte, 'is not a whole JSON record: the file is corrupt')
+        bad = { line, byte, bytes: end - start + 1, reason: 'is not a whole JSON record: the file is corrupt' }
+        return
       }
       if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-        if (last && tornTailAllowed) return false
-        throw new JournalCorruptError(path, h.line, h.byte, 'is not a journal record (not a JSON object)')
+        bad = { line, byte, bytes: end - start + 1, reason: 'is not a journal record (not a JSON object)' }
+        return
       }
       try {
-        onRecord(record, h.line)
+        onRecord(record, line)
       } catch (err) {
         if (err instanceof JournalCorruptError) throw err
-        throw new JournalCorruptError(path, h.line, h.byte, (err as Error).message)
+        throw new JournalCorruptError(path, line, byte, (err as Error).message)
       }
-      validBytes = h.byte + h.text.length + 1
+      validBytes = byte + (end - start) + 1
       accepted++
-      return true
     }
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, fileOffset)
+      if (have === buf.length) {
+        // One line longer than the buffer: make room for the rest of it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2)
+        buf.copy(bigger, 0, 0, have)
+        buf = bigger
+      }
+      const n = readSync(fd, buf, have, buf.length - have, bufStart + have)
       if (n === 0) break
-      fileOffset += n
-      let data = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n)
+      const data = buf.subarray(0, have + n)
       let start = 0
-      for (let nl = data.indexOf(NL, start); nl !== -1; nl = data.indexOf(NL, start)) {
-        line++
-        if (held) accept(held, false)
-        // Copied: `buf` is reused by the next read.
-        held = { text: Buffer.from(data.subarray(start, nl)), line, byte: carryStart + start }
+      // The bytes carried over hold no newline: the search starts after them.
+      for (let nl = data.indexOf(NL, have); nl !== -1; nl = data.indexOf(NL, start)) {
+        take(data, start, nl)
         start = nl + 1
       }
-      carry = Buffer.from(data.subarray(start))
-      carryStart += start
-      data = Buffer.alloc(0)
+      // What follows the last newline goes to the front, to be completed by the next read.
+      buf.copy(buf, 0, start, data.length)
+      bufStart += start
+      have = data.length - start
     }
     let torn: ReadResult['torn']
-    if (carry.length > 0) {
+    if (have > 0) {
       // Bytes after the last newline: a line whose write never finished.
-      if (held) accept(held, false)
-      held = undefined
-      if (!tornTailAllowed) {
-        throw new JournalCorruptError(path, line + 1, carryStart, 'is cut short (no newline at the end of the file)')
-      }
-      torn = { line: line + 1, byte: carryStart, bytes: carry.length }
-    } else if (held) {
-      if (!accept(held, true)) torn = { line: held.line, byte: held.byte, bytes: held.text.length + 1 }
+      if (bad) throw corrupt(bad)
+      if (!tornTailAllowed) throw new JournalCorruptError(path, line + 1, bufStart, 'is cut short (no newline at the end of the file)')
+      torn = { line: line + 1, byte: bufStart, bytes: have }
+    } else if (bad) {
+      if (!tornTailAllowed) throw corrupt(bad)
+      torn = { line: bad.line, byte: bad.byte, bytes: bad.bytes }
     }
     return { lines: accepted, validBytes, torn }
   } finally {

@@ -285,6 +285,8 @@ async function restartEquivalence(t: Test, app: FastifyInstance, options: BuildA
     if (err.code === 'FST_ERR_REOPENED_CLOSE_SERVER') return undefined
     throw err
   })
+  // SANDBOX_TEST_DURABLE_SNAPSHOT=1 (test/durable/suite-snapshot.test.ts): the state is written as a snapshot first, and read back from it.
+  if (process.env.SANDBOX_TEST_DURABLE_SNAPSHOT === '1' && before) await app.durable?.dir.compact()
   await app.close()
   // Retention is measured on the test's clock, which a test may have moved by months: it must drop nothing here.
   const config = { ...options.config, retention: { days: 1e6, maxCharges: 1e9, sweepSeconds: 3600 } }

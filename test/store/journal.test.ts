@@ -435,3 +435,88 @@ t.test('a refused recovery is a JournalCorruptError the server can print on one 
     t.equal((err as JournalCorruptError).line, 2)
   }
 })
+
+t.test('a snapshot is its header, one line per chunk of records, and its end record', async (t) => {
+  const dir = t.testdir({})
+  const a = openStore(t, dir, { snapshotChunk: 4 })
+  for (let i = 0; i < 10; i++) a.store.put(`c${i}`, i, a.dd)
+  await a.dd.writer.written()
+  await a.dd.compact()
+  await a.dd.close()
+  const snap = lines(join(dir, 'snapshot-000002.jsonl')).map((l) => JSON.parse(l))
+  t.same(
+    snap.map(({ t: _t, ...r }) => r),
+    [
+      { v: 2, snapshot: 2, seq: 1 },
+      { v: 2, r: [0, 1, 2, 3].map((i) => ({ put: [{ id: `c${i}`, n: i }], del: [] })) },
+      { v: 2, r: [4, 5, 6, 7].map((i) => ({ put: [{ id: `c${i}`, n: i }], del: [] })) },
+      { v: 2, r: [8, 9].map((i) => ({ put: [{ id: `c${i}`, n: i }], del: [] })) },
+      { v: 2, end: 10 },
+    ],
+  )
+})
+
+t.test('a snapshot of the earlier format (one record per line) is still read', async (t) => {
+  const dir = t.testdir({
+    'snapshot-000002.jsonl':
+      [
+        { v: 1, snapshot: 2, seq: 4, t: 1 },
+        { v: 1, put: [{ id: 'a', n: 1 }], del: [] },
+        { v: 1, put: [{ id: 'b', n: 2 }], del: [] },
+        { v: 1, end: 2 },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    'journal-000002.jsonl': JSON.stringify({ v: 1, seq: 5, t: 2, put: [{ id: 'c', n: 3 }], del: ['a'] }) + '\n',
+  })
+  const a = openStore(t, dir)
+  t.teardown(() => a.dd.close())
+  t.same(
+    [...a.store.docs.values()],
+    [
+      { id: 'b', n: 2 },
+      { id: 'c', n: 3 },
+    ],
+  )
+  t.same({ ...a.info, durationMs: 0 }, { snapshot: 2, journals: [2], units: 1, records: 2, torn: undefined, durationMs: 0 })
+  // A line of another version inside a snapshot is refused.
+  const mixed = t.testdir({
+    'snapshot-000002.jsonl':
+      [
+        { v: 2, snapshot: 2, seq: 0, t: 1 },
+        { v: 1, put: [], del: [] },
+        { v: 2, end: 0 },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+  })
+  t.throws(() => openStore(t, mixed), {
+    message: /snapshot-000002\.jsonl: line 2 \(byte \d+\) has record version 1 in a snapshot of version 2/,
+  })
+})
+
+t.test('a clean stop folds a journal past its threshold into a snapshot; a small one is left as it is', async (t) => {
+  const dir = t.testdir({})
+  const a = openStore(t, dir, { compactOnCloseBytes: 2000 })
+  for (let i = 0; i < 10; i++) a.store.put(`c${i}`, i, a.dd)
+  await a.dd.writer.written()
+  await a.dd.close()
+  t.same(readdirSync(dir).sort(), ['journal-000001.jsonl'], 'under the threshold: no compaction')
+
+  const b = openStore(t, dir, { compactOnCloseBytes: 2000 })
+  for (let i = 0; i < 100; i++) {
+    b.store.put(`c${i % 20}`, i, b.dd)
+    await b.dd.writer.written()
+  }
+  t.ok(b.dd.writer.bytes > 2000, `the journal passed the threshold (${b.dd.writer.bytes} bytes)`)
+  const expected = [...b.store.docs.entries()].sort()
+  await b.dd.close()
+  t.same(readdirSync(dir).sort(), ['journal-000002.jsonl', 'snapshot-000002.jsonl'], 'the journal is replaced by a snapshot')
+  t.equal(readFileSync(join(dir, 'journal-000002.jsonl')).length, 0)
+
+  const c = openStore(t, dir, { compactOnCloseBytes: 2000 })
+  t.same([...c.store.docs.entries()].sort(), expected)
+  t.same({ snapshot: c.info.snapshot, units: c.info.units, records: c.info.records }, { snapshot: 2, units: 0, records: 20 })
+  await c.dd.close()
+  t.same(readdirSync(dir).sort(), ['journal-000002.jsonl', 'snapshot-000002.jsonl'], 'nothing new: nothing rewritten')
+})

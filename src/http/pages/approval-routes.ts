@@ -258,10 +258,17 @@ export async function approvalRoutes(app: FastifyInstance, { merchants }: Approv
         const now = find(id)
         return now && statusOf(now)
       }
+      // Replicas read the payment from Redis each time, in a unit of work of its own (src/redis).
+      const replica = app.replica
       reply.hijack()
-      if (streams.open(reply.raw, { id, merchantId: subject.merchantId }, read)) return reply
-      reply.raw.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '1' })
-      reply.raw.end(JSON.stringify({ message: 'too many status streams open: read the JSON instead' }))
+      void streams.open(reply.raw, { id, merchantId: subject.merchantId }, replica ? () => replica.transact([id], read) : read).then(
+        (opened) => {
+          if (opened) return
+          reply.raw.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '1' })
+          reply.raw.end(JSON.stringify({ message: 'too many status streams open: read the JSON instead' }))
+        },
+        () => reply.raw.destroy(),
+      )
       return reply
     }
     return reply.header('cache-control', 'no-store').send(statusOf(subject))

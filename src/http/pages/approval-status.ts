@@ -49,11 +49,16 @@ export class StatusStreams {
 
   /**
    * Streams the status of `id` (of `merchantId`) on `res`; `read` answers it now, or undefined once the
-   * payment is gone (a reset). Answers false, writing nothing, when too many streams are open.
+   * payment is gone (a reset); replicas read it from Redis, so it may answer later. Answers false,
+   * writing nothing, when too many streams are open.
    */
-  open(res: ServerResponse, subject: { id: string; merchantId: string }, read: () => PageStatus | undefined): boolean {
+  async open(
+    res: ServerResponse,
+    subject: { id: string; merchantId: string },
+    read: () => PageStatus | undefined | Promise<PageStatus | undefined>,
+  ): Promise<boolean> {
     if (this.#open.size >= MAX_STATUS_STREAMS) return false
-    const first = read()
+    const first = await read()
     if (!first) return false
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -69,6 +74,7 @@ export class StatusStreams {
     }
     let last = JSON.stringify(first)
     let scheduled = false
+    let reading = false
     let closed = false
     const close = () => {
       if (closed) return
@@ -84,10 +90,22 @@ export class StatusStreams {
     }
     // Read on the next turn: a clock move is announced before the clock moves, and one change
     // publishes several events; the page wants the state after all of them.
-    const update = () => {
+    // One read at a time: a change that comes while one is running is read once it is done.
+    const update = async () => {
       scheduled = false
       if (closed) return
-      const now = read()
+      if (reading) return void (scheduled = true)
+      reading = true
+      let now: PageStatus | undefined
+      try {
+        now = await read()
+      } catch {
+        return end()
+      } finally {
+        reading = false
+      }
+      if (scheduled) setImmediate(update)
+      if (closed) return
       if (!now) return end()
       const text = JSON.stringify(now)
       if (text !== last) {
@@ -105,7 +123,7 @@ export class StatusStreams {
     const unsubscribe = this.feed.subscribe(subject.merchantId, (m) => {
       if (!scheduled && !closed && concerns(m)) {
         scheduled = true
-        setImmediate(update)
+        if (!reading) setImmediate(update)
       }
     })
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS)

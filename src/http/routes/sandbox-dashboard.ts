@@ -22,8 +22,8 @@ import { deliveryResponse } from './sandbox-webhooks.js'
 export const SCAN_LIMIT = 10_000
 const DEFAULT_LIMIT = 25
 const MAX_LIMIT = 100
-const MAX_REPLAYS = 500
-const REPLAY_CONCURRENCY = 8
+export const MAX_REPLAYS = 500
+export const REPLAY_CONCURRENCY = 8
 
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'gave_up', 'not_sent'] as const
 export type DeliveryState = (typeof DELIVERY_STATES)[number]
@@ -77,8 +77,8 @@ const DeliveryListQuerySchema = z.object({
 const ReplayFailedBodySchema = z.strictObject({ since: z.iso.datetime({ offset: true }) })
 
 /** A cursor is the index, in the merchant's list (oldest first), of the next record to read going back. */
-const encodeCursor = (index: number) => Buffer.from(`i:${index}`).toString('base64url')
-function decodeCursor(page: string): number {
+export const encodeCursor = (index: number) => Buffer.from(`i:${index}`).toString('base64url')
+export function decodeCursor(page: string): number {
   const m = /^i:(\d{1,9})$/.exec(Buffer.from(page, 'base64url').toString())
   if (!m) throw refuse('badPageToken', page)
   return Number(m[1])
