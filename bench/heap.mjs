@@ -24,11 +24,38 @@ const SCENARIOS = {
   },
 }
 const name = process.argv[2]
+if (name === 'retention') await underRetention()
 const act = SCENARIOS[name]
 if (!act) {
   process.stdout.write(JSON.stringify(Object.keys(SCENARIOS)))
   process.exit(0)
 }
+/**
+ * `retention`: captured charges over 10 merchants, each keeping at most RETENTION_MAX_CHARGES finished
+ * ones (5,000 here), the sweep run every 10,000 charges as its timer would: the live heap after
+ * `BENCH_RETENTION_CHARGES` (200,000) and after half of them, when every merchant is well past its limit.
+ */
+async function underRetention() {
+  const total = Number(process.env.BENCH_RETENTION_CHARGES ?? 200_000)
+  const { defaultConfig } = await import('../dist/config.js')
+  const config = defaultConfig()
+  const app = await buildApp({ logger: false, config: { ...config, retention: { ...config.retention, maxCharges: 5000 } } })
+  const heap = {}
+  for (let i = 0; i < total; i++) {
+    const c = app.sandbox.charges.create(`merch_${i % 10}`, body(i))
+    app.sandbox.charges.authenticate(c, { action: 'approve' })
+    if ((i + 1) % 10_000 === 0) app.retention.sweep()
+    if (i + 1 === total / 2 || i + 1 === total) {
+      gc()
+      gc()
+      heap[i + 1] = process.memoryUsage().heapUsed
+    }
+  }
+  await app.close()
+  process.stdout.write(JSON.stringify({ total, half: heap[total / 2], end: heap[total] }))
+  process.exit(0)
+}
+
 const app = await buildApp({ logger: false })
 const { sandbox } = app
 for (let i = 0; i < 2000; i++) act(sandbox, sandbox.charges.create('merch_warmup', body(i)))

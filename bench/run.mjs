@@ -195,6 +195,16 @@ async function heap() {
       () => !target || bytes <= target,
     )
   }
+  // A flat line under the retention limits: the heap after 200,000 charges against after 100,000.
+  const r = await inChild('./heap.mjs', ['retention'])
+  row(
+    `heap at ${r.total.toLocaleString('en')} charges, 5,000 kept each (MB)`,
+    r.half / 2 ** 20,
+    r.end / 2 ** 20,
+    r.end / r.half,
+    `<= 1.1x of at ${(r.total / 2).toLocaleString('en')}`,
+    (x) => x <= 1.1,
+  )
 }
 
 async function dataGrowth() {

@@ -188,7 +188,7 @@ export class Sandbox {
     const counts = {
       charges: this.#store.chargesOf(merchantId).length,
       agreements: this.#store.agreementsOf(merchantId).length,
-      events: this.webhooks.list(merchantId).length,
+      events: this.webhooks.count(merchantId),
     }
     this.#store.deleteMerchant(merchantId)
     this.webhooks.deleteMerchant(merchantId)

@@ -54,6 +54,21 @@ export const nextStatus = machine.nextStatus
 /** Statuses in which the consumer (or a test standing in for one) can still decide the outcome. */
 export const AWAITING_CONSUMER: ReadonlySet<ChargeStatus> = new Set(['AUTHENTICATION_PENDING'])
 
+/** Statuses from which `TRANSITIONS` can still lead to one awaiting the consumer (those included). */
+export const MAY_AWAIT_CONSUMER: ReadonlySet<ChargeStatus> = (() => {
+  const may = new Set<ChargeStatus>(AWAITING_CONSUMER)
+  for (let grew = true; grew;) {
+    grew = false
+    for (const [from, to] of Object.entries(TRANSITIONS) as Array<[ChargeStatus, readonly ChargeStatus[]]>) {
+      if (!may.has(from) && to.some((s) => may.has(s))) {
+        may.add(from)
+        grew = true
+      }
+    }
+  }
+  return may
+})()
+
 /**
  * The one place a stored charge changes status: the move is checked against `TRANSITIONS`, and what
  * `ON_ENTER` lists moves with it, timed alike.

@@ -8,16 +8,16 @@ import {
   type DiscardType,
   NO_OPERATIONS,
 } from './charge.js'
-import { AWAITING_CONSUMER, transition } from './charge-machine.js'
+import { AWAITING_CONSUMER, MAY_AWAIT_CONSUMER, transition } from './charge-machine.js'
 import { searchCharges, type ChargeSearch, type ChargePage } from './charge-search.js'
 import type { Clock } from './clock.js'
 import { refuse } from './errors.js'
 import { ChargeEvent, type ChargeEventOps, type ChargeEventType, type EventSink, type OpArgs } from './events.js'
 import { failure, type FailureCode } from './failures.js'
 import type { FundsEvents } from './funds.js'
-import type { IdGenerator } from './ids.js'
+import { boundedInterner, type IdGenerator } from './ids.js'
 import type { PaymentMethods } from './payment-methods.js'
-import type { Scheduler } from './scheduler.js'
+import type { Scheduler, Task } from './scheduler.js'
 import { parseDescriptor, simulatedDecline } from './simulation.js'
 import type { Store } from './store.js'
 
@@ -53,6 +53,8 @@ export function refuseChargeRequest(
 
 export class ChargeService {
   readonly #d: ChargeServiceDeps
+  /** The request strings most charges of a shop share: one copy each. */
+  readonly #shared = boundedInterner()
 
   constructor(deps: ChargeServiceDeps) {
     this.#d = deps
@@ -91,18 +93,31 @@ export class ChargeService {
     return charge.createdAt + this.#d.authTimeoutSeconds * 1000
   }
 
+  /**
+   * Whether a task waiting for the consumer's decision on a charge can still do anything: not once the
+   * charge is gone or can no longer come to await the consumer (it was approved, declined, discarded).
+   * The scheduler sweeps out the tasks that answer no, so a captured charge leaves no timeout behind.
+   */
+  readonly #mayAwaitConsumer = (charge: Charge) => MAY_AWAIT_CONSUMER.has(charge.status) && this.isLive(charge)
+
   /** The authentication timeout task: one shared function, the charge its argument (no closure per charge). */
-  readonly #timeout = (charge: Charge) => {
-    if (this.isLive(charge)) this.expire(charge)
-  }
+  readonly #timeout: Task<Charge> = Object.assign(
+    (charge: Charge) => {
+      if (this.isLive(charge)) this.expire(charge)
+    },
+    { wanted: this.#mayAwaitConsumer },
+  )
 
   /** `consumerAction=…` in the descriptor: the sandbox decides for the consumer. */
-  readonly #simulatedConsumer = (charge: Charge) => {
-    const sim = charge.simulation
-    if (!sim?.consumerAction || !this.isLive(charge)) return
-    const action = sim.consumerAction
-    this.authenticate(charge, action === 'decline' ? { action, failureCode: sim.declineCode ?? 'AUTHENTICATION_FAILED' } : { action })
-  }
+  readonly #simulatedConsumer: Task<Charge> = Object.assign(
+    (charge: Charge) => {
+      const sim = charge.simulation
+      if (!sim?.consumerAction || !this.isLive(charge)) return
+      const action = sim.consumerAction
+      this.authenticate(charge, action === 'decline' ? { action, failureCode: sim.declineCode ?? 'AUTHENTICATION_FAILED' } : { action })
+    },
+    { wanted: this.#mayAwaitConsumer },
+  )
 
   /**
    * Schedules again what a charge read back from the journal still waits for, from its state alone
@@ -193,12 +208,12 @@ export class ChargeService {
       amount: input.amount.value,
       currency: input.amount.currency,
       country: input.consumer.country,
-      paymentDescriptor: input.paymentDescriptor,
+      paymentDescriptor: this.#shared(input.paymentDescriptor),
       merchantPaymentChargeReference: input.merchantPaymentChargeReference,
       consumer: input.consumer,
       order: input.order,
       labels: input.labels,
-      returnUrl: redirect?.settings?.returnUrl,
+      returnUrl: this.#shared(redirect?.settings?.returnUrl),
       webhooksUrl: input.webhooksUrl,
       failure: undefined,
       authorizations: [authorization],

@@ -2,6 +2,7 @@ import type { Agreement, AgreementStatus } from './agreement.js'
 import {
   type AuthenticationSetting,
   type Capture,
+  CHARGE_STATUSES,
   type Charge,
   type ChargeStatus,
   type Consumer,
@@ -159,19 +160,186 @@ const CHARGE_EVENT_FIELDS: { [T in ChargeEventType]: (c: Charge, op: ChargeEvent
   }),
 }
 
-/** An event of a charge: its status when it happened, and the operation (capture, refund, …) it is about. */
+/**
+ * An event's time as kept: the milliseconds since its charge or agreement was created while they are a
+ * small integer (held in the field itself, where a time would take a number object of its own), else
+ * the time itself.
+ */
+type KeptTime = number | { readonly time: number }
+
+function keepTime(time: number, createdAt: number): KeptTime {
+  const since = time - createdAt
+  return since >= 0 && since < 2 ** 30 && Number.isInteger(since) && createdAt + since === time ? since : { time }
+}
+
+const timeOf = (kept: KeptTime, createdAt: number) => (typeof kept === 'number' ? createdAt + kept : kept.time)
+
+/**
+ * An operation an event keeps in a compact form, because it follows from the charge or agreement the
+ * event is about: rebuilt, value for value, each time it is read.
+ */
+abstract class Rebuilt {
+  abstract of(subject: { id: string; returnUrl?: string | undefined }): unknown
+}
+
+/** An approval page's URL: the same prefix for every charge and agreement, then the resource's id. */
+class UrlOfId extends Rebuilt {
+  constructor(readonly prefix: string) {
+    super()
+  }
+  of(subject: { id: string }): string {
+    return this.prefix + subject.id
+  }
+}
+
+/** The usual `authenticationSettings`: one REDIRECT back to the charge's own `returnUrl`. */
+class RedirectToReturnUrl extends Rebuilt {
+  of(subject: { returnUrl?: string | undefined }): AuthenticationSetting[] {
+    return [{ type: 'REDIRECT', settings: { returnUrl: subject.returnUrl } }]
+  }
+}
+const REDIRECT_TO_RETURN_URL = new RedirectToReturnUrl()
+
+/** The last approval URL prefix seen: every event of one sandbox shares it. */
+let lastUrlOfId: UrlOfId | undefined
+
+const hasKeys = (o: object, keys: readonly string[]) => {
+  const own = Object.keys(o)
+  return own.length === keys.length && own.every((k, i) => k === keys[i])
+}
+
+/** What an event keeps of its operation: a Rebuilt when reading it back gives the same value (and JSON), else the operation. */
+function keepOp(op: unknown, subject: { id: string; returnUrl?: string | undefined }): unknown {
+  if (typeof op === 'string') {
+    if (!op.endsWith(subject.id) || op.length === subject.id.length) return op
+    const prefix = op.slice(0, op.length - subject.id.length)
+    if (lastUrlOfId?.prefix !== prefix) lastUrlOfId = new UrlOfId(prefix)
+    return lastUrlOfId
+  }
+  if (Array.isArray(op) && op.length === 1 && typeof subject.returnUrl === 'string') {
+    const s = op[0] as AuthenticationSetting
+    if (
+      s !== null &&
+      typeof s === 'object' &&
+      Object.getPrototypeOf(s) === Object.prototype &&
+      hasKeys(s, ['type', 'settings']) &&
+      s.type === 'REDIRECT' &&
+      s.settings !== null &&
+      typeof s.settings === 'object' &&
+      Object.getPrototypeOf(s.settings) === Object.prototype &&
+      hasKeys(s.settings, ['returnUrl']) &&
+      s.settings.returnUrl === subject.returnUrl
+    ) {
+      return REDIRECT_TO_RETURN_URL
+    }
+  }
+  return op
+}
+
+const opOf = (kept: unknown, subject: { id: string; returnUrl?: string | undefined }) => (kept instanceof Rebuilt ? kept.of(subject) : kept)
+
+/**
+ * Event ids are 21 characters of [0-9A-Za-z] (see ids.ts). Kept as a string, one takes 40 bytes and a
+ * pointer; packed, four small integers in the event itself: characters 5k to 5k+4 in the low 30 bits of
+ * integer k, and the last character's six bits two at a time in the top bits of the first three.
+ */
+const ID_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+const PACKABLE_ID = /^[0-9A-Za-z]{21}$/
+const ID_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < ID_CHARS.length; i++) ID_VALUE[ID_CHARS.charCodeAt(i)] = i
+
+function packId(id: string, k: number): number {
+  let v = 0
+  for (let j = 4; j >= 0; j--) v = v * 64 + ID_VALUE[id.charCodeAt(5 * k + j)]!
+  const last = ID_VALUE[id.charCodeAt(20)]!
+  // `| 0`: the top bits make it a negative 32-bit integer, which V8 keeps as a small integer all the same.
+  return k < 3 ? v | (((last >> (2 * k)) & 3) << 30) | 0 : v
+}
+
+const idCodes: number[] = new Array<number>(21).fill(0)
+
+function unpackId(a: number, b: number, c: number, d: number): string {
+  const parts = [a, b, c, d]
+  for (let k = 0; k < 4; k++) {
+    const v = parts[k]!
+    for (let j = 0; j < 5; j++) idCodes[5 * k + j] = ID_CHARS.charCodeAt((v >>> (6 * j)) & 63)
+  }
+  idCodes[20] = ID_CHARS.charCodeAt(((a >>> 30) & 3) | (((b >>> 30) & 3) << 2) | (((c >>> 30) & 3) << 4))
+  return String.fromCharCode(...idCodes)
+}
+
+const CHARGE_EVENT_TYPES = Object.keys(CHARGE_EVENT_FIELDS) as ChargeEventType[]
+
+/** An event's type and status: their positions in CHARGE_EVENT_TYPES and CHARGE_STATUSES, or (never seen) the names. */
+type Kind = number | { readonly type: string; readonly status: ChargeStatus }
+
+function kindOf(type: string, status: ChargeStatus): Kind {
+  const t = CHARGE_EVENT_TYPES.indexOf(type as ChargeEventType)
+  const s = CHARGE_STATUSES.indexOf(status)
+  return t < 0 || s < 0 ? { type, status } : t | (s << 5)
+}
+
+/**
+ * An event of a charge: its status when it happened, and the operation (capture, refund, …) it is about.
+ * The sandbox keeps thousands, so each holds no string or number object of its own: its id packed in
+ * four small integers, its type and status one, its time and operation in compact forms (see KeptTime
+ * and Rebuilt), each read back as given.
+ */
 export class ChargeEvent<T extends ChargeEventType = ChargeEventType> implements PproEvent {
-  readonly status: ChargeStatus
-  readonly op: ChargeEventOps[T]
+  /** The id's 21 characters, six bits each, in four small integers (see `packId`); or the id itself. */
+  readonly #id0: number | string
+  readonly #id1: number
+  readonly #id2: number
+  readonly #id3: number
+  /** The type and the charge's status then, as one small number (see `kindOf`). */
+  #kind: Kind
+  readonly #time: KeptTime
+  readonly #op: unknown
   constructor(
-    readonly id: string,
-    readonly type: T,
-    readonly time: number,
+    id: string,
+    type: T,
+    time: number,
     readonly charge: Charge,
     ...op: OpArgs<ChargeEventOps[T]>
   ) {
-    this.status = charge.status
-    this.op = op[0] as ChargeEventOps[T]
+    if (PACKABLE_ID.test(id)) {
+      this.#id0 = packId(id, 0)
+      this.#id1 = packId(id, 1)
+      this.#id2 = packId(id, 2)
+      this.#id3 = packId(id, 3)
+    } else {
+      this.#id0 = id
+      this.#id1 = this.#id2 = this.#id3 = 0
+    }
+    this.#kind = kindOf(type, charge.status)
+    this.#time = keepTime(time, charge.createdAt)
+    this.#op = keepOp(op[0], charge)
+  }
+
+  get id(): string {
+    const first = this.#id0
+    return typeof first === 'string' ? first : unpackId(first, this.#id1, this.#id2, this.#id3)
+  }
+
+  get type(): T {
+    const k = this.#kind
+    return (typeof k === 'number' ? CHARGE_EVENT_TYPES[k & 31] : k.type) as T
+  }
+  /** The charge's status when the event happened. */
+  get status(): ChargeStatus {
+    const k = this.#kind
+    return typeof k === 'number' ? CHARGE_STATUSES[k >> 5]! : k.status
+  }
+  /** Set when the event is read back from the journal (the status then, not the charge's now). */
+  set status(status: ChargeStatus) {
+    this.#kind = kindOf(this.type, status)
+  }
+
+  get time(): number {
+    return timeOf(this.#time, this.charge.createdAt)
+  }
+  get op(): ChargeEventOps[T] {
+    return opOf(this.#op, this.charge) as ChargeEventOps[T]
   }
 
   get merchantId() {
@@ -232,17 +400,28 @@ const AGREEMENT_EVENT_FIELDS: {
 /** An event of a payment agreement, with the agreement's status when it happened. */
 export class AgreementEvent<T extends AgreementEventType = AgreementEventType> implements PproEvent {
   readonly status: AgreementStatus
-  readonly chargeId = undefined
-  readonly op: AgreementEventOps[T]
+  readonly #time: KeptTime
+  readonly #op: unknown
   constructor(
     readonly id: string,
     readonly type: T,
-    readonly time: number,
+    time: number,
     readonly agreement: Agreement,
     ...op: OpArgs<AgreementEventOps[T]>
   ) {
     this.status = agreement.status
-    this.op = op[0] as AgreementEventOps[T]
+    this.#time = keepTime(time, agreement.createdAt)
+    this.#op = keepOp(op[0], agreement)
+  }
+
+  get time(): number {
+    return timeOf(this.#time, this.agreement.createdAt)
+  }
+  get op(): AgreementEventOps[T] {
+    return opOf(this.#op, this.agreement) as AgreementEventOps[T]
+  }
+  get chargeId(): undefined {
+    return undefined
   }
 
   get merchantId() {

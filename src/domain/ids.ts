@@ -46,3 +46,21 @@ export function interner(): (value: string) => string {
     return value
   }
 }
+
+/**
+ * One shared string per value for request fields that repeat from charge to charge (a shop's return
+ * URL, its payment descriptor), where each request would otherwise keep its own copy. Bounded: it
+ * remembers at most `max` values (each at most `maxLength` long) and starts over when full, so values
+ * that never repeat cost only their turn in it.
+ */
+export function boundedInterner(max = 1024, maxLength = 512): <S extends string | undefined>(value: S) => S {
+  let seen = new Map<string, string>()
+  return <S extends string | undefined>(value: S): S => {
+    if (value === undefined || value.length > maxLength) return value
+    const known = seen.get(value)
+    if (known !== undefined) return known as S
+    if (seen.size >= max) seen = new Map()
+    seen.set(value, value)
+    return value
+  }
+}

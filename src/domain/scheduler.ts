@@ -1,7 +1,15 @@
 import type { Clock } from './clock.js'
 
-/** What a task runs: a shared function given its argument and the time it was due. */
-type Run = (arg: any, due: number) => void
+/**
+ * What a task runs: a shared function given its argument and the time it was due. Its `wanted`, when
+ * it has one, answers false once the task can never do anything again (a charge's authentication
+ * timeout once the consumer decided): such tasks are swept out instead of waiting for their time.
+ */
+type Run = ((arg: any, due: number) => void) & { wanted?: (arg: any) => boolean }
+export type Task<T> = ((arg: T, due: number) => void) & { wanted?: (arg: T) => boolean }
+
+/** The heap is swept when it has doubled since the last sweep, and never below this size. */
+const SWEEP_FROM = 1024
 
 /**
  * Runs work at sandbox-clock times: authentication timeouts, scheduled outcomes, webhook retries.
@@ -20,6 +28,7 @@ export class Scheduler {
   #run: Run[] = []
   #arg: unknown[] = []
   #nextSeq = 0
+  #sweepAt = SWEEP_FROM
   #timer: NodeJS.Timeout | undefined
   #armedFor = Infinity
   #closed = false
@@ -42,9 +51,10 @@ export class Scheduler {
   }
 
   /** Runs `run(arg, at)` once the clock reaches `at`. Pass a shared function and its argument, not a new closure. */
-  schedule<T>(at: number, run: (arg: T, due: number) => void, arg?: T): void {
+  schedule<T>(at: number, run: Task<T>, arg?: T): void {
     if (this.#closed) return
     this.#push(at, run, arg)
+    if (this.#at.length >= this.#sweepAt) this.#sweep()
     this.#arm()
   }
 
@@ -77,6 +87,7 @@ export class Scheduler {
     this.#seq = []
     this.#run = []
     this.#arg = []
+    this.#sweepAt = SWEEP_FROM
   }
 
   close(): void {
@@ -153,8 +164,38 @@ export class Scheduler {
     this.#seq.pop()
     this.#run.pop()
     this.#arg.pop()
-    const n = last
-    let i = 0
+    this.#siftDown(0)
+  }
+
+  /**
+   * Drops the tasks no longer wanted, then rebuilds the heap. Tasks run in (time, scheduling order),
+   * which the heap's layout does not change, so the others run exactly as they would have. Run when the
+   * heap has doubled since the last sweep: on average O(1) per task scheduled, like an array's growth.
+   */
+  #sweep(): void {
+    const length = this.#at.length
+    let n = 0
+    for (let i = 0; i < length; i++) {
+      const run = this.#run[i]!
+      if (run.wanted !== undefined && !run.wanted(this.#arg[i])) continue
+      if (n !== i) this.#move(n, i)
+      n++
+    }
+    if (n < length) {
+      // Copies of the kept length: a shortened array keeps the room it had.
+      this.#at = this.#at.slice(0, n)
+      this.#seq = this.#seq.slice(0, n)
+      this.#run = this.#run.slice(0, n)
+      this.#arg = this.#arg.slice(0, n)
+      for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i)
+    }
+    this.#sweepAt = Math.max(SWEEP_FROM, 2 * n)
+  }
+
+  /** Moves the task at slot i down to where the heap order puts it. */
+  #siftDown(start: number): void {
+    const n = this.#at.length
+    let i = start
     for (;;) {
       const l = 2 * i + 1
       const r = l + 1

@@ -8,6 +8,16 @@ export interface SubscribeOptions {
   since?: number | undefined
 }
 
+/**
+ * A smaller form the ring may keep of a message (an event message keeps only its event, with its reason
+ * beside it), rebuilt when read: `compact` answers it, or undefined to keep the message itself.
+ */
+export interface Compactor {
+  compact(m: FeedMessage): { kept: object; beside: unknown } | undefined
+  isKept(entry: object): boolean
+  expand(kept: object, beside: unknown, seq: number, started: number): FeedMessage
+}
+
 export interface JournalQuery {
   path?: string | undefined
   status?: string | undefined
@@ -26,9 +36,11 @@ export interface JournalQuery {
  * and the seqs of the requests, lets timelines and journal pages read only what they return.
  */
 class MerchantFeed {
-  #ring: FeedMessage[] = []
+  /** Each message, or the smaller form the compactor keeps of it. */
+  #ring: object[] = []
   #started: number[] = []
-  #bodies: Array<RequestBodies | undefined> = []
+  /** A request's bodies; beside a message's smaller form, what the compactor put there. */
+  #bodies: unknown[] = []
   #start = 0
   #count = 0
   nextSeq = 1
@@ -36,7 +48,10 @@ class MerchantFeed {
   #requests: number[] = []
   readonly listeners = new Set<FeedListener>()
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly compactor: Compactor | undefined,
+  ) {}
 
   get firstSeq(): number {
     return this.nextSeq - this.#count
@@ -48,7 +63,13 @@ class MerchantFeed {
 
   get(seq: number): FeedMessage | undefined {
     const i = this.#slot(seq)
-    return i === -1 ? undefined : this.#ring[i]
+    return i === -1 ? undefined : this.#message(i, seq)
+  }
+
+  #message(i: number, seq: number): FeedMessage {
+    const entry = this.#ring[i]!
+    const c = this.compactor
+    return c?.isKept(entry) ? c.expand(entry, this.#bodies[i], seq, this.#started[i]!) : (entry as FeedMessage)
   }
 
   started(seq: number): number {
@@ -57,20 +78,23 @@ class MerchantFeed {
 
   bodies(seq: number): RequestBodies | undefined {
     const i = this.#slot(seq)
-    return i === -1 ? undefined : this.#bodies[i]
+    return i === -1 ? undefined : (this.#bodies[i] as RequestBodies | undefined)
   }
 
   append(m: FeedMessage, started: number, bodies: RequestBodies | undefined): void {
     if (this.#count === this.capacity) this.#evict()
     const at = (this.#start + this.#count) % this.capacity
+    const small = bodies === undefined ? this.compactor?.compact(m) : undefined
+    const entry = small ? small.kept : m
+    const beside = small ? small.beside : bodies
     if (at === this.#ring.length) {
-      this.#ring.push(m)
+      this.#ring.push(entry)
       this.#started.push(started)
-      this.#bodies.push(bodies)
+      this.#bodies.push(beside)
     } else {
-      this.#ring[at] = m
+      this.#ring[at] = entry
       this.#started[at] = started
-      this.#bodies[at] = bodies
+      this.#bodies[at] = beside
     }
     this.#count++
     this.nextSeq++
@@ -100,13 +124,15 @@ class MerchantFeed {
 
   #index(id: string, seq: number): void {
     const seqs = this.#byId.get(id)
-    if (seqs) seqs.push(seq)
-    else this.#byId.set(id, [seq])
+    if (!seqs) this.#byId.set(id, [seq])
+    // Most ids have a handful of messages: a list of the exact length while short (a push leaves room for 16 more).
+    else if (seqs.length < 16) this.#byId.set(id, seqs.concat(seq))
+    else seqs.push(seq)
   }
 
   /** Drops the oldest message and its index entries (each the first of its list: lists are in seq order). */
   #evict(): void {
-    const old = this.#ring[this.#start]!
+    const old = this.#message(this.#start, this.firstSeq)
     this.#bodies[this.#start] = undefined
     this.#start = (this.#start + 1) % this.capacity
     this.#count--
@@ -140,17 +166,20 @@ export class Feed {
   readonly #everyMerchant = new Set<(message: FeedMessage, merchantId: string) => void>()
   readonly retain: number
 
+  readonly #compactor: Compactor | undefined
+
   constructor(
-    options: { retain: number },
+    options: { retain: number; compactor?: Compactor | undefined },
     private readonly onListenerError: (err: unknown) => void = () => {},
   ) {
     this.retain = Math.max(1, Math.floor(options.retain))
+    this.#compactor = options.compactor
   }
 
   #of(merchantId: string): MerchantFeed {
     let f = this.#merchants.get(merchantId)
     if (!f) {
-      f = new MerchantFeed(this.retain)
+      f = new MerchantFeed(this.retain, this.#compactor)
       this.#merchants.set(merchantId, f)
     }
     return f

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Sandbox } from '../sandbox.js'
 import { Feed } from './feed.js'
 import { decorateRequests, installIntents, installJournal, type JournalHooks, journalHooks, unroutedHooks } from './journal.js'
-import { Recorder, type RecorderDeps } from './recorder.js'
+import { EVENT_MESSAGES, Recorder, type RecorderDeps } from './recorder.js'
 import { observeRoutes } from './routes.js'
 import { streamRoutes } from './stream.js'
 
@@ -45,7 +45,9 @@ export class Observability {
     readonly config: FeedConfig,
     deps: Omit<RecorderDeps, 'feed'>,
   ) {
-    this.feed = new Feed({ retain: config.retain }, (err) => deps.logger.info({ err }, 'a feed listener threw; the feed went on'))
+    this.feed = new Feed({ retain: config.retain, compactor: EVENT_MESSAGES }, (err) =>
+      deps.logger.info({ err }, 'a feed listener threw; the feed went on'),
+    )
     this.recorder = new Recorder({ ...deps, feed: this.feed })
   }
 

@@ -8,7 +8,7 @@ import { attemptFaultOf } from '../faults/rules.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
 import { simulatedDecline } from '../domain/simulation.js'
 import { type Attempt, type Delivery, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
-import { Feed } from './feed.js'
+import { type Compactor, Feed } from './feed.js'
 import type { ConsumerMessage, EventMessage } from './messages.js'
 import { type Reason, reason } from './reasons.js'
 
@@ -109,7 +109,10 @@ export class Recorder implements SandboxObserver {
 
   event(e: PproEvent): void {
     const why = this.#eventReason(e)
-    this.d.feed.append(e.merchantId, new EventRecord(e, why))
+    // The message's `at` and the time the feed keeps beside it are one reading, so the feed can keep
+    // the event alone and build the same message again (EVENT_MESSAGES).
+    const now = Date.now()
+    this.d.feed.append(e.merchantId, new EventRecord(e, this.#kept(e, why), 0, realIso(now)), { started: now })
     if (why) {
       this.d.logger.info(
         { eventId: e.id, type: e.type, chargeId: e.chargeId, agreementId: e.agreementId, reason: why },
@@ -165,6 +168,34 @@ export class Recorder implements SandboxObserver {
   }
 
   // --- Reasons ---------------------------------------------------------------------------------
+
+  /** The last event reason kept of each code: equal reasons in a row (most are) share one object. */
+  readonly #lastKept = new Map<string, Reason>()
+  /** The reason of an authentication-pending event, from the event alone: its deadline never changes. */
+  readonly #awaiting = new Rederived((e) => {
+    const subject = e instanceof ChargeEvent ? e.charge : (e as AgreementEvent).agreement
+    return reason('AWAITING_CONSUMER', iso(this.#deadline(subject)), this.d.authTimeoutSeconds)
+  })
+
+  /**
+   * What an event's feed message keeps of its reason (the feed keeps thousands of them): nothing when
+   * the event words it again exactly (an authentication deadline), else one object shared with the
+   * previous event reason of the same code when they say the same.
+   */
+  #kept(e: PproEvent, why: Reason | undefined): Reason | Rederived | undefined {
+    if (!why) return undefined
+    if (
+      why.code === 'AWAITING_CONSUMER' &&
+      (e.type === 'PAYMENT_CHARGE_AUTHENTICATION_PENDING' || e.type === 'PAYMENT_AGREEMENT_AUTHENTICATION_PENDING') &&
+      this.#awaiting.of(e).message === why.message
+    ) {
+      return this.#awaiting
+    }
+    const last = this.#lastKept.get(why.code)
+    if (last && last.message === why.message) return last
+    this.#lastKept.set(why.code, why)
+    return why
+  }
 
   #intentFor(e: { chargeId: string | undefined; agreementId: string | undefined }): Intent | undefined {
     return (e.chargeId && this.#intents.get(e.chargeId)) || (e.agreementId && this.#intents.get(e.agreementId)) || undefined
@@ -374,15 +405,28 @@ export class Recorder implements SandboxObserver {
  * (the same bytes every time), so the message holds no copy of it.
  */
 class EventRecord implements EventMessage {
-  seq = 0
-  readonly at = realNow()
-  readonly reason: Reason | undefined
+  readonly #reason: Reason | Rederived | undefined
   readonly #event: PproEvent
 
-  // The rest is read from the event when asked: the feed keeps thousands of these, each four fields.
-  constructor(e: PproEvent, reason: Reason | undefined) {
-    this.reason = reason
+  // The rest is read from the event when asked.
+  constructor(
+    e: PproEvent,
+    reason: Reason | Rederived | undefined,
+    public seq: number,
+    readonly at: string,
+  ) {
+    this.#reason = reason
     this.#event = e
+  }
+
+  /** What the feed's ring keeps of it: the event, its reason beside it. */
+  compact(): { kept: object; beside: unknown } {
+    return { kept: this.#event, beside: this.#reason }
+  }
+
+  get reason(): Reason | undefined {
+    const r = this.#reason
+    return r instanceof Rederived ? r.of(this.#event) : r
   }
 
   get kind(): 'event' {
@@ -433,12 +477,31 @@ class EventRecord implements EventMessage {
   }
 }
 
+/**
+ * What the feed keeps of an event message: its event, and its reason beside it (the time is the feed's
+ * own); the message is built again, the same, each time it is read.
+ */
+export const EVENT_MESSAGES: Compactor = {
+  compact: (m) => (m instanceof EventRecord ? m.compact() : undefined),
+  isKept: (entry) => entry instanceof ChargeEvent || entry instanceof AgreementEvent,
+  expand: (kept, beside, seq, started) =>
+    new EventRecord(kept as PproEvent, beside as Reason | Rederived | undefined, seq, realIso(started)),
+}
+
+/** A reason worded again from its event each time it is read, so the feed keeps none of it. */
+class Rederived {
+  constructor(readonly of: (e: PproEvent) => Reason) {}
+}
+
 let lastRealMs = Number.NaN
 let lastRealIso = ''
 
 /** Real time, ISO-8601; messages of the same millisecond share one string. */
 function realNow(): string {
-  const ms = Date.now()
+  return realIso(Date.now())
+}
+
+function realIso(ms: number): string {
   if (ms !== lastRealMs) {
     lastRealMs = ms
     lastRealIso = new Date(ms).toISOString()

@@ -46,21 +46,28 @@ class MerchantIndex<T extends { id: string; merchantId: string }> {
   }
 }
 
-/** Per merchant, the records that share a value of one field, oldest first: a search by it reads no others. */
+/**
+ * Per merchant, the records that share a value of one field, oldest first: a search by it reads no others.
+ * Most values (a merchant's order reference) name one record: that record is kept as it is, and a list
+ * only once a second shares the value (a one-record list would cost two objects more per record).
+ */
 class FieldIndex<T extends { merchantId: string }> {
-  readonly #byMerchant = new Map<string, Map<string, T[]>>()
+  readonly #byMerchant = new Map<string, Map<string, T | T[]>>()
 
   add(record: T, value: string | undefined): void {
     if (value === undefined) return
     let byValue = this.#byMerchant.get(record.merchantId)
     if (!byValue) this.#byMerchant.set(record.merchantId, (byValue = new Map()))
-    const list = byValue.get(value)
-    if (list) list.push(record)
-    else byValue.set(value, [record])
+    const known = byValue.get(value)
+    if (known === undefined) byValue.set(value, record)
+    else if (Array.isArray(known)) known.push(record)
+    else byValue.set(value, [known, record])
   }
 
   get(merchantId: string, value: string): readonly T[] {
-    return this.#byMerchant.get(merchantId)?.get(value) ?? NONE
+    const known = this.#byMerchant.get(merchantId)?.get(value)
+    if (known === undefined) return NONE
+    return Array.isArray(known) ? known : [known]
   }
 
   deleteMerchant(merchantId: string): void {
@@ -70,10 +77,12 @@ class FieldIndex<T extends { merchantId: string }> {
   forget(merchantId: string, ids: ReadonlySet<string>): void {
     const byValue = this.#byMerchant.get(merchantId)
     if (!byValue) return
-    for (const [value, list] of byValue) {
-      const kept = list.filter((r) => !ids.has((r as { id?: string }).id ?? ''))
-      if (kept.length) byValue.set(value, kept)
-      else byValue.delete(value)
+    const dropped = (r: T) => ids.has((r as { id?: string }).id ?? '')
+    for (const [value, known] of byValue) {
+      const kept = Array.isArray(known) ? known.filter((r) => !dropped(r)) : dropped(known) ? [] : [known]
+      if (kept.length === 0) byValue.delete(value)
+      else if (kept.length === 1) byValue.set(value, kept[0]!)
+      else if (kept.length !== (known as T[]).length) byValue.set(value, kept)
     }
   }
 }

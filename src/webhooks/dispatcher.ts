@@ -49,7 +49,28 @@ export interface Delivery {
 
 /** The attempts of a delivery not tried yet: one shared frozen empty list, replaced on the first attempt. */
 const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([])
-const NO_DELIVERIES: readonly Delivery[] = Object.freeze([])
+
+/**
+ * What the dispatcher keeps of each event: its delivery, or, for an event that had no URL to go to
+ * and was never tried (most, in a test suite with no receiver), the event alone. Its delivery is then
+ * built when asked (NOT_SENT, no attempts), and kept only once a replay tries it.
+ */
+type Kept = Delivery | PproEvent
+const NOTHING_KEPT: readonly Kept[] = Object.freeze([])
+
+const isDelivery = (k: Kept): k is Delivery => (k as Partial<Delivery>).attempts !== undefined
+const eventOf = (k: Kept): PproEvent => (isDelivery(k) ? k.event : k)
+/** The delivery of an event that was never sent: no URL, no attempt. */
+const notSent = (event: PproEvent): Delivery => ({ event, url: undefined, status: 'NOT_SENT', attempts: NO_ATTEMPTS })
+const deliveryOf = (k: Kept): Delivery => (isDelivery(k) ? k : notSent(k))
+/** Whether a delivery says no more than its event alone would (see Kept). */
+const bare = (d: Delivery) => d.url === undefined && d.status === 'NOT_SENT' && d.attempts.length === 0 && d.held === undefined
+
+/** A merchant's deliveries in the order their events happened, read by position (the dashboard pages through them). */
+export interface Deliveries {
+  readonly length: number
+  at(index: number): Delivery | undefined
+}
 
 /** What a fault rule does to an attempt about to be sent (see src/faults). */
 export interface DeliveryFault {
@@ -91,7 +112,7 @@ export function eventBody(event: EnvelopeFields): string {
  * Deliveries of different resources run concurrently, so a receiver that hangs delays no one else.
  */
 export class WebhookDispatcher implements EventSink {
-  readonly #byMerchant = new Map<string, Delivery[]>()
+  readonly #byMerchant = new Map<string, Kept[]>()
   /** Per resource, the first attempt still running or waiting: the next event of it queues behind. */
   readonly #chains = new Map<string, Promise<void>>()
   readonly #inFlight = new Set<Promise<void>>()
@@ -121,18 +142,22 @@ export class WebhookDispatcher implements EventSink {
 
   publish(event: PproEvent): void {
     const url = event.webhooksUrl ?? this.d.merchants.webhookUrl(event.merchantId)
-    const delivery: Delivery = {
-      event,
-      url,
-      status: url ? 'PENDING' : 'NOT_SENT',
-      attempts: NO_ATTEMPTS,
+    if (!url) {
+      this.#keep(event.merchantId, event)
+      this.d.onRecord?.(notSent(event), true)
+      return
     }
-    const list = this.#byMerchant.get(event.merchantId)
-    if (list) list.push(delivery)
-    else this.#byMerchant.set(event.merchantId, [delivery])
+    const delivery: Delivery = { event, url, status: 'PENDING', attempts: NO_ATTEMPTS }
+    this.#keep(event.merchantId, delivery)
     this.d.onRecord?.(delivery, true)
-    if (!url || this.#closed) return
+    if (this.#closed) return
     this.enqueue(delivery)
+  }
+
+  #keep(merchantId: string, kept: Kept): void {
+    const list = this.#byMerchant.get(merchantId)
+    if (list) list.push(kept)
+    else this.#byMerchant.set(merchantId, [kept])
   }
 
   /** Queues an attempt of a delivery behind the attempts of its resource already queued. */
@@ -148,11 +173,7 @@ export class WebhookDispatcher implements EventSink {
 
   /** Deliveries read back from the journal, in the order their events happened; nothing is sent yet. */
   restore(deliveries: readonly Delivery[]): void {
-    for (const d of deliveries) {
-      const list = this.#byMerchant.get(d.event.merchantId)
-      if (list) list.push(d)
-      else this.#byMerchant.set(d.event.merchantId, [d])
-    }
+    for (const d of deliveries) this.#keep(d.event.merchantId, bare(d) ? d.event : d)
   }
 
   /**
@@ -162,7 +183,7 @@ export class WebhookDispatcher implements EventSink {
   resume(): void {
     for (const list of this.#byMerchant.values()) {
       for (const d of list) {
-        if (d.status !== 'PENDING' || !d.url) continue
+        if (!isDelivery(d) || d.status !== 'PENDING' || !d.url) continue
         const last = d.attempts.filter((a) => !a.replay).at(-1)
         if (!last) this.enqueue(d)
         else this.#scheduleRetry(d, last.nextAttemptAt ?? this.d.clock.now())
@@ -179,27 +200,44 @@ export class WebhookDispatcher implements EventSink {
   forget(merchantId: string, subjects: ReadonlySet<string>): void {
     const list = this.#byMerchant.get(merchantId)
     if (!list) return
-    const kept: Delivery[] = []
-    for (const d of list) {
-      if (subjects.has(d.event.subject)) d.status = 'NOT_SENT'
-      else kept.push(d)
+    const kept: Kept[] = []
+    for (const k of list) {
+      if (!subjects.has(eventOf(k).subject)) kept.push(k)
+      else if (isDelivery(k)) k.status = 'NOT_SENT'
     }
     this.#byMerchant.set(merchantId, kept)
   }
 
   /** A merchant's deliveries, oldest first, filtered. */
   list(merchantId: string, filter: DeliveryFilter = {}): Delivery[] {
-    return (this.#byMerchant.get(merchantId) ?? []).filter(
-      (d) =>
-        (filter.chargeId === undefined || d.event.chargeId === filter.chargeId) &&
-        (filter.agreementId === undefined || d.event.agreementId === filter.agreementId) &&
-        (filter.type === undefined || d.event.type === filter.type),
-    )
+    const out: Delivery[] = []
+    for (const k of this.#byMerchant.get(merchantId) ?? NOTHING_KEPT) {
+      const e = eventOf(k)
+      if (
+        (filter.chargeId === undefined || e.chargeId === filter.chargeId) &&
+        (filter.agreementId === undefined || e.agreementId === filter.agreementId) &&
+        (filter.type === undefined || e.type === filter.type)
+      )
+        out.push(deliveryOf(k))
+    }
+    return out
   }
 
-  /** A merchant's deliveries, oldest first, as kept (no copy): the dashboard pages through them by index. */
-  deliveriesOf(merchantId: string): readonly Delivery[] {
-    return this.#byMerchant.get(merchantId) ?? NO_DELIVERIES
+  /** How many events a merchant has. */
+  count(merchantId: string): number {
+    return this.#byMerchant.get(merchantId)?.length ?? 0
+  }
+
+  /** A merchant's deliveries, oldest first, read in place (no copy): the dashboard pages through them by position. */
+  deliveriesOf(merchantId: string): Deliveries {
+    const list = this.#byMerchant.get(merchantId) ?? NOTHING_KEPT
+    return {
+      length: list.length,
+      at: (i) => {
+        const k = list.at(i)
+        return k === undefined ? undefined : deliveryOf(k)
+      },
+    }
   }
 
   /** The headers `attempt` went out with; with no attempt, those a send now would carry. */
@@ -211,23 +249,31 @@ export class WebhookDispatcher implements EventSink {
 
   /** A merchant's delivery by event id (a scan: only inspection and replay ask). */
   get(merchantId: string, eventId: string): Delivery {
-    const d = this.#byMerchant.get(merchantId)?.find((x) => x.event.id === eventId)
-    if (!d) throw refuse('notFound', 'webhook event', eventId)
-    return d
+    return deliveryOf(this.#find(merchantId, eventId).kept)
+  }
+
+  #find(merchantId: string, eventId: string): { list: Kept[]; i: number; kept: Kept } {
+    const list = this.#byMerchant.get(merchantId)
+    const i = list ? list.findIndex((k) => eventOf(k).id === eventId) : -1
+    if (!list || i < 0) throw refuse('notFound', 'webhook event', eventId)
+    return { list, i, kept: list[i]! }
   }
 
   /** Sends an event again now, to the URL it had (or the merchant's current one), and waits for the answer. */
   async replay(merchantId: string, eventId: string): Promise<Delivery> {
-    const delivery = this.get(merchantId, eventId)
+    const { list, i, kept } = this.#find(merchantId, eventId)
+    const delivery = deliveryOf(kept)
     delivery.url ??= this.d.merchants.webhookUrl(merchantId)
     if (!delivery.url) return delivery
+    // An event kept alone gets its delivery now, to record the attempt.
+    if (delivery !== kept) list[i] = delivery
     await this.#attempt(delivery, true)
     return delivery
   }
 
   /** Forgets a merchant's events (sandbox reset). Retries already scheduled find nothing and stop. */
   deleteMerchant(merchantId: string): void {
-    for (const d of this.#byMerchant.get(merchantId) ?? []) d.status = 'NOT_SENT'
+    for (const d of this.#byMerchant.get(merchantId) ?? NOTHING_KEPT) if (isDelivery(d)) d.status = 'NOT_SENT'
     this.#byMerchant.delete(merchantId)
   }
 

@@ -141,3 +141,68 @@ t.test('each task gets its argument and the time it was due; many tasks come out
   t.equal(s.size, 0)
   t.equal(s.peek(), undefined)
 })
+
+t.test('tasks no longer wanted are swept out once the heap has grown; the others run exactly as they would have', async (t) => {
+  const clock = new ManualClock(0)
+  const s = new Scheduler(clock, () => {}, false)
+  const done = new Set<number>()
+  const ran: Array<[number, number]> = []
+  // Half the tasks say they are no longer wanted once their argument is in `done`; like the sandbox's
+  // own (a timeout of a charge already decided), such a task does nothing if it runs before a sweep.
+  const maybe = Object.assign((n: number, due: number) => void (done.has(n) || ran.push([n, due])), {
+    wanted: (n: number) => !done.has(n),
+  })
+  const always = (n: number, due: number) => ran.push([n, due])
+  const expected: Array<[number, number, number]> = []
+  for (let i = 0; i < 5000; i++) {
+    // Many ties: due times repeat, so the order among them is the scheduling order.
+    const at = 1000 + ((i * 7919) % 97)
+    if (i % 2 === 0) {
+      s.schedule(at, maybe, i)
+      if (i % 4 === 0) done.add(i)
+      else expected.push([at, i, i])
+    } else {
+      s.schedule(at, always, i)
+      expected.push([at, i, i])
+    }
+  }
+  t.ok(s.size < 5000 - 500, `swept while scheduling: ${s.size} tasks left of 5000`)
+  t.ok(s.size >= expected.length, 'none that is still wanted')
+  clock.set(2000)
+  s.runDue()
+  expected.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  t.same(
+    ran,
+    expected.map(([at, , n]) => [n, at]),
+    'every wanted task ran once, in time order, ties in scheduling order',
+  )
+  t.equal(s.size, 0)
+})
+
+t.test('a task the heap no longer wants runs if it is due before a sweep comes', async (t) => {
+  const clock = new ManualClock(0)
+  const s = new Scheduler(clock, () => {}, false)
+  const ran: string[] = []
+  s.schedule(
+    10,
+    Object.assign((x: string) => ran.push(x), { wanted: () => false }),
+    'unwanted but still run',
+  )
+  clock.set(10)
+  s.runDue()
+  t.same(ran, ['unwanted but still run'], 'wanted only lets a sweep drop it; it is not asked when the task is due')
+})
+
+t.test('tasks done with as soon as they are scheduled (timeouts of charges decided at once) do not pile up', async (t) => {
+  const clock = new ManualClock(0)
+  const s = new Scheduler(clock, () => {}, false)
+  let ran = 0
+  // Such a task does nothing when it runs (a timeout of a charge already captured): it is only memory.
+  const decided = Object.assign(() => void ran++, { wanted: () => false })
+  for (let i = 0; i < 100_000; i++) s.schedule(900_000 + i, decided, i)
+  t.ok(s.size <= 1024, `${s.size} waiting`)
+  clock.set(10_000_000)
+  s.runDue()
+  t.ok(ran <= 1024, `${ran} ran, those scheduled since the last sweep`)
+  t.equal(s.size, 0)
+})

@@ -88,11 +88,17 @@ export function decodeCursor(page: string): number {
  * Newest first from the cursor: up to `limit` records that `match`, reading at most `budget` of them.
  * `nextPage` is set while older records remain unread.
  */
-function pageBack<T>(all: readonly T[], page: string | undefined, limit: number, match: (r: T) => boolean, budget = SCAN_LIMIT) {
+function pageBack<T>(
+  all: { readonly length: number; at(i: number): T | undefined },
+  page: string | undefined,
+  limit: number,
+  match: (r: T) => boolean,
+  budget = SCAN_LIMIT,
+) {
   let i = Math.min(page === undefined ? all.length - 1 : decodeCursor(page), all.length - 1)
   const data: T[] = []
   for (let read = 0; i >= 0 && data.length < limit && read < budget; i--, read++) {
-    const r = all[i]!
+    const r = all.at(i)!
     if (match(r)) data.push(r)
   }
   return { data, nextPage: i >= 0 ? encodeCursor(i) : undefined }
@@ -243,7 +249,7 @@ export async function sandboxDashboardRoutes(fastify: FastifyInstance) {
     const all = sandbox.webhooks.deliveriesOf(req.merchantId)
     const due: Delivery[] = []
     for (let i = all.length - 1, read = 0; i >= 0 && due.length < MAX_REPLAYS && read < SCAN_LIMIT; i--, read++) {
-      const d = all[i]!
+      const d = all.at(i)!
       const s = deliveryState(d)
       if (d.event.time >= since && (s === 'retrying' || s === 'gave_up')) due.push(d)
     }
