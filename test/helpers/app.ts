@@ -14,8 +14,10 @@ import { eventErrors, schemaErrors, type SpecName, warmContractChecks } from './
 
 export const MERCHANT = 'merch_test_A'
 export const OTHER_MERCHANT = 'merch_test_B'
-export const AUTH = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': MERCHANT }
-export const OTHER_AUTH = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': OTHER_MERCHANT }
+/** The test API key and the merchant's id, as every request of a merchant carries them. */
+export const authFor = (merchantId: string) => ({ authorization: 'Bearer sk_test_sandbox', 'merchant-id': merchantId })
+export const AUTH = authFor(MERCHANT)
+export const OTHER_AUTH = authFor(OTHER_MERCHANT)
 
 /** The request of PPRO's KakaoPay page, verbatim. */
 export function kakaoPayChargeRequest(overrides: Record<string, unknown> = {}) {

@@ -4,17 +4,9 @@
 import t from 'tap'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
+import { until } from '../helpers/wait.js'
 
 t.setTimeout(120_000)
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 const form = (body: string) => ({
   method: 'POST',

@@ -3,21 +3,19 @@
 // anywhere removes it everywhere. Real processes on a redis-server of the test's own; skipped, never
 // passed, without redis-server.
 import t from 'tap'
-import { kakaoPayChargeRequest } from '../helpers/app.js'
+import { authFor, kakaoPayChargeRequest } from '../helpers/app.js'
 import { buildTestApp } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 
 t.setTimeout(120_000)
 
-const auth = (m: string) => ({ authorization: 'Bearer sk_test_sandbox', 'merchant-id': m })
-
 t.test('fault rules are shared by every replica', needsRedis, async (t) => {
   const redis = await startRedis(t)
   const env = { REDIS_URL: redis.url, REDIS_POLL_MS: '50', AUTH_TIMEOUT_SECONDS: '6000' }
   const replicas = (await Promise.all([startProcess(t, env), startProcess(t, env), startProcess(t, env)])) as SandboxProcess[]
   const [a, b, c] = replicas as [SandboxProcess, SandboxProcess, SandboxProcess]
-  const h = auth('merch_faults')
+  const h = authFor('merch_faults')
 
   t.test('a count rule set on one replica fires exactly its count over all of them', async (t) => {
     const { id } = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json

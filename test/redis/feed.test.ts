@@ -8,20 +8,12 @@ import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { type SseFrame, sse } from '../helpers/sse.js'
+import { until } from '../helpers/wait.js'
 
 t.setTimeout(120_000)
 
 const h = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': 'merch_feed' }
 const numbered = (frames: SseFrame[]) => frames.filter((f) => f.id !== undefined).map((f) => ({ id: f.id, event: f.event, data: f.data }))
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 t.test("a Last-Event-ID from one replica resumes the stream on another, with every replica's messages", needsRedis, async (t) => {
   const redis = await startRedis(t)

@@ -14,20 +14,12 @@ import type { Attempt, Delivery, DeliveryStatus } from '../../src/webhooks/dispa
 import { kakaoPayAgreementRequest, kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 import { needsRedis, type RedisServer, startRedis } from '../helpers/redis.js'
+import { until } from '../helpers/wait.js'
 
 t.setTimeout(300_000)
 
 const M = 'merch_lists'
 const auth = { authorization: 'Bearer sk_test_sandbox', 'merchant-id': M }
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 /** Memory mode given exactly the records Redis holds for the merchant, in their order: the answers to match. */
 async function memoryOracle(t: Test, redis: RedisServer) {

@@ -5,22 +5,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { verifyWebhook } from '../../src/webhooks/signing.js'
-import { kakaoPayChargeRequest } from '../helpers/app.js'
+import { authFor, kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
+import { until } from '../helpers/wait.js'
 
 t.setTimeout(120_000)
-
-const auth = (m: string) => ({ authorization: 'Bearer sk_test_sandbox', 'merchant-id': m })
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 t.test('webhook replays across replicas', needsRedis, async (t) => {
   const redis = await startRedis(t)
@@ -44,7 +34,7 @@ t.test('webhook replays across replicas', needsRedis, async (t) => {
     WEBHOOK_MAX_ATTEMPTS: '1',
   }
   const [a, b] = (await Promise.all([startProcess(t, env), startProcess(t, env)])) as [SandboxProcess, SandboxProcess]
-  const h = auth('merch_replay')
+  const h = authFor('merch_replay')
   const charges: string[] = []
   for (let i = 0; i < 3; i++) charges.push((await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json.id)
   const events = await redis.client.lrange('pks:m:merch_replay:ev', 0, -1)
@@ -83,7 +73,7 @@ t.test('webhook replays across replicas', needsRedis, async (t) => {
 
   t.equal((await a.call('POST', '/sandbox/webhooks/no-such-event/replay', undefined, h)).status, 404)
   t.equal(
-    (await a.call('POST', `/sandbox/webhooks/${events[1]}/replay`, undefined, auth('merch_other'))).status,
+    (await a.call('POST', `/sandbox/webhooks/${events[1]}/replay`, undefined, authFor('merch_other'))).status,
     404,
     "another merchant's event is not found",
   )

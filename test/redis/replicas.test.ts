@@ -4,24 +4,15 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { kakaoPayChargeRequest } from '../helpers/app.js'
+import { authFor, kakaoPayChargeRequest } from '../helpers/app.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
+import { until } from '../helpers/wait.js'
 
 // Real processes, 10,000 charges through HTTP and a kill: minutes on a busy 2-core machine.
 t.setTimeout(600_000)
 
-const auth = (merchant: string) => ({ authorization: 'Bearer sk_test_sandbox', 'merchant-id': merchant })
-
 /** Polls `check` every 50 ms until it holds, at most `ms`. */
-async function until(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 t.test('replicas on one Redis', needsRedis, async (t) => {
   const redis = await startRedis(t)
@@ -38,7 +29,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('a charge created on one replica is read, approved on the page, refunded, searched and paged on the others', async (t) => {
-    const h = auth('merch_flow')
+    const h = authFor('merch_flow')
     const created = await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest({ merchantPaymentChargeReference: 'order-7' }), h)
     t.equal(created.status, 200)
     const id = created.json.id
@@ -87,7 +78,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test("every replica's journal, timelines and webhooks list show the work of the others", async (t) => {
-    const h = auth('merch_observe')
+    const h = authFor('merch_observe')
     const { id } = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
     t.equal((await b.call('POST', `/sandbox/payment-charges/${id}/approve`, undefined, h)).status, 200)
     const journaled = async () => {
@@ -115,7 +106,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('50 concurrent refunds of one charge over three replicas refund exactly what was captured', async (t) => {
-    const h = auth('merch_refunds')
+    const h = authFor('merch_refunds')
     const { id } = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
     t.equal((await b.call('POST', `/sandbox/payment-charges/${id}/approve`, undefined, h)).json.status, 'CAPTURED')
     const answers = await Promise.all(
@@ -142,7 +133,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('50 concurrent creates with one idempotency key over three replicas make one charge', async (t) => {
-    const h = { ...auth('merch_idem'), 'request-idempotency-key': 'order-42' }
+    const h = { ...authFor('merch_idem'), 'request-idempotency-key': 'order-42' }
     const body = kakaoPayChargeRequest({ merchantPaymentChargeReference: 'order-42' })
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => replicas[i % 3]!.call('POST', '/v1/payment-charges', body, h)))
     const ok = answers.filter((r) => r.status === 200)
@@ -159,12 +150,12 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
       t.equal(again.headers.get('request-idempotency'), 'true')
       t.equal(again.text, first.text)
     }
-    const listed = (await b.call('GET', '/v1/payment-charges', undefined, auth('merch_idem'))).json.data
+    const listed = (await b.call('GET', '/v1/payment-charges', undefined, authFor('merch_idem'))).json.data
     t.equal(listed.length, 1)
   })
 
   t.test('approve on one replica and cancel on another race to exactly one winner', async (t) => {
-    const h = auth('merch_race')
+    const h = authFor('merch_race')
     const ids: string[] = []
     for (let i = 0; i < 50; i++) ids.push((await replicas[i % 3]!.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json.id)
     const outcomes = await Promise.all(
@@ -192,7 +183,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   t.test(
     'an agreement approved on one replica is charged on the others; no charge succeeds after its revocation is acknowledged',
     async (t) => {
-      const h = auth('merch_agreements')
+      const h = authFor('merch_agreements')
       const agreement = {
         paymentMethod: 'KAKAOPAY',
         description: 'Coffee subscription',
@@ -235,7 +226,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   )
 
   t.test('a payment session created on one replica is authorized on another and follows its charge', async (t) => {
-    const h = auth('merch_sessions')
+    const h = authFor('merch_sessions')
     const body = {
       amount: { value: 15000, currency: 'KRW' },
       consumer: { name: 'Kim Minji', country: 'KR' },
@@ -254,7 +245,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('approvals on two replicas race a timeout the clock move on a third passes: each charge one outcome', async (t) => {
-    const h = auth('merch_timeout')
+    const h = authFor('merch_timeout')
     const ids: string[] = []
     for (let i = 0; i < 30; i++) ids.push((await replicas[i % 3]!.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json.id)
     const [approvals] = await Promise.all([
@@ -276,7 +267,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('a clock move on one replica is seen by all, and a read on another sees the timeout it passed', async (t) => {
-    const h = auth('merch_clock')
+    const h = authFor('merch_clock')
     const { id } = (await c.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
     const before = (await b.call('GET', '/sandbox/clock', undefined, h)).json.offsetSeconds
     const moved = await a.call('POST', '/sandbox/clock', { advanceSeconds: 601 }, h)
@@ -288,7 +279,7 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('10,000 due timers fire exactly once in total over three replicas', async (t) => {
-    const h = auth('merch_timers')
+    const h = authFor('merch_timers')
     const n = 10_000
     let made = 0
     const makers = Array.from({ length: 24 }, async (_, w) => {
@@ -313,13 +304,13 @@ t.test('replicas on one Redis', needsRedis, async (t) => {
   })
 
   t.test('DELETE /sandbox/data on one replica clears the merchant for every replica, and no other merchant', async (t) => {
-    const h = auth('merch_reset')
+    const h = authFor('merch_reset')
     const { id } = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
-    const keep = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), auth('merch_keep'))).json.id
+    const keep = (await a.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), authFor('merch_keep'))).json.id
     const del = await b.call('DELETE', '/sandbox/data', undefined, h)
     t.same(del.json, { deleted: { charges: 1, agreements: 0, events: 2 } })
     for (const r of replicas) t.equal((await r.call('GET', `/v1/payment-charges/${id}`, undefined, h)).status, 404)
-    t.equal((await c.call('GET', `/v1/payment-charges/${keep}`, undefined, auth('merch_keep'))).status, 200)
+    t.equal((await c.call('GET', `/v1/payment-charges/${keep}`, undefined, authFor('merch_keep'))).status, 200)
     t.same((await c.call('GET', '/v1/payment-charges', undefined, h)).json.data, [])
   })
 
@@ -363,7 +354,7 @@ t.test(
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`
     const env = { REDIS_URL: redis.url, REDIS_POLL_MS: '50', REDIS_LEASE_MS: '1500', WEBHOOK_TIMEOUT_MS: '700', WEBHOOK_URL: url }
     const [a, b] = await Promise.all([startProcess(t, env), startProcess(t, env)])
-    const h = auth('merch_hooks')
+    const h = authFor('merch_hooks')
     const ids: string[] = []
     for (let i = 0; i < 20; i++) ids.push((await (i % 2 ? b : a).call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json.id)
     t.ok(await until(() => received.length >= 4, 10_000), 'deliveries have started')
@@ -395,7 +386,7 @@ t.test(
     const redis = await startRedis(t)
     const env = { REDIS_URL: redis.url, RETENTION_MAX_CHARGES: '3', RETENTION_SWEEP_SECONDS: '1' }
     const [a, b] = await Promise.all([startProcess(t, env), startProcess(t, env)])
-    const h = auth('merch_retention')
+    const h = authFor('merch_retention')
     const declined: string[] = []
     for (let i = 0; i < 6; i++) {
       const { id } = (await (i % 2 ? b : a).call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json

@@ -4,19 +4,10 @@
 import t from 'tap'
 import { startProcess } from '../helpers/process.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
+import { until } from '../helpers/wait.js'
+import { authFor } from '../helpers/app.js'
 
 t.setTimeout(120_000)
-
-const auth = (merchant: string) => ({ authorization: 'Bearer sk_test_sandbox', 'merchant-id': merchant })
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 t.test(
   'retention applies to agreements on Redis: finished ones unchanged for RETENTION_DAYS are forgotten, active ones kept',
@@ -26,7 +17,7 @@ t.test(
     // 0.00003 days: about 2.6 s of real time.
     const env = { REDIS_URL: redis.url, RETENTION_DAYS: '0.00003', RETENTION_SWEEP_SECONDS: '1', AUTH_TIMEOUT_SECONDS: '6000' }
     const [a, b] = await Promise.all([startProcess(t, env), startProcess(t, env)])
-    const h = auth('merch_retention_ag')
+    const h = authFor('merch_retention_ag')
     const agreement = {
       paymentMethod: 'KAKAOPAY',
       consumer: { country: 'KR' },

@@ -8,19 +8,11 @@ import { verifyWebhook } from '../../src/webhooks/signing.js'
 import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
+import { until } from '../helpers/wait.js'
 
 t.setTimeout(180_000)
 
 const SECRET = 'sandbox-webhook-secret'
-
-async function until(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return check()
-}
 
 interface Received {
   id: string
