@@ -1,17 +1,23 @@
 # syntax=docker/dockerfile:1
-# ppro-kakaopay-sandbox: compile and bundle the TypeScript, then ship one JavaScript file, the fixtures and the dashboard.
+# ppro-kakaopay-sandbox: compile and bundle the TypeScript, then ship the bundle (with its loader and code cache), the fixtures and the dashboard.
 
 FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
+COPY scripts ./scripts
+# The build starts the bundle once so that it writes its V8 code cache (dist/bundle/code-cache/), which
+# needs the fixtures and the dashboard beside it.
+COPY fixtures ./fixtures
+COPY dashboard ./dashboard
 RUN npm run build
 
 FROM node:22-slim
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 WORKDIR /app
-# The bundle holds the sandbox and its runtime dependencies: no node_modules in the image.
+# The bundle holds the sandbox and its runtime dependencies: no node_modules in the image. Its code cache
+# was written by the build stage's Node, the same image as this one.
 COPY --from=build /app/dist/bundle ./dist/bundle
 COPY fixtures ./fixtures
 COPY dashboard ./dashboard

@@ -1,6 +1,7 @@
 // What every bench measure shares: loopback ports, spawning a server until /health answers, and a
 // bounded autocannon load that refuses to count a run with errors.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import autocannon from 'autocannon'
 
@@ -57,4 +58,22 @@ export async function load(opts) {
   const result = await autocannon({ connections: CONNECTIONS, duration: 5, headers: HEADERS, ...opts })
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${opts.url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
   return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total }
+}
+
+let ticksPerSecond
+/**
+ * The CPU time (user and system, ms) process `pid` has used so far, from /proc (Linux), or undefined
+ * elsewhere. With it a row can say what the server itself spent per request, apart from the load
+ * generator and any reader sharing the machine's cores.
+ */
+export function cpuMs(pid) {
+  try {
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command (which may hold spaces), from its closing parenthesis: utime is the 14th field, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
+  } catch {
+    return undefined
+  }
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { type Config, ConfigError } from './config.js'
 import { PaymentMethods, PaymentMethodSchema } from './domain/payment-methods.js'
 import { describeIssues } from './http/validation.js'

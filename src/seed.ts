@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { ConfigError } from './config.js'
 import { type FailureCode, PROVIDER_DECLINE_CODES } from './domain/failures.js'
 import { CreateChargeBodySchema, RefundBodySchema } from './http/schemas/charges.js'

@@ -37,9 +37,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
   const address = await app.listen({ port: config.port, host: config.host })
+  // The bundle's loader (scripts/server-entry.mjs) says whether its V8 code cache served this start, and
+  // writes one a moment after this when it had none.
+  const loader = globalThis as Record<symbol, unknown>
+  const codeCache = loader[Symbol.for('ppro-kakaopay-sandbox.code-cache')]
+  const listening = loader[Symbol.for('ppro-kakaopay-sandbox.listening')]
+  if (typeof listening === 'function') listening()
   const base = config.publicBaseUrl
   app.log.info(
-    { address, publicBaseUrl: base },
+    { address, publicBaseUrl: base, ...(typeof codeCache === 'string' ? { codeCache } : {}) },
     `KakaoPay sandbox ready at ${base} (listening on ${address}): PPRO's API under ${base}/v1, ` +
       `approval pages at ${base}/checkout/<id>. Stop it with Ctrl+C (SIGINT) or SIGTERM.`,
   )

@@ -1,8 +1,11 @@
 import { networkInterfaces as systemInterfaces, type NetworkInterfaceInfo } from 'node:os'
-import QRCode from 'qrcode'
 
-/** A URL as a QR code drawn in the terminal with Unicode half blocks (two rows of modules a line). */
-export function terminalQr(url: string): Promise<string> {
+/**
+ * A URL as a QR code drawn in the terminal with Unicode half blocks (two rows of modules a line); the
+ * `qrcode` package is loaded on the first code, not at start.
+ */
+export async function terminalQr(url: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode')
   return QRCode.toString(url, { type: 'utf8', margin: 2, errorCorrectionLevel: 'L' })
 }
 

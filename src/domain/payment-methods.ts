@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { FailureCode } from './failures.js'
 
 /** One payment method's properties, as PPRO's page for it lists them. Loaded from fixtures, not code. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler, HookHandlerDoneFunction } from 'fastify'
-import type { z } from 'zod'
+import type * as z from 'zod'
 
 type Issue = z.core.$ZodIssue
 

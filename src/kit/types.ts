@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { AgreementChargeBodySchema, CreateAgreementBodySchema } from '../http/schemas/agreements.js'
 import type { CreateChargeBodySchema, RefundBodySchema, SearchChargesQuerySchema } from '../http/schemas/charges.js'
 import type { agreementChargeResponse, agreementResponse, chargeResponse, refundResponse } from '../http/responses.js'

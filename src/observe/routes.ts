@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { refuse } from '../domain/errors.js'
 import type { Sandbox } from '../sandbox.js'
 import { AgreementParamsSchema } from '../http/schemas/agreements.js'

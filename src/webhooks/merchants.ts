@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Per-merchant settings: where its webhooks go and what signs them. */
 export interface MerchantSettings {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { build } from 'esbuild'
+import { bundleServer } from '../../scripts/bundle.mjs'
 import type { Test } from 'tap'
 import { AUTH } from './app.js'
 import { freePort } from './net.js'
@@ -10,28 +10,22 @@ const ROOT = new URL('../..', import.meta.url).pathname
 let bundled: Promise<string> | undefined
 
 /**
- * The server as the package ships it (one esbuild bundle of src/server.ts, with package.json's
- * externals), built from the sources under test once per test process: no stale dist/.
+ * The server as the package ships it (scripts/bundle.mjs: one CommonJS bundle and the loader that runs
+ * it through a V8 code cache), built from the sources under test once per test process: no stale dist/.
  */
 export function serverBundle(): Promise<string> {
   bundled ??= (async () => {
     // Beside the shipped bundle, so it finds the fixtures the way the package does.
     const dir = join(ROOT, 'dist', 'bundle')
     mkdirSync(dir, { recursive: true })
-    const outfile = join(dir, `test-server-${process.pid}.mjs`)
-    await build({
-      entryPoints: [join(ROOT, 'src/server.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile,
-      external: ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'warning',
+    const name = `test-server-${process.pid}`
+    const server = await bundleServer(join(ROOT, 'src/server.ts'), join(dir, name))
+    process.once('exit', () => {
+      for (const f of [`${name}.mjs`, `${name}.cjs`]) rmSync(join(dir, f), { force: true })
+      const cache = join(dir, 'code-cache')
+      if (existsSync(cache)) for (const f of readdirSync(cache)) if (f.startsWith(`${name}-`)) rmSync(join(cache, f), { force: true })
     })
-    process.once('exit', () => rmSync(outfile, { force: true }))
-    return outfile
+    return server
   })()
   return bundled
 }
@@ -62,9 +56,9 @@ export interface SandboxProcess {
 export async function startProcess(
   t: Test,
   env: Record<string, string>,
-  opts: { port?: number; ulimitFileBlocks?: number } = {},
+  opts: { port?: number; ulimitFileBlocks?: number; server?: string } = {},
 ): Promise<SandboxProcess> {
-  const bundle = await serverBundle()
+  const bundle = opts.server ?? (await serverBundle())
   const port = opts.port ?? (await freePort())
   const base = `http://127.0.0.1:${port}`
   const fullEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: base, ...env }

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { OPERATIONS, tagOf, type OperationDoc } from './operations.js'
 import type { RegisteredRoute } from './registry.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { ConsumerOutcome } from '../../domain/charge.js'
 import { refuse } from '../../domain/errors.js'
 import { type FailureCode, PROVIDER_DECLINE_CODES } from '../../domain/failures.js'

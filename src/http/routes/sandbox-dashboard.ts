@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Agreement, AgreementStatus } from '../../domain/agreement.js'
 import { type Charge, CHARGE_STATUSES, type ChargeStatus } from '../../domain/charge.js'
 import { iso } from '../../domain/clock.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { iso } from '../../domain/clock.js'
 import { type Delivery, eventEnvelope } from '../../webhooks/dispatcher.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { CreateAgreementInput, InitialChargeInput } from '../../domain/agreement.js'
 import {
   AuthenticationSettingsSchema,

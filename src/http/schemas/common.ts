@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Shapes shared by PPRO's request bodies (`Money`, `Address`, labels, URLs). */
 
