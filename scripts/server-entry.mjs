@@ -12,12 +12,12 @@
 import { readFileSync, statSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Script } from 'node:vm'
 
 const filename = fileURLToPath(import.meta.url).replace(/\.mjs$/, '.cjs')
-const name = filename.slice(filename.lastIndexOf('/') + 1, -'.cjs'.length)
+const name = basename(filename, '.cjs')
 const source = readFileSync(filename, 'utf8')
 const useCache = process.env.SANDBOX_CODE_CACHE !== 'off'
 const cacheDir = join(dirname(filename), 'code-cache')
