@@ -75,5 +75,8 @@ t.test('a burst is one write; a steady flow is at most one write per 10 ms', asy
   t.ok(writes.length <= 2 + Math.floor(span / FLUSH_EVERY_MS), `${writes.length} writes over ${span.toFixed(1)} ms`)
   t.ok(writes.length < sent / 2, `${writes.length} writes for ${sent} messages`)
   for (let i = 1; i < writes.length; i++)
-    t.ok(writes[i]!.at - writes[i - 1]!.at >= FLUSH_EVERY_MS - 1, `write ${i} came ${(writes[i]!.at - writes[i - 1]!.at).toFixed(1)} ms after the one before`)
+    t.ok(
+      writes[i]!.at - writes[i - 1]!.at >= FLUSH_EVERY_MS - 1,
+      `write ${i} came ${(writes[i]!.at - writes[i - 1]!.at).toFixed(1)} ms after the one before`,
+    )
 })
