@@ -6,23 +6,32 @@ export type IdGenerator = (prefix: string) => string
 const ALPHABET = Buffer.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'latin1')
 const LENGTH = 21
 
+/** Random bytes taken from nanoid's secure pool 256 at a time, copied so that nothing else refills them. */
+const POOL_SIZE = 256
+const pool = Buffer.allocUnsafe(POOL_SIZE)
+let offset = POOL_SIZE
+/** Where an id is put together before it is read out; prefixes are a few letters. */
+const scratch = Buffer.allocUnsafe(64)
+
 /**
- * 21 characters of `[A-Za-z0-9]` from nanoid's pooled secure random bytes, without bias (bytes past
- * the 62 letters are skipped). Written into one buffer and read out once: a flat string of the final
- * length, where building it a character at a time would leave a chain of string pieces per id, and the
- * sandbox keeps several ids for every charge it stores.
+ * 21 characters of `[A-Za-z0-9]` from nanoid's secure random bytes, without bias (bytes past the 62
+ * letters are skipped). Written into one reused buffer and read out once: a flat string of the final
+ * length, where building it a character at a time would leave a chain of string pieces per id (the
+ * sandbox keeps several ids for every charge it stores), and no buffer is made per id.
  */
 export const randomIds: IdGenerator = (prefix) => {
-  const out = Buffer.allocUnsafe(prefix.length + LENGTH)
+  const end = prefix.length + LENGTH
+  const out = end <= scratch.length ? scratch : Buffer.allocUnsafe(end)
   let i = out.write(prefix, 'latin1')
-  while (i < out.length) {
-    const bytes = random(32)
-    for (let j = 0; j < bytes.length && i < out.length; j++) {
-      const v = bytes[j]! & 63
-      if (v < 62) out[i++] = ALPHABET[v]!
+  while (i < end) {
+    if (offset === POOL_SIZE) {
+      pool.set(random(POOL_SIZE))
+      offset = 0
     }
+    const v = pool[offset++]! & 63
+    if (v < 62) out[i++] = ALPHABET[v]!
   }
-  return out.toString('latin1')
+  return out.toString('latin1', 0, end)
 }
 
 /** Deterministic ids for tests: `charge_000000000000000000001`, counting per generator. */

@@ -12,8 +12,15 @@ export interface SubscribeOptions {
  * A smaller form the ring may keep of a message (an event message keeps only its event, with its reason
  * beside it), rebuilt when read: `compact` answers it, or undefined to keep the message itself.
  */
+/** What the ring keeps of every message, in full or compacted: the ids it is indexed under. */
+interface Indexed {
+  readonly chargeId?: string | undefined
+  readonly agreementId?: string | undefined
+}
+
 export interface Compactor {
-  compact(m: FeedMessage): { kept: object; beside: unknown } | undefined
+  /** `kept` names the same charge and agreement as the message, so eviction never expands it. */
+  compact(m: FeedMessage): { kept: Indexed; beside: unknown } | undefined
   isKept(entry: object): boolean
   expand(kept: object, beside: unknown, seq: number, started: number): FeedMessage
 }
@@ -37,7 +44,7 @@ export interface JournalQuery {
  */
 class MerchantFeed {
   /** Each message, or the smaller form the compactor keeps of it. */
-  #ring: object[] = []
+  #ring: Indexed[] = []
   #started: number[] = []
   /** A request's bodies; beside a message's smaller form, what the compactor put there. */
   #bodies: unknown[] = []
@@ -130,21 +137,27 @@ class MerchantFeed {
     else seqs.push(seq)
   }
 
-  /** Drops the oldest message and its index entries (each the first of its list: lists are in seq order). */
+  /**
+   * Drops the oldest message and its index entries (each the first of its list: lists are in seq order).
+   * The entry is read as kept, without building the message again.
+   */
   #evict(): void {
-    const old = this.#message(this.#start, this.firstSeq)
+    const old = this.#ring[this.#start]!
+    const seq = this.firstSeq
     this.#bodies[this.#start] = undefined
     this.#start = (this.#start + 1) % this.capacity
     this.#count--
-    for (const id of [old.chargeId, old.agreementId]) {
-      if (id === undefined) continue
-      const seqs = this.#byId.get(id)
-      if (seqs?.[0] === old.seq) {
-        seqs.shift()
-        if (seqs.length === 0) this.#byId.delete(id)
-      }
-    }
-    if (this.#requests[0] === old.seq) this.#requests.shift()
+    const { chargeId, agreementId } = old
+    if (chargeId !== undefined) this.#unindex(chargeId, seq)
+    if (agreementId !== undefined && agreementId !== chargeId) this.#unindex(agreementId, seq)
+    if (this.#requests[0] === seq) this.#requests.shift()
+  }
+
+  #unindex(id: string, seq: number): void {
+    const seqs = this.#byId.get(id)
+    if (seqs?.[0] !== seq) return
+    if (seqs.length === 1) this.#byId.delete(id)
+    else seqs.shift()
   }
 }
 
