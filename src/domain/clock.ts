@@ -46,6 +46,30 @@ export class ManualClock implements Clock {
   }
 }
 
+/** `000Z` to `999Z`: the end of an ISO-8601 time for each millisecond of a second. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`)
+/** The last second formatted (its first millisecond) and its ISO-8601 text up to the dot. */
+let secondMs = Number.NaN
+let secondText = ''
+/** Year 9999's last millisecond: later (and earlier than 1970) times take Date's own formatting. */
+const LAST_FOUR_DIGIT_YEAR_MS = 253402300799999
+
+/**
+ * `new Date(ms).toISOString()`, the same text, at half its cost or less: `toISOString` takes about
+ * 1.3 us, and a create formats a few different milliseconds. The text up to the seconds is formatted
+ * once per second and reused; the milliseconds come from a table.
+ */
+export function formatIso(ms: number): string {
+  if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_YEAR_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString()
+  const m = ms % 1000
+  const second = ms - m
+  if (second !== secondMs) {
+    secondText = new Date(second).toISOString().slice(0, 20)
+    secondMs = second
+  }
+  return secondText + MILLIS[m]!
+}
+
 let lastMs = Number.NaN
 let lastIso = ''
 
@@ -55,7 +79,7 @@ let lastIso = ''
  */
 export function iso(ms: number): string {
   if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString()
+    lastIso = formatIso(ms)
     lastMs = ms
   }
   return lastIso
@@ -71,7 +95,7 @@ export function isoFormatter(): (ms: number) => string {
   let text = ''
   return (ms) => {
     if (ms !== last) {
-      text = new Date(ms).toISOString()
+      text = formatIso(ms)
       last = ms
     }
     return text

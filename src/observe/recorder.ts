@@ -1,6 +1,6 @@
 import type { Agreement } from '../domain/agreement.js'
 import type { Charge, Discard, Refund } from '../domain/charge.js'
-import { iso } from '../domain/clock.js'
+import { formatIso, iso } from '../domain/clock.js'
 import { AgreementEvent, ChargeEvent, type FundsChange, type PproEvent } from '../domain/events.js'
 import type { PaymentMethods } from '../domain/payment-methods.js'
 import { capturedAmount, refundedAmount } from '../domain/refunds.js'
@@ -504,7 +504,7 @@ function realNow(): string {
 function realIso(ms: number): string {
   if (ms !== lastRealMs) {
     lastRealMs = ms
-    lastRealIso = new Date(ms).toISOString()
+    lastRealIso = formatIso(ms)
   }
   return lastRealIso
 }
