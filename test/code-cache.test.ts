@@ -1,15 +1,20 @@
 // The bundle's loader (scripts/server-entry.mjs): a start without a code cache writes one, the next
 // start uses it, a rebuilt bundle or a cache V8 refuses is never used, and SANDBOX_CODE_CACHE=off runs
-// without one. Each start is a real process of a bundle built for this test.
+// without one; and the bundle (scripts/bundle.mjs) starts without node:http2. Each start is a real
+// process of a bundle built for this test.
 import t from 'tap'
 import type { Test } from 'tap'
+import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundleServer } from '../scripts/bundle.mjs'
+import { promisify } from 'node:util'
+import { freePort } from './helpers/net.js'
 import { startProcess } from './helpers/process.js'
 import { until } from './helpers/wait.js'
 
 t.setTimeout(300_000)
+const execFileP = promisify(execFile)
 const ROOT = new URL('..', import.meta.url).pathname
 // Beside the shipped bundle, so that it finds the fixtures and the dashboard as the package does.
 const DIR = join(ROOT, 'dist', 'bundle')
@@ -74,4 +79,20 @@ t.test('SANDBOX_CODE_CACHE=off: the cache is neither read nor written', async (t
   for (const c of caches()) rmSync(join(CACHE, c))
   t.equal(await start(t, { SANDBOX_CODE_CACHE: 'off' }), 'off')
   t.equal(await start(t), 'miss', 'nothing was written by the starts with it off')
+})
+
+t.test('the bundle starts without loading node:http2 (Fastify requires it for an option the sandbox never sets)', async (t) => {
+  const port = await freePort()
+  // The server in this process, then its loaded built-ins, before anything here could load http2 (fetch does).
+  const script = `await import(${JSON.stringify(server)}); setTimeout(() => { console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('http'))), ''); process.exit(0) }, 1000)`
+  const { stdout } = await execFileP(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SANDBOX_CODE_CACHE: 'off' },
+    timeout: 30_000,
+  })
+  const loaded = JSON.parse(stdout) as string[]
+  t.ok(loaded.includes('NativeModule http'), 'node:http is loaded')
+  t.same(
+    loaded.filter((m) => m.includes('http2')),
+    [],
+  )
 })
