@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as z from 'zod'
-import { type Config, ConfigError } from './config.js'
+import { type Config, ConfigError, ONCE } from './config.js'
 import { PaymentMethods, PaymentMethodSchema } from './domain/payment-methods.js'
 import { describeIssues } from './http/validation.js'
 import { type SeedFile, SeedFileSchema } from './seed.js'
@@ -53,7 +53,7 @@ async function readJson<S extends z.ZodType>(label: string, path: string | URL, 
   } catch (err) {
     throw new ConfigError(`${label}: not valid JSON (${(err as Error).message})`)
   }
-  const parsed = schema.safeParse(raw)
+  const parsed = schema.safeParse(raw, ONCE)
   if (!parsed.success) throw new ConfigError(`${label}: ${describeIssues(parsed.error.issues)}`)
   return parsed.data
 }
