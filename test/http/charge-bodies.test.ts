@@ -108,3 +108,60 @@ t.test('answers are kept for the charge object they were built from, and for the
   mark(d)
   t.equal(none.of(d), fresh(d), 'capacity 0 keeps nothing')
 })
+
+t.test("a search's page is made of its charges' kept answers: the text JSON.stringify of the page gives", async (t) => {
+  const ctx = await buildTestApp(t)
+  const ids: string[] = []
+  // 25 charges of one reference: a first page of 20 with a nextPage, then a second of 5 without.
+  for (let i = 0; i < 25; i++) ids.push((await ctx.createCharge({ merchantPaymentChargeReference: 'order-7' })).id)
+  await ctx.consumer(ids[3]!, 'approve')
+  await ctx.readCharge(ids[4]!) // kept before the search
+  const url = '/v1/payment-charges?merchantPaymentChargeReference=order-7'
+  const first = await ctx.call({ method: 'GET', url })
+  t.equal(first.headers['content-type'], 'application/json; charset=utf-8')
+  const page = first.json() as { data: Array<{ id: string }>; nextPage?: string; _links: Record<string, { href: string }> }
+  t.equal(page.data.length, 20)
+  t.ok(page.nextPage, 'a next page')
+  const expected = (data: string[], nextPage: string | undefined, links: Record<string, { href: string }>) =>
+    JSON.stringify({ data: data.map((id) => chargeResponse(ctx.store.getCharge(id)!, 'http://localhost:8080')), nextPage, _links: links })
+  t.equal(
+    first.body,
+    expected(
+      page.data.map((c) => c.id),
+      page.nextPage,
+      page._links,
+    ),
+  )
+  t.same(
+    page.data.map((c) => c.id),
+    [...ids].reverse().slice(0, 20),
+    'newest first',
+  )
+  const second = await ctx.call({ method: 'GET', url: `${url}&page=${page.nextPage}` })
+  const rest = second.json() as { data: Array<{ id: string }>; nextPage?: string; _links: Record<string, { href: string }> }
+  t.equal(rest.nextPage, undefined)
+  t.equal(
+    second.body,
+    expected(
+      rest.data.map((c) => c.id),
+      undefined,
+      rest._links,
+    ),
+  )
+  t.same(
+    rest.data.map((c) => c.id),
+    [...ids].reverse().slice(20),
+  )
+  // A change after the search is in the next page read, as in the next read of the charge.
+  await ctx.consumer(ids[24]!, 'approve')
+  const again = await ctx.call({ method: 'GET', url })
+  t.equal((again.json() as { data: Array<{ status: string }> }).data[0]!.status, 'CAPTURED')
+  t.equal(
+    again.body,
+    expected(
+      page.data.map((c) => c.id),
+      page.nextPage,
+      page._links,
+    ),
+  )
+})

@@ -14,7 +14,11 @@ export async function paymentChargeRoutes(fastify: FastifyInstance) {
     chargeResponse(charges.create(req.merchantId, req.body), baseUrl),
   )
 
-  app.get('/v1/payment-charges', { schema: { querystring: SearchChargesQuerySchema } }, async (req) => {
+  // A charge's answer is kept until it changes (http/charge-bodies.ts): a read sends the same text again,
+  // and a page of a search is made of its charges' answers (the text JSON.stringify of the page gives).
+  const bodies = fastify.chargeBodies
+
+  app.get('/v1/payment-charges', { schema: { querystring: SearchChargesQuerySchema } }, async (req, reply) => {
     const { data, nextPage } = charges.search(req.merchantId, req.query)
     const self = new URL(`${baseUrl}${req.url}`)
     const links: Record<string, { href: string }> = { self: { href: self.href } }
@@ -22,11 +26,10 @@ export async function paymentChargeRoutes(fastify: FastifyInstance) {
       self.searchParams.set('page', nextPage)
       links.next = { href: self.href }
     }
-    return { data: data.map((c) => chargeResponse(c, baseUrl)), nextPage, _links: links }
+    const page = `{"data":[${data.map((c) => bodies.of(c)).join(',')}]${nextPage === undefined ? '' : `,"nextPage":${JSON.stringify(nextPage)}`},"_links":${JSON.stringify(links)}}`
+    return reply.type(JSON_TYPE).send(page)
   })
 
-  // A charge's answer is kept until it changes (http/charge-bodies.ts): a read sends the same text again.
-  const bodies = fastify.chargeBodies
   app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req, reply) =>
     reply.type(JSON_TYPE).send(bodies.of(charges.get(req.merchantId, req.params.paymentChargeId))),
   )
