@@ -291,7 +291,8 @@ function faultReason(applied: AppliedFault, status: number, elapsedMs: number): 
  */
 export function capped(text: string, limit: number): [string, boolean] {
   if (text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit) return [text, false]
-  const bytes = Buffer.from(text, 'utf8')
+  // Its first `limit` characters are at least `limit` bytes: only they are encoded, not all of a long answer.
+  const bytes = Buffer.from(text.length > limit ? text.slice(0, limit) : text, 'utf8')
   let end = limit
   // Back off to the start of a UTF-8 sequence, so the cut does not leave half a character.
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--

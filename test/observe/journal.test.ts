@@ -125,6 +125,23 @@ t.test('bodies over the limit are cut at it, on a character boundary, and marked
   t.same(capped('가나', 4), ['가', true], 'a 3-byte character is not split')
   t.same(capped('가나', 6), ['가나', false])
   t.same(capped('x'.repeat(10), 0), ['', true])
+  // Only the first `limit` characters are encoded: the cut is the one the whole text's bytes give, with
+  // 1-, 2-, 3- and 4-byte characters (a surrogate pair split by that prefix included) at every offset.
+  const reference = (text: string, limit: number) => {
+    const bytes = Buffer.from(text, 'utf8')
+    if (bytes.length <= limit) return [text, false]
+    let end = limit
+    while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--
+    return [bytes.toString('utf8', 0, end), true]
+  }
+  const wrong: string[] = []
+  for (const ch of ['a', 'é', '가', '😀'])
+    for (let pad = 0; pad < 8; pad++)
+      for (const limit of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12]) {
+        const text = 'x'.repeat(pad) + ch.repeat(6) + 'tail'
+        if (JSON.stringify(capped(text, limit)) !== JSON.stringify(reference(text, limit))) wrong.push(`${pad} ${ch} ${limit}`)
+      }
+  t.same(wrong, [], 'the same cut as encoding the whole text')
 })
 
 t.test('requests refused for their credentials are logged, with the reason, and journaled for no one', async (t) => {
