@@ -6,7 +6,6 @@ const booleanString = z.enum(['true', 'false', '1', '0', '']).transform((v) => v
 
 const positiveInt = z.coerce.number().int().positive()
 
-/** The environment the sandbox reads, once, at start. Nothing else reads `process.env`. */
 /**
  * How what is checked once, at start, is parsed (the environment, the configuration and fixture
  * files): without zod's fast path, which compiles a function for each object schema on its first parse
@@ -14,6 +13,7 @@ const positiveInt = z.coerce.number().int().positive()
  */
 export const ONCE = { jitless: true } as const
 
+/** The environment the sandbox reads, once, at start. Nothing else reads `process.env`. */
 export const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -8,16 +8,16 @@ export interface SubscribeOptions {
   since?: number | undefined
 }
 
-/**
- * A smaller form the ring may keep of a message (an event message keeps only its event, with its reason
- * beside it), rebuilt when read: `compact` answers it, or undefined to keep the message itself.
- */
 /** What the ring keeps of every message, in full or compacted: the ids it is indexed under. */
 interface Indexed {
   readonly chargeId?: string | undefined
   readonly agreementId?: string | undefined
 }
 
+/**
+ * A smaller form the ring may keep of a message (an event message keeps only its event, with its reason
+ * beside it), rebuilt when read: `compact` answers it, or undefined to keep the message itself.
+ */
 export interface Compactor {
   /** `kept` names the same charge and agreement as the message, so eviction never expands it. */
   compact(m: FeedMessage): { kept: Indexed; beside: unknown } | undefined
