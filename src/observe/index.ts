@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Sandbox } from '../sandbox.js'
 import { Feed } from './feed.js'
 import { decorateRequests, installIntents, installJournal, type JournalHooks, journalHooks, unroutedHooks } from './journal.js'
-import { EVENT_MESSAGES, Recorder, type RecorderDeps } from './recorder.js'
+import { RECORDED_MESSAGES, Recorder, type RecorderDeps } from './recorder.js'
 import { observeRoutes } from './routes.js'
 import { streamRoutes } from './stream.js'
 
@@ -45,7 +45,7 @@ export class Observability {
     readonly config: FeedConfig,
     deps: Omit<RecorderDeps, 'feed'>,
   ) {
-    this.feed = new Feed({ retain: config.retain, compactor: EVENT_MESSAGES }, (err) =>
+    this.feed = new Feed({ retain: config.retain, compactor: RECORDED_MESSAGES }, (err) =>
       deps.logger.info({ err }, 'a feed listener threw; the feed went on'),
     )
     this.recorder = new Recorder({ ...deps, feed: this.feed })

@@ -4,12 +4,12 @@ import { formatIso, iso } from '../domain/clock.js'
 import { AgreementEvent, ChargeEvent, type FundsChange, type PproEvent } from '../domain/events.js'
 import type { PaymentMethods } from '../domain/payment-methods.js'
 import { capturedAmount, refundedAmount } from '../domain/refunds.js'
-import { attemptFaultOf } from '../faults/rules.js'
+import { type AttemptFault, attemptFaultOf } from '../faults/rules.js'
 import type { Sandbox, SandboxObserver } from '../sandbox.js'
 import { simulatedDecline } from '../domain/simulation.js'
 import { type Attempt, type Delivery, eventBody, type WebhookSettings } from '../webhooks/dispatcher.js'
 import { type Compactor, Feed } from './feed.js'
-import type { ConsumerMessage, EventMessage } from './messages.js'
+import type { ConsumerMessage, DeliveryMessage, EventMessage } from './messages.js'
 import { type Reason, reason } from './reasons.js'
 
 export interface RecorderDeps {
@@ -110,7 +110,7 @@ export class Recorder implements SandboxObserver {
   event(e: PproEvent): void {
     const why = this.#eventReason(e)
     // The message's `at` and the time the feed keeps beside it are one reading, so the feed can keep
-    // the event alone and build the same message again (EVENT_MESSAGES).
+    // the event alone and build the same message again (RECORDED_MESSAGES).
     const now = Date.now()
     this.d.feed.append(e.merchantId, new EventRecord(e, this.#kept(e, why), 0, realIso(now)), { started: now })
     if (why) {
@@ -122,31 +122,13 @@ export class Recorder implements SandboxObserver {
   }
 
   attempt(delivery: Delivery, attempt: Attempt): Reason {
-    const { event } = delivery
     const n = delivery.attempts.indexOf(attempt) + 1
-    const why = this.#attemptReason(delivery, attempt, n)
-    this.d.feed.append(event.merchantId, {
-      seq: 0,
-      kind: 'delivery',
-      at: realNow(),
-      sandboxTime: iso(attempt.at),
-      chargeId: event.chargeId,
-      agreementId: event.agreementId,
-      eventId: event.id,
-      type: event.type,
-      url: delivery.url ?? '',
-      attempt: n,
-      statusCode: attempt.statusCode,
-      error: attempt.error,
-      durationMs: attempt.durationMs,
-      responseBody: attempt.responseBody,
-      nextAttemptAt: attempt.nextAttemptAt === undefined ? undefined : iso(attempt.nextAttemptAt),
-      replay: attempt.replay === true,
-      deliveryStatus: delivery.status,
-      fault: attemptFaultOf(attempt.fault),
-      reason: why,
-    })
-    return why
+    // As for events, the message's `at` and the time the feed keeps beside it are one reading, and the
+    // feed keeps the delivery, the attempt's number and the delivery's status now (RECORDED_MESSAGES).
+    const now = Date.now()
+    const record = new DeliveryRecord(new DeliveryKept(delivery, n, delivery.status, this.d.webhooks), 0, realIso(now))
+    this.d.feed.append(delivery.event.merchantId, record, { started: now })
+    return record.reason
   }
 
   /** A clock move concerns every merchant: each feed gets it. */
@@ -372,24 +354,6 @@ export class Recorder implements SandboxObserver {
     return reason('CONSUMER_DECLINED', intent?.via ?? 'on the approval page', code)
   }
 
-  #attemptReason(delivery: Delivery, a: Attempt, n: number): Reason {
-    const ok = a.statusCode !== undefined && a.statusCode >= 200 && a.statusCode < 300
-    if (ok) return reason('WEBHOOK_DELIVERED', n, a.statusCode!)
-    const outcome =
-      a.error === 'timeout'
-        ? `got no answer within the ${this.d.webhooks.timeoutMs} ms deadline`
-        : a.error !== undefined
-          ? `failed: ${a.error}`
-          : `was answered HTTP ${a.statusCode}, not 2xx`
-    if (a.replay) return reason('WEBHOOK_REPLAY_FAILED', n, outcome)
-    if (a.nextAttemptAt !== undefined) {
-      const scheduled = delivery.attempts.filter((x) => !x.replay).length
-      return reason('WEBHOOK_RETRY', n, outcome, scheduled + 1, a.nextAttemptAt - a.at, iso(a.nextAttemptAt))
-    }
-    if (delivery.status === 'DELIVERED') return reason('WEBHOOK_ALREADY_DELIVERED', n, outcome)
-    return reason('WEBHOOK_GAVE_UP', n, outcome, this.d.webhooks.maxAttempts)
-  }
-
   /** When an unfinished authentication times out (as the domain derives it). */
   #deadline(subject: { createdAt: number }): number {
     return subject.createdAt + this.d.authTimeoutSeconds * 1000
@@ -478,14 +442,159 @@ class EventRecord implements EventMessage {
 }
 
 /**
- * What the feed keeps of an event message: its event, and its reason beside it (the time is the feed's
- * own); the message is built again, the same, each time it is read.
+ * Why an attempt went as it did, from what the attempt and its delivery held when it was recorded: the
+ * attempt's number `n`, the delivery's status then, and the attempts up to this one.
  */
-export const EVENT_MESSAGES: Compactor = {
-  compact: (m) => (m instanceof EventRecord ? m.compact() : undefined),
-  isKept: (entry) => entry instanceof ChargeEvent || entry instanceof AgreementEvent,
+function attemptReason(webhooks: WebhookSettings, delivery: Delivery, a: Attempt, n: number, status: string): Reason {
+  const ok = a.statusCode !== undefined && a.statusCode >= 200 && a.statusCode < 300
+  if (ok) return reason('WEBHOOK_DELIVERED', n, a.statusCode!)
+  const outcome =
+    a.error === 'timeout'
+      ? `got no answer within the ${webhooks.timeoutMs} ms deadline`
+      : a.error !== undefined
+        ? `failed: ${a.error}`
+        : `was answered HTTP ${a.statusCode}, not 2xx`
+  if (a.replay) return reason('WEBHOOK_REPLAY_FAILED', n, outcome)
+  if (a.nextAttemptAt !== undefined) {
+    let scheduled = 0
+    for (let i = 0; i < n; i++) if (!delivery.attempts[i]!.replay) scheduled++
+    return reason('WEBHOOK_RETRY', n, outcome, scheduled + 1, a.nextAttemptAt - a.at, iso(a.nextAttemptAt))
+  }
+  if (status === 'DELIVERED') return reason('WEBHOOK_ALREADY_DELIVERED', n, outcome)
+  return reason('WEBHOOK_GAVE_UP', n, outcome, webhooks.maxAttempts)
+}
+
+/**
+ * What the feed keeps of a delivery message: the delivery, the attempt's number and the delivery's
+ * status when it was recorded. The attempt does not change once its outcome is recorded, so everything
+ * else is built from it again, the same, each time the message is read.
+ */
+class DeliveryKept {
+  constructor(
+    readonly delivery: Delivery,
+    readonly n: number,
+    readonly status: DeliveryMessage['deliveryStatus'],
+    readonly webhooks: WebhookSettings,
+  ) {}
+
+  get chargeId(): string | undefined {
+    return this.delivery.event.chargeId
+  }
+  get agreementId(): string | undefined {
+    return this.delivery.event.agreementId
+  }
+}
+
+/** A delivery attempt as a feed message, read from what the feed keeps of it (DeliveryKept). */
+class DeliveryRecord implements DeliveryMessage {
+  readonly #k: DeliveryKept
+
+  constructor(
+    k: DeliveryKept,
+    public seq: number,
+    readonly at: string,
+  ) {
+    this.#k = k
+  }
+
+  compact(): { kept: DeliveryKept; beside: unknown } {
+    return { kept: this.#k, beside: undefined }
+  }
+
+  get #attempt(): Attempt {
+    return this.#k.delivery.attempts[this.#k.n - 1]!
+  }
+  get kind(): 'delivery' {
+    return 'delivery'
+  }
+  get sandboxTime(): string {
+    return iso(this.#attempt.at)
+  }
+  get chargeId(): string | undefined {
+    return this.#k.chargeId
+  }
+  get agreementId(): string | undefined {
+    return this.#k.agreementId
+  }
+  get eventId(): string {
+    return this.#k.delivery.event.id
+  }
+  get type(): string {
+    return this.#k.delivery.event.type
+  }
+  get url(): string {
+    return this.#k.delivery.url ?? ''
+  }
+  get attempt(): number {
+    return this.#k.n
+  }
+  get statusCode(): number | undefined {
+    return this.#attempt.statusCode
+  }
+  get error(): string | undefined {
+    return this.#attempt.error
+  }
+  get durationMs(): number {
+    return this.#attempt.durationMs
+  }
+  get responseBody(): string | undefined {
+    return this.#attempt.responseBody
+  }
+  get nextAttemptAt(): string | undefined {
+    const next = this.#attempt.nextAttemptAt
+    return next === undefined ? undefined : iso(next)
+  }
+  get replay(): boolean {
+    return this.#attempt.replay === true
+  }
+  get deliveryStatus(): DeliveryMessage['deliveryStatus'] {
+    return this.#k.status
+  }
+  get fault(): AttemptFault | undefined {
+    return attemptFaultOf(this.#attempt.fault)
+  }
+  get reason(): Reason {
+    const k = this.#k
+    return attemptReason(k.webhooks, k.delivery, this.#attempt, k.n, k.status)
+  }
+
+  toJSON() {
+    return {
+      seq: this.seq,
+      kind: this.kind,
+      at: this.at,
+      sandboxTime: this.sandboxTime,
+      chargeId: this.chargeId,
+      agreementId: this.agreementId,
+      eventId: this.eventId,
+      type: this.type,
+      url: this.url,
+      attempt: this.attempt,
+      statusCode: this.statusCode,
+      error: this.error,
+      durationMs: this.durationMs,
+      responseBody: this.responseBody,
+      nextAttemptAt: this.nextAttemptAt,
+      replay: this.replay,
+      deliveryStatus: this.deliveryStatus,
+      fault: this.fault,
+      reason: this.reason,
+    }
+  }
+}
+
+/**
+ * What the feed keeps of an event message (its event, and its reason beside it) and of a delivery
+ * message (DeliveryKept); the time is the feed's own. The message is built again, the same, each time
+ * it is read.
+ */
+export const RECORDED_MESSAGES: Compactor = {
+  compact: (m) => (m instanceof EventRecord || m instanceof DeliveryRecord ? m.compact() : undefined),
+  isKept: (entry) => entry instanceof ChargeEvent || entry instanceof AgreementEvent || entry instanceof DeliveryKept,
   expand: (kept, beside, seq, started) =>
-    new EventRecord(kept as PproEvent, beside as Reason | Rederived | undefined, seq, realIso(started)),
+    kept instanceof DeliveryKept
+      ? new DeliveryRecord(kept, seq, realIso(started))
+      : new EventRecord(kept as PproEvent, beside as Reason | Rederived | undefined, seq, realIso(started)),
 }
 
 /** A reason worded again from its event each time it is read, so the feed keeps none of it. */
