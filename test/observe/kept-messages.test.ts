@@ -39,6 +39,16 @@ t.test('every feed message reads at the end exactly as it did when it was append
   // Retries of the failed first attempts, and the clock message.
   await ctx.post('/sandbox/clock', { advanceSeconds: 20 })
   await idle()
+  // Replays of delivered events: each adds an attempt to a delivery whose earlier attempts' messages
+  // (their status then, their retry's number) must read as they did.
+  for (const [m] of seen.filter(([m]) => m.kind === 'event').slice(0, 3)) {
+    t.equal((await ctx.post(`/sandbox/webhooks/${(m as { eventId: string }).eventId}/replay`)).statusCode, 200)
+  }
+  await idle()
+  t.ok(
+    seen.some(([m]) => m.kind === 'delivery' && (m as { replay: boolean }).replay),
+    'replayed attempts too',
+  )
 
   const events = seen.filter(([m]) => m.kind === 'event')
   t.ok(events.length >= 15, `${events.length} event messages`)
