@@ -40,6 +40,15 @@ export class ChargeBodies {
     return body
   }
 
+  /**
+   * A page of a search (`{data, nextPage, _links}`) made of its charges' answers, in the text
+   * JSON.stringify of the page would give.
+   */
+  page(charges: readonly Charge[], nextPage: string | undefined, links: Record<string, { href: string }>): string {
+    const next = nextPage === undefined ? '' : `,"nextPage":${JSON.stringify(nextPage)}`
+    return `{"data":[${charges.map((c) => this.of(c)).join(',')}]${next},"_links":${JSON.stringify(links)}}`
+  }
+
   /** An event was published: the answers it makes stale are forgotten. */
   readonly changed = (event: PproEvent): void => {
     if (event.chargeId !== undefined) this.#kept.delete(event.chargeId)

@@ -26,8 +26,7 @@ export async function paymentChargeRoutes(fastify: FastifyInstance) {
       self.searchParams.set('page', nextPage)
       links.next = { href: self.href }
     }
-    const page = `{"data":[${data.map((c) => bodies.of(c)).join(',')}]${nextPage === undefined ? '' : `,"nextPage":${JSON.stringify(nextPage)}`},"_links":${JSON.stringify(links)}}`
-    return reply.type(JSON_TYPE).send(page)
+    return reply.type(JSON_TYPE).send(bodies.page(data, nextPage, links))
   })
 
   app.get('/v1/payment-charges/:paymentChargeId', { schema: { params: ChargeParamsSchema } }, async (req, reply) =>
