@@ -368,19 +368,71 @@ export class Recorder implements SandboxObserver {
  * A PPRO event as a feed message. Its `payload` (the webhook body) is built when read, from the event
  * (the same bytes every time), so the message holds no copy of it.
  */
-class EventRecord implements EventMessage {
+/**
+ * A feed message read from what the ring keeps of it: `seq` and `at` are the feed's, every other field
+ * a getter over the kept entry. Its JSON has the fields every message has, then its kind's own
+ * (`ownFields`, in their order), as a message built as a plain object would.
+ */
+abstract class RecordedMessage<M extends EventMessage | DeliveryMessage> {
+  constructor(
+    public seq: number,
+    readonly at: string,
+  ) {}
+
+  abstract get kind(): M['kind']
+  abstract get sandboxTime(): string
+  abstract get chargeId(): string | undefined
+  abstract get agreementId(): string | undefined
+  abstract get reason(): Reason | undefined
+  /** The kind's own fields, in the order its JSON has them; `reason` comes where the kind puts it. */
+  protected abstract get ownFields(): ReadonlyArray<Exclude<keyof M, keyof RecordedMessage<M> | 'seq' | 'at'> | 'reason'>
+  /** What the feed's ring keeps of it. */
+  abstract compact(): { kept: object; beside: unknown }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      seq: this.seq,
+      kind: this.kind,
+      at: this.at,
+      sandboxTime: this.sandboxTime,
+      chargeId: this.chargeId,
+      agreementId: this.agreementId,
+    }
+    for (const k of this.ownFields) out[k as string] = this[k as keyof this]
+    return out
+  }
+}
+
+const EVENT_FIELDS = ['type', 'eventId', 'subject', 'status', 'reason', 'payload'] as const
+const DELIVERY_FIELDS = [
+  'eventId',
+  'type',
+  'url',
+  'attempt',
+  'statusCode',
+  'error',
+  'durationMs',
+  'responseBody',
+  'nextAttemptAt',
+  'replay',
+  'deliveryStatus',
+  'fault',
+  'reason',
+] as const
+
+class EventRecord extends RecordedMessage<EventMessage> implements EventMessage {
   readonly #reason: Reason | Rederived | undefined
   readonly #event: PproEvent
 
   // The rest is read from the event when asked.
-  constructor(
-    e: PproEvent,
-    reason: Reason | Rederived | undefined,
-    public seq: number,
-    readonly at: string,
-  ) {
+  constructor(e: PproEvent, reason: Reason | Rederived | undefined, seq: number, at: string) {
+    super(seq, at)
     this.#reason = reason
     this.#event = e
+  }
+
+  protected get ownFields() {
+    return EVENT_FIELDS
   }
 
   /** What the feed's ring keeps of it: the event, its reason beside it. */
@@ -421,23 +473,6 @@ class EventRecord implements EventMessage {
 
   get payload(): Record<string, unknown> {
     return JSON.parse(eventBody(this.#event)) as Record<string, unknown>
-  }
-
-  toJSON() {
-    return {
-      seq: this.seq,
-      kind: this.kind,
-      at: this.at,
-      sandboxTime: this.sandboxTime,
-      chargeId: this.chargeId,
-      agreementId: this.agreementId,
-      type: this.type,
-      eventId: this.eventId,
-      subject: this.subject,
-      status: this.status,
-      reason: this.reason,
-      payload: this.payload,
-    }
   }
 }
 
@@ -486,15 +521,16 @@ class DeliveryKept {
 }
 
 /** A delivery attempt as a feed message, read from what the feed keeps of it (DeliveryKept). */
-class DeliveryRecord implements DeliveryMessage {
+class DeliveryRecord extends RecordedMessage<DeliveryMessage> implements DeliveryMessage {
   readonly #k: DeliveryKept
 
-  constructor(
-    k: DeliveryKept,
-    public seq: number,
-    readonly at: string,
-  ) {
+  constructor(k: DeliveryKept, seq: number, at: string) {
+    super(seq, at)
     this.#k = k
+  }
+
+  protected get ownFields() {
+    return DELIVERY_FIELDS
   }
 
   compact(): { kept: DeliveryKept; beside: unknown } {
@@ -556,30 +592,6 @@ class DeliveryRecord implements DeliveryMessage {
   get reason(): Reason {
     const k = this.#k
     return attemptReason(k.webhooks, k.delivery, this.#attempt, k.n, k.status)
-  }
-
-  toJSON() {
-    return {
-      seq: this.seq,
-      kind: this.kind,
-      at: this.at,
-      sandboxTime: this.sandboxTime,
-      chargeId: this.chargeId,
-      agreementId: this.agreementId,
-      eventId: this.eventId,
-      type: this.type,
-      url: this.url,
-      attempt: this.attempt,
-      statusCode: this.statusCode,
-      error: this.error,
-      durationMs: this.durationMs,
-      responseBody: this.responseBody,
-      nextAttemptAt: this.nextAttemptAt,
-      replay: this.replay,
-      deliveryStatus: this.deliveryStatus,
-      fault: this.fault,
-      reason: this.reason,
-    }
   }
 }
 

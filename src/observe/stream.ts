@@ -49,7 +49,7 @@ const notice = (event: string, body: Record<string, unknown>) => `event: ${event
  * making thousands of requests a second costs each reader a hundred writes a second, not one per turn
  * of the event loop. The first message after a pause goes at once.
  */
-const FLUSH_EVERY_MS = 10
+export const FLUSH_EVERY_MS = 10
 
 /**
  * One reader of the stream. Messages are queued by reference on the API's path and written on a later

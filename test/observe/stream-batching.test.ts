@@ -4,10 +4,9 @@
 import t from 'tap'
 import { ServerResponse } from 'node:http'
 import { buildApp } from '../../src/app.js'
+import { FLUSH_EVERY_MS } from '../../src/observe/stream.js'
 import { AUTH, MERCHANT } from '../helpers/app.js'
 import { sse } from '../helpers/sse.js'
-
-const FLUSH_EVERY_MS = 10
 
 t.test('a burst is one write; a steady flow is at most one write per 10 ms', async (t) => {
   const app = await buildApp({ logger: false })
