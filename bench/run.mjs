@@ -133,7 +133,8 @@ async function core() {
       const none = h.read
       push(kind, 'feed reader ratio', h['read, feed reader'].rps / none.rps)
       push(kind, 'dashboard ratio', h['read, dashboard'].rps / none.rps)
-      if (none.reads > 0) push(kind, 'feed reader cpu ratio', h['read, feed reader'].cpu / h['read, feed reader'].reads / (none.cpu / none.reads))
+      if (none.reads > 0)
+        push(kind, 'feed reader cpu ratio', h['read, feed reader'].cpu / h['read, feed reader'].reads / (none.cpu / none.reads))
     }
   }
   for (let round = 0; round < ROUNDS; round++) {
@@ -171,7 +172,8 @@ async function core() {
       push(kind, 'start', startMs)
     }
   }
-  if (flags.samples) process.stderr.write(`core samples: ${JSON.stringify(r, (_, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v))}\n`)
+  if (flags.samples)
+    process.stderr.write(`core samples: ${JSON.stringify(r, (_, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v))}\n`)
   const m = (kind, k) => median(r[kind][k])
   const read = m('sandbox', 'read')
   ratioRow('read a charge (req/s)', m('bare', 'read'), read, 0.85)
@@ -185,7 +187,14 @@ async function core() {
   // and round; and, apart from the CPU the reader's own process takes from the same cores, the
   // server's CPU per read. Each ratio is the median of the rounds' own ratios.
   const paired = (measure, k, floor, value, target, pass) => row(measure, floor, value, m('sandbox', k), target, pass)
-  paired('read, 1 feed reader vs none (req/s)', 'feed reader ratio', read, m('sandbox', 'read, feed reader'), '>= 0.95x (<= 5% cost)', (x) => x >= 0.95)
+  paired(
+    'read, 1 feed reader vs none (req/s)',
+    'feed reader ratio',
+    read,
+    m('sandbox', 'read, feed reader'),
+    '>= 0.95x (<= 5% cost)',
+    (x) => x >= 0.95,
+  )
   if (r.sandbox['read cpu']) {
     const cpu = m('sandbox', 'read cpu')
     paired(
@@ -198,7 +207,14 @@ async function core() {
     )
     row('read a charge, server CPU per read (us)', m('bare', 'read cpu'), cpu, cpu / m('bare', 'read cpu'), 'reported', () => true)
   }
-  paired('read, dashboard open vs none (req/s)', 'dashboard ratio', read, m('sandbox', 'read, dashboard'), '>= 0.95x (unchanged)', (x) => x >= 0.95)
+  paired(
+    'read, dashboard open vs none (req/s)',
+    'dashboard ratio',
+    read,
+    m('sandbox', 'read, dashboard'),
+    '>= 0.95x (unchanged)',
+    (x) => x >= 0.95,
+  )
   return { bareStartMs: start }
 }
 
