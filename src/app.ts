@@ -18,6 +18,7 @@ import { ChargeBodies } from './http/charge-bodies.js'
 import { healthRoutes } from './http/routes/health.js'
 import { collectRoutes } from './http/openapi/registry.js'
 import { openapiRoutes } from './http/openapi/routes.js'
+import { requestLoggerFactory } from './http/request-logger.js'
 import { zodValidatorCompiler } from './http/validation.js'
 import { createSandbox, type Sandbox } from './sandbox.js'
 import { applySeed, type SeedFile } from './seed.js'
@@ -87,6 +88,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     bodyLimit: config.bodyLimit,
     // PPRO's Request-Reference, when sent, is the request id (`reqId`) of every log line.
     requestIdHeader: 'request-reference',
+    // A request's logger is made when it first writes a line (http/request-logger.ts).
+    childLoggerFactory: requestLoggerFactory,
     // A `__proto__` key in a JSON body is dropped, never applied.
     onProtoPoisoning: 'remove',
     // Our own compilers from the start, so Fastify never loads Ajv and fast-json-stringify (a third of
