@@ -72,6 +72,7 @@ class RequestLogger {
  * of its own or the logger given cannot say which levels it keeps.
  */
 export function requestLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildOptions): FastifyBaseLogger {
-  if (options.level !== undefined || typeof (logger as Partial<Leveled>).isLevelEnabled !== 'function') return logger.child(bindings, options)
+  if (options.level !== undefined || typeof (logger as Partial<Leveled>).isLevelEnabled !== 'function')
+    return logger.child(bindings, options)
   return new RequestLogger(logger as Leveled, bindings, options) as unknown as FastifyBaseLogger
 }
