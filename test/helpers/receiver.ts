@@ -10,9 +10,10 @@ export interface Received {
 
 /**
  * A merchant's webhook receiver on 127.0.0.1 port 0. `answer(n)` says what to do with the n-th request
- * (1-based): a status code, or 'hang' to never answer. `next()` resolves with the next request.
+ * (1-based): a status code, a promise of one (an answer that takes time), or 'hang' to never answer.
+ * `next()` resolves with the next request.
  */
-export async function receiver(t: Test, answer: (n: number, req: Received) => number | 'hang' = () => 200) {
+export async function receiver(t: Test, answer: (n: number, req: Received) => number | Promise<number> | 'hang' = () => 200) {
   const received: Received[] = []
   const waiting: Array<(r: Received) => void> = []
   let delivered = 0
@@ -24,7 +25,8 @@ export async function receiver(t: Test, answer: (n: number, req: Received) => nu
       const r: Received = { headers: req.headers, body, json: JSON.parse(body) }
       received.push(r)
       const what = answer(received.length, r)
-      if (what !== 'hang') res.writeHead(what).end()
+      if (typeof what === 'number') res.writeHead(what).end()
+      else if (what !== 'hang') void what.then((status) => res.writeHead(status).end())
       const w = waiting.shift()
       if (w) w(r)
       else delivered++

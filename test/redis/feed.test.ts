@@ -1,11 +1,10 @@
 // The event feed on replicas: every replica's stream carries every replica's messages under the same
 // numbers, so a reader that loses one replica resumes on another with its Last-Event-ID. Real processes
 // on a redis-server of the test's own; skipped, never passed, without redis-server.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
+import { receiver } from '../helpers/receiver.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { type SseFrame, sse } from '../helpers/sse.js'
 import { until } from '../helpers/wait.js'
@@ -17,17 +16,12 @@ const numbered = (frames: SseFrame[]) => frames.filter((f) => f.id !== undefined
 
 t.test("a Last-Event-ID from one replica resumes the stream on another, with every replica's messages", needsRedis, async (t) => {
   const redis = await startRedis(t)
-  const receiver = createServer((req, res) => {
-    req.resume()
-    req.on('end', () => res.writeHead(200).end())
-  })
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => (receiver.closeAllConnections(), receiver.close(() => r()))))
+  const hooks = await receiver(t)
   const env = {
     REDIS_URL: redis.url,
     REDIS_POLL_MS: '50',
     AUTH_TIMEOUT_SECONDS: '6000',
-    WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+    WEBHOOK_URL: hooks.url,
   }
   const [a, b, c] = (await Promise.all([startProcess(t, env), startProcess(t, env), startProcess(t, env)])) as SandboxProcess[] as [
     SandboxProcess,

@@ -2,8 +2,6 @@
 // answer /sandbox/payment-charges, /sandbox/payment-agreements and /sandbox/deliveries from Redis's
 // sorted sets, and each answer is compared whole with what memory mode answers for the same records
 // (an in-process sandbox given exactly what Redis holds). Skipped, never passed, without redis-server.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import type { Agreement } from '../../src/domain/agreement.js'
@@ -13,6 +11,7 @@ import { MemoryStore } from '../../src/store/memory-store.js'
 import type { Attempt, Delivery, DeliveryStatus } from '../../src/webhooks/dispatcher.js'
 import { kakaoPayAgreementRequest, kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
+import { receiver } from '../helpers/receiver.js'
 import { needsRedis, type RedisServer, startRedis } from '../helpers/redis.js'
 import { until } from '../helpers/wait.js'
 
@@ -62,19 +61,13 @@ async function memoryOracle(t: Test, redis: RedisServer) {
 t.test("the dashboard's lists on replicas answer every replica's records as memory mode does", needsRedis, async (t) => {
   const redis = await startRedis(t)
   // Created events are acknowledged, every other one refused: deliveries end delivered, retrying or given up.
-  const receiver = createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', () => res.writeHead(/_CREATED$/.test(JSON.parse(body).type) ? 200 : 500).end())
-  })
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => (receiver.closeAllConnections(), receiver.close(() => r()))))
+  const hooks = await receiver(t, (_n, r) => (/_CREATED$/.test(r.json.type) ? 200 : 500))
   const env = {
     REDIS_URL: redis.url,
     REDIS_POLL_MS: '50',
     AUTH_TIMEOUT_SECONDS: '6000',
     PUBLIC_BASE_URL: 'http://sandbox.test',
-    WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+    WEBHOOK_URL: hooks.url,
     WEBHOOK_MAX_ATTEMPTS: '2',
     WEBHOOK_RETRY_BASE_MS: '60000',
   }

@@ -1,12 +1,11 @@
 // Webhook replays on replicas: an event made and refused on one replica is replayed from another, and
 // "replay every failed delivery since…" sends every replica's failed ones again. Real processes on a
 // redis-server of the test's own; skipped, never passed, without redis-server.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { verifyWebhook } from '../../src/webhooks/signing.js'
 import { authFor, kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
+import { receiver } from '../helpers/receiver.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { until } from '../helpers/wait.js'
 
@@ -15,22 +14,12 @@ t.setTimeout(120_000)
 t.test('webhook replays across replicas', needsRedis, async (t) => {
   const redis = await startRedis(t)
   let answer = 500
-  const received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }> = []
-  const receiver = createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', () => {
-      received.push({ body, headers: req.headers })
-      res.writeHead(answer).end()
-    })
-  })
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => (receiver.closeAllConnections(), receiver.close(() => r()))))
+  const { url, received } = await receiver(t, () => answer)
   const env = {
     REDIS_URL: redis.url,
     REDIS_POLL_MS: '50',
     AUTH_TIMEOUT_SECONDS: '6000',
-    WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+    WEBHOOK_URL: url,
     WEBHOOK_MAX_ATTEMPTS: '1',
   }
   const [a, b] = (await Promise.all([startProcess(t, env), startProcess(t, env)])) as [SandboxProcess, SandboxProcess]
@@ -49,7 +38,7 @@ t.test('webhook replays across replicas', needsRedis, async (t) => {
 
   answer = 200
   const first = events[0]!
-  const sentBefore = received.filter((r) => JSON.parse(r.body).id === first)
+  const sentBefore = received.filter((r) => r.json.id === first)
   const replayed = await b.call('POST', `/sandbox/webhooks/${first}/replay`, undefined, h)
   t.equal(replayed.status, 200)
   t.equal(replayed.json.status, 'DELIVERED')
@@ -66,7 +55,7 @@ t.test('webhook replays across replicas', needsRedis, async (t) => {
     replayed.json,
     'the other replica shows the delivery as the replay answered it',
   )
-  const sent = received.filter((r) => JSON.parse(r.body).id === first)
+  const sent = received.filter((r) => r.json.id === first)
   t.equal(sent.length, sentBefore.length + 1, 'sent once more')
   t.equal(sent.at(-1)!.body, sent[0]!.body, 'the same bytes as the first attempt')
   t.same(verifyWebhook(sent.at(-1)!.body, sent.at(-1)!.headers, 'sandbox-webhook-secret'), { ok: true })

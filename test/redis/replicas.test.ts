@@ -1,12 +1,11 @@
 // Replicas on one Redis: two or three real sandbox processes (the bundled server) share one
 // redis-server of the test's own, and each check spreads its requests over them. Skipped, never
 // passed, where redis-server is not installed.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { authFor, kakaoPayChargeRequest } from '../helpers/app.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
+import { receiver } from '../helpers/receiver.js'
 import { until } from '../helpers/wait.js'
 
 // Real processes, 10,000 charges through HTTP and a kill: minutes on a busy 2-core machine.
@@ -339,19 +338,7 @@ t.test(
   async (t) => {
     const redis = await startRedis(t)
     // A receiver that takes 150 ms to answer, so a replica holds sends in flight when it is killed.
-    const received: Array<{ id: string; type: string; subject: string }> = []
-    const receiver = createServer((req, res) => {
-      let body = ''
-      req.on('data', (d) => (body += d))
-      req.on('end', () => {
-        const e = JSON.parse(body)
-        received.push({ id: e.id, type: e.type, subject: e.subject })
-        setTimeout(() => res.writeHead(200).end(), 150)
-      })
-    })
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-    t.teardown(() => new Promise<void>((r) => (receiver.closeAllConnections(), receiver.close(() => r()))))
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`
+    const { received, url } = await receiver(t, () => new Promise((answer) => setTimeout(() => answer(200), 150)))
     const env = { REDIS_URL: redis.url, REDIS_POLL_MS: '50', REDIS_LEASE_MS: '1500', WEBHOOK_TIMEOUT_MS: '700', WEBHOOK_URL: url }
     const [a, b] = await Promise.all([startProcess(t, env), startProcess(t, env)])
     const h = authFor('merch_hooks')
@@ -367,10 +354,10 @@ t.test(
       return ((await pipe.exec()) ?? []).every(([, st]) => st === 'DELIVERED')
     }
     t.ok(await until(acknowledged, 30_000), 'every event recorded as acknowledged by the replica left')
-    t.same(new Set(received.map((r) => r.id)), new Set(events), 'the receiver got every event at least once')
+    t.same(new Set(received.map((r) => r.json.id)), new Set(events), 'the receiver got every event at least once')
     // First attempts of one charge's events in event order: created, then authentication pending.
     for (const id of ids) {
-      const firsts = received.filter((r) => r.subject === id).map((r) => r.type)
+      const firsts = received.filter((r) => r.json.subject === id).map((r) => r.json.type)
       t.equal(firsts[0], 'PAYMENT_CHARGE_CREATED', `${id}: created first`)
       t.ok(firsts.includes('PAYMENT_CHARGE_AUTHENTICATION_PENDING'))
     }

@@ -1,12 +1,11 @@
 // Webhook fault rules on replicas: a rule set on one replica acts on the webhooks every replica sends,
 // with the labels memory mode records, and a count holds over all of them. Real processes on a
 // redis-server of the test's own; skipped, never passed, without redis-server.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { verifyWebhook } from '../../src/webhooks/signing.js'
 import { kakaoPayChargeRequest } from '../helpers/app.js'
 import { type SandboxProcess, startProcess } from '../helpers/process.js'
+import { receiver } from '../helpers/receiver.js'
 import { needsRedis, startRedis } from '../helpers/redis.js'
 import { until } from '../helpers/wait.js'
 
@@ -14,33 +13,14 @@ t.setTimeout(180_000)
 
 const SECRET = 'sandbox-webhook-secret'
 
-interface Received {
-  id: string
-  type: string
-  subject: string
-  body: string
-  headers: Record<string, string | string[] | undefined>
-}
-
 t.test('webhook fault rules on replicas', needsRedis, async (t) => {
   const redis = await startRedis(t)
-  const received: Received[] = []
-  const receiver = createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', () => {
-      const e = JSON.parse(body)
-      received.push({ id: e.id, type: e.type, subject: e.subject, body, headers: req.headers })
-      res.writeHead(200).end()
-    })
-  })
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => (receiver.closeAllConnections(), receiver.close(() => r()))))
+  const hooks = await receiver(t)
   const env = {
     REDIS_URL: redis.url,
     REDIS_POLL_MS: '50',
     AUTH_TIMEOUT_SECONDS: '6000',
-    WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+    WEBHOOK_URL: hooks.url,
   }
   const [a, b] = (await Promise.all([startProcess(t, env), startProcess(t, env)])) as [SandboxProcess, SandboxProcess]
   let n = 0
@@ -52,7 +32,7 @@ t.test('webhook fault rules on replicas', needsRedis, async (t) => {
     const { id } = (await b.call('POST', '/v1/payment-charges', kakaoPayChargeRequest(), h)).json
     return { h, id, rule: added.json.id as string }
   }
-  const of = (id: string) => received.filter((r) => r.subject === id)
+  const of = (id: string) => hooks.received.filter((r) => r.json.subject === id)
   const deliveries = async (p: SandboxProcess, h: Record<string, string>, id: string) =>
     (await p.call('GET', `/sandbox/webhooks?chargeId=${id}`, undefined, h)).json.data as Array<{
       type: string
@@ -64,9 +44,9 @@ t.test('webhook fault rules on replicas', needsRedis, async (t) => {
   t.test('bad-signature and stale-signature: signed wrong, recorded on the attempt, on whichever replica sends', async (t) => {
     const bad = await setUp({ webhook: { kind: 'bad-signature', eventType: 'PAYMENT_CHARGE_CREATED' } })
     t.ok(await until(() => of(bad.id).length === 2, 10_000))
-    const created = of(bad.id).find((r) => r.type === 'PAYMENT_CHARGE_CREATED')!
+    const created = of(bad.id).find((r) => r.json.type === 'PAYMENT_CHARGE_CREATED')!
     t.same(verifyWebhook(created.body, created.headers, SECRET), { ok: false, reason: 'Webhook-Signature does not match the body' })
-    const pending = of(bad.id).find((r) => r.type !== 'PAYMENT_CHARGE_CREATED')!
+    const pending = of(bad.id).find((r) => r.json.type !== 'PAYMENT_CHARGE_CREATED')!
     t.same(verifyWebhook(pending.body, pending.headers, SECRET), { ok: true }, 'the count of one is used up')
     t.ok(await until(async () => (await deliveries(a, bad.h, bad.id)).every((d) => d.status === 'DELIVERED'), 10_000))
     t.equal((await deliveries(a, bad.h, bad.id))[0]!.attempts[0]!.fault, `bad-signature; rule=${bad.rule}`)
@@ -82,7 +62,7 @@ t.test('webhook fault rules on replicas', needsRedis, async (t) => {
   t.test('duplicate: the same event twice, same id and bytes, the copy recorded as a replay', async (t) => {
     const dup = await setUp({ webhook: { kind: 'duplicate', eventType: 'PAYMENT_CHARGE_AUTHENTICATION_PENDING' } })
     t.ok(await until(() => of(dup.id).length === 3, 10_000))
-    const copies = of(dup.id).filter((r) => r.type === 'PAYMENT_CHARGE_AUTHENTICATION_PENDING')
+    const copies = of(dup.id).filter((r) => r.json.type === 'PAYMENT_CHARGE_AUTHENTICATION_PENDING')
     t.equal(copies.length, 2)
     t.equal(copies[0]!.body, copies[1]!.body)
     t.ok(
@@ -101,7 +81,7 @@ t.test('webhook fault rules on replicas', needsRedis, async (t) => {
   t.test('delay: held until the sandbox clock passes it, the later event not held up', async (t) => {
     const delay = await setUp({ webhook: { kind: 'delay', eventType: 'PAYMENT_CHARGE_CREATED', delaySeconds: 60 } })
     t.ok(await until(() => of(delay.id).length === 1, 10_000))
-    t.equal(of(delay.id)[0]!.type, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'the later event went out')
+    t.equal(of(delay.id)[0]!.json.type, 'PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'the later event went out')
     await new Promise((r) => setTimeout(r, 300))
     t.equal(of(delay.id).length, 1, 'the delayed one waits')
     const held = (await deliveries(a, delay.h, delay.id)).find((d) => d.type === 'PAYMENT_CHARGE_CREATED')!
@@ -120,7 +100,7 @@ t.test('webhook fault rules on replicas', needsRedis, async (t) => {
     const re = await setUp({ webhook: { kind: 'reorder', eventType: 'PAYMENT_CHARGE_CREATED' } })
     t.ok(await until(() => of(re.id).length === 2, 10_000))
     t.same(
-      of(re.id).map((r) => r.type),
+      of(re.id).map((r) => r.json.type),
       ['PAYMENT_CHARGE_AUTHENTICATION_PENDING', 'PAYMENT_CHARGE_CREATED'],
       'the created event after the one that followed it',
     )
