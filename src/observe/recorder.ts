@@ -365,10 +365,6 @@ export class Recorder implements SandboxObserver {
 }
 
 /**
- * A PPRO event as a feed message. Its `payload` (the webhook body) is built when read, from the event
- * (the same bytes every time), so the message holds no copy of it.
- */
-/**
  * A feed message read from what the ring keeps of it: `seq` and `at` are the feed's, every other field
  * a getter over the kept entry. Its JSON has the fields every message has, then its kind's own
  * (`ownFields`, in their order), as a message built as a plain object would.
@@ -420,6 +416,10 @@ const DELIVERY_FIELDS = [
   'reason',
 ] as const
 
+/**
+ * A PPRO event as a feed message. Its `payload` (the webhook body) is built when read, from the event
+ * (the same bytes every time), so the message holds no copy of it.
+ */
 class EventRecord extends RecordedMessage<EventMessage> implements EventMessage {
   readonly #reason: Reason | Rederived | undefined
   readonly #event: PproEvent
