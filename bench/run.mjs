@@ -125,6 +125,7 @@ async function core() {
       // The server's CPU per read (us).
       if (a.reads + b.reads > 0) push(kind, `${s} cpu`, ((a.cpu + b.cpu) * 1000) / (a.reads + b.reads))
     }
+    // The round's p99: the larger of its two plain loads'.
     push(kind, 'p99', Math.max(...p99s))
     if (kind === 'bare') return
     // The costs of a reader in each half of this round, against the same process's reads without one
@@ -146,9 +147,9 @@ async function core() {
         const created = await (await fetch(`${base}/v1/payment-charges`, { method: 'POST', headers: HEADERS, body: SEED })).json()
         const url = `${base}/v1/payment-charges/${created.id}`
         if (kind === 'sandbox') {
-          // Warm-up, with a reader connected: the first few tens of thousands of messages a process
-          // streams are its JIT compiling the stream's code, a third more CPU per read while it lasts,
-          // which would otherwise fall in whichever measured load has the first reader.
+          // Warm-up, with a reader connected: while a process streams its first thousands of messages
+          // the JIT compiles the stream's code, a third more CPU per read while it lasts, which would
+          // otherwise fall in whichever measured load has the first reader.
           const warming = await reader(`${base}/sandbox/events/stream`, HEADERS)
           await load({ url, duration: 1 })
           await warming.close()
@@ -185,7 +186,7 @@ async function core() {
   row('start, durable, empty DATA_DIR (ms)', start, m('durable', 'start'), m('durable', 'start') / start, '<= 0.9x', (x) => x <= 0.9)
   // The feed's cost is the drop in reads with a reader connected, against reads without, same process
   // and round; and, apart from the CPU the reader's own process takes from the same cores, the
-  // server's CPU per read. Each ratio is the median of the rounds' own ratios.
+  // server's CPU per read. Each ratio is the median of the ratios within each half of a round.
   const paired = (measure, k, floor, value, target, pass) => row(measure, floor, value, m('sandbox', k), target, pass)
   paired(
     'read, 1 feed reader vs none (req/s)',
