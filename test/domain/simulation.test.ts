@@ -1,7 +1,7 @@
 import t from 'tap'
-import { Writable } from 'node:stream'
 import { parseDescriptor } from '../../src/domain/simulation.js'
 import { buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 
 /** A charge with simulation keys in its descriptor. */
 const create = (ctx: TestApp, paymentDescriptor: string, overrides: Record<string, unknown> = {}) =>
@@ -166,13 +166,7 @@ t.test('the amount rule keeps working with simulation keys', async (t) => {
 })
 
 t.test('unknown or malformed keys are not errors: ignored, and listed in a log line', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines()
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
   const res = await ctx.call({
     method: 'POST',

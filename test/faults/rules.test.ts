@@ -1,6 +1,6 @@
 import t from 'tap'
-import { Writable } from 'node:stream'
 import { approvedCharge, buildTestApp, MERCHANT, OTHER_AUTH, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 import { mulberry32 } from '../../src/faults/prng.js'
 import { compilePath } from '../../src/faults/store.js'
 import { parseFaultHeader } from '../../src/faults/rules.js'
@@ -255,13 +255,7 @@ t.test('latency delays the answer, which carries the header; a range is drawn fr
 })
 
 t.test('every injected fault is a log line naming it, under the request id', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines()
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
   await addRule(ctx, { match: { method: 'POST', path: '/v1/payment-charges' }, fault: { kind: 'lost-response', status: 503 } })
   await ctx.call({

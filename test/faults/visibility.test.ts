@@ -2,9 +2,9 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
 import type { BuildAppOptions } from '../../src/app.js'
 import { AUTH, buildTestApp, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 import { receiver, type Received } from '../helpers/receiver.js'
 import { verifyWebhook } from '../../src/webhooks/signing.js'
 
@@ -17,13 +17,7 @@ type Entry = Record<string, any>
 
 /** The app with its JSON log lines collected. */
 async function logged(t: Test, options: Omit<BuildAppOptions, 'clock'> = {}) {
-  const lines: Entry[] = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines<Entry>()
   const ctx = await buildTestApp(t, { ...options, logger: { level: 'info', stream } })
   return { ctx, lines }
 }

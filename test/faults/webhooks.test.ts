@@ -2,9 +2,9 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import ts from 'typescript'
 import { AUTH, buildTestApp, OTHER_AUTH, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 import { receiver, type Received } from '../helpers/receiver.js'
 import { verifyWebhook } from '../../src/webhooks/signing.js'
 
@@ -217,13 +217,7 @@ t.test("a merchant's webhook rules never touch another merchant's deliveries; re
 })
 
 t.test('every webhook fault is a log line naming the event and the rule', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines()
   const hook = await receiver(t)
   const ctx = await buildTestApp(t, {
     logger: { level: 'info', stream },

@@ -1,15 +1,9 @@
 import t from 'tap'
-import { Writable } from 'node:stream'
 import { buildTestApp, kakaoPayChargeRequest } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 
 t.test('Request-Reference names the request in the log; ignored fields are logged', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines()
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
   await ctx.call({
     method: 'POST',
@@ -30,13 +24,7 @@ t.test('Request-Reference names the request in the log; ignored fields are logge
 })
 
 t.test('above info, a request that writes no line makes no logger; one that does writes it under its reqId', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines()
   const ctx = await buildTestApp(t, { logger: { level: 'warn', stream } })
   // Every request's logger comes from the server's logger: count the children made of it.
   const log = ctx.app.log
@@ -68,7 +56,7 @@ t.test('above info, a request that writes no line makes no logger; one that does
 t.test('a route with a log level of its own gets pino child at once', async (t) => {
   const { requestLoggerFactory } = await import('../../src/http/request-logger.js')
   const { default: pino } = await import('pino')
-  const logger = pino({ level: 'warn' }, new Writable({ write: (_c, _e, cb) => cb() }))
+  const logger = pino({ level: 'warn' }, logLines().stream)
   const eager = requestLoggerFactory(logger, { reqId: 'r1' }, { level: 'debug' }) as unknown as { bindings(): object; level: string }
   t.same(eager.bindings(), { reqId: 'r1' }, "pino's own child, with its bindings")
   t.equal(eager.level, 'debug')

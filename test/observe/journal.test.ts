@@ -1,8 +1,8 @@
 import t from 'tap'
-import { Writable } from 'node:stream'
 import { defaultConfig } from '../../src/config.js'
 import { capped } from '../../src/observe/journal.js'
 import { AUTH, buildTestApp, MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 
 const withFeed = (o: Record<string, number>) => ({ config: { feed: { ...defaultConfig().feed, ...o } } })
 
@@ -145,13 +145,7 @@ t.test('bodies over the limit are cut at it, on a character boundary, and marked
 })
 
 t.test('requests refused for their credentials are logged, with the reason, and journaled for no one', async (t) => {
-  const lines: Array<Record<string, any>> = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines<Record<string, any>>()
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
   for (const headers of [{}, { authorization: 'Basic abc', 'merchant-id': MERCHANT }, { authorization: 'Bearer sk_test_sandbox' }]) {
     const r = await ctx.app.inject({ method: 'POST', url: '/v1/payment-charges', headers, payload: kakaoPayChargeRequest() })

@@ -1,11 +1,11 @@
 import t from 'tap'
-import { Writable } from 'node:stream'
 import { readFile } from 'node:fs/promises'
 import { defaultConfig } from '../../src/config.js'
 import { simulatedDecline } from '../../src/domain/simulation.js'
 import type { FeedMessage } from '../../src/observe/index.js'
 import { REASON_CODES, SIMULATED_DECLINE_RANGE } from '../../src/observe/reasons.js'
 import { approvedCharge, buildTestApp, MERCHANT, kakaoPayChargeRequest, type TestApp } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 
 const reasonsOf = (ctx: TestApp, kind: FeedMessage['kind'] = 'event') =>
   ctx.app.feed
@@ -151,13 +151,7 @@ t.test('a retry names the attempt and the delay; a timeout of the receiver names
 })
 
 t.test('the same reason is in the log line of the decision', async (t) => {
-  const lines: Array<Record<string, any>> = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
-      cb()
-    },
-  })
+  const { stream, lines } = logLines<Record<string, any>>()
   const ctx = await buildTestApp(t, { logger: { level: 'info', stream } })
   await ctx.call({ method: 'POST', url: '/v1/payment-charges', payload: kakaoPayChargeRequest({ consumer: { name: 'J', country: 'US' } }) })
   const decision = ctx.app.feed.since(MERCHANT, 0).find((m) => m.kind === 'event' && m.type === 'PAYMENT_CHARGE_AUTHORIZATION_FAILED')!

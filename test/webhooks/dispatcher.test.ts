@@ -3,8 +3,8 @@ import type { Test } from 'tap'
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { buildTestApp, MERCHANT, OTHER_AUTH, OTHER_MERCHANT, kakaoPayChargeRequest } from '../helpers/app.js'
+import { logLines } from '../helpers/log.js'
 import { eventErrors } from '../helpers/openapi.js'
 import { receiver, type Received } from '../helpers/receiver.js'
 import { loadSandboxConfigFile } from '../../src/config-files.js'
@@ -279,18 +279,10 @@ t.test('real timers: a receiver that never answers is tried exactly WEBHOOK_MAX_
   // Real timers: a regression fails here within seconds instead of hanging until tap's own timeout.
   t.setTimeout(10_000)
   const hook = await receiver(t, () => 'hang')
-  const lines: Array<Record<string, unknown>> = []
   let gaveUp: () => void
   const done = new Promise<void>((resolve) => (gaveUp = resolve))
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        const entry = JSON.parse(line)
-        lines.push(entry)
-        if (/giving up/.test(entry.msg)) gaveUp()
-      }
-      cb()
-    },
+  const { stream, lines } = logLines((entry) => {
+    if (/giving up/.test(String(entry.msg))) gaveUp()
   })
   const ctx = await buildTestApp(t, {
     clock: systemClock,
