@@ -77,7 +77,7 @@ async function core() {
   const measureRead = async (kind, url, round, base, pid) => {
     const scenarios = kind === 'bare' ? ['read'] : ['read', 'read, feed reader', 'read, dashboard']
     const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length])
-    // Each scenario's loads, in each half of the mirrored order.
+    // What each scenario's load measured, in each half of the mirrored order.
     const halves = [0, 1].map(() => Object.fromEntries(scenarios.map((s) => [s, { rps: 0, cpu: 0, reads: 0 }])))
     const p99s = []
     const sequence = [...order, ...[...order].reverse()]
@@ -97,13 +97,13 @@ async function core() {
         const cpuBefore = cpuMs(pid)
         const { rps, p99, total } = await load({ url, duration: SECONDS / 2 })
         const cpuAfter = cpuMs(pid)
-        const sum = halves[i < order.length ? 0 : 1][s]
-        sum.rps = rps
+        const got = halves[i < order.length ? 0 : 1][s]
+        got.rps = rps
         if (s === 'read') p99s.push(p99)
         // What the server process itself spent on the reads, whatever else ran on the machine's cores.
         if (cpuBefore !== undefined && cpuAfter !== undefined) {
-          sum.cpu = cpuAfter - cpuBefore
-          sum.reads = total
+          got.cpu = cpuAfter - cpuBefore
+          got.reads = total
         }
         if (connected) {
           // The row means something only if the reader was really sent what it follows: one message a

@@ -26,22 +26,28 @@ class RequestLogger {
     this.#options = options
   }
 
+  /** The child, made now if it was not yet. */
   get #logger(): Leveled {
     return (this.#child ??= this.#parent.child(this.#bindings, this.#options) as Leveled)
   }
 
+  /** Who says which levels are kept: the child once there is one (its level may have been set), else the parent. */
+  get #levels(): Leveled {
+    return this.#child ?? this.#parent
+  }
+
   #write(level: Level, args: LogArgs): void {
-    if ((this.#child ?? this.#parent).isLevelEnabled(level)) (this.#logger[level] as (...a: LogArgs) => void)(...args)
+    if (this.#levels.isLevelEnabled(level)) (this.#logger[level] as (...a: LogArgs) => void)(...args)
   }
 
   get level(): string {
-    return (this.#child ?? this.#parent).level
+    return this.#levels.level
   }
   set level(level: string) {
     this.#logger.level = level
   }
   isLevelEnabled(level: string): boolean {
-    return (this.#child ?? this.#parent).isLevelEnabled(level)
+    return this.#levels.isLevelEnabled(level)
   }
   child(bindings: Bindings, options?: ChildOptions): FastifyBaseLogger {
     return this.#logger.child(bindings, options)
